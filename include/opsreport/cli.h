@@ -1,0 +1,17 @@
+/*
+ * cli.h - entry points of the opsreport sub-commands.
+ *
+ * Each command takes the arguments after its own name (argv[0] is the
+ * command name), prints its own usage on --help, and returns a process exit
+ * code from common.h. Only these functions print to stdout/stderr.
+ */
+#ifndef OPSREPORT_CLI_H
+#define OPSREPORT_CLI_H
+
+int cli_run_main(int argc, char **argv);      /* opsreport run */
+int cli_validate_main(int argc, char **argv); /* opsreport validate */
+int cli_send_main(int argc, char **argv);     /* opsreport send */
+int generate_main(int argc, char **argv);     /* opsreport generate (pipeline/generate/) */
+int forecast_cli_main(int argc, char **argv); /* opsreport forecast (pipeline/forecast/) */
+
+#endif

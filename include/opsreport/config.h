@@ -1,0 +1,77 @@
+/*
+ * config.h - the run configuration, parsed from INI with inih.
+ *
+ * config_load() reads the whole file, checks every section and key against
+ * the tables in pipeline/config.c, and fails on the first unknown one with
+ * the file, line and the nearest valid name. The config owns every string
+ * in it; config_free() releases all of it.
+ */
+#ifndef OPSREPORT_CONFIG_H
+#define OPSREPORT_CONFIG_H
+
+#include "opsreport/common.h"
+#include "opsreport/schema.h"
+
+#define CONFIG_MAX_FIELDS 16
+#define CONFIG_MAX_TOKENS 16
+
+typedef enum { ENCODING_UTF8, ENCODING_WINDOWS_1252 } input_encoding_t;
+
+typedef struct {
+    char *items[CONFIG_MAX_TOKENS];
+    size_t count;
+} config_list_t;
+
+typedef struct {
+    char *name;                  /* NAME of [input.NAME] */
+    const input_schema_t *schema;
+    char *file;                  /* relative to the data directory unless absolute */
+    bool optional;
+    char delimiter, quote, decimal, thousands; /* thousands 0: none */
+    input_encoding_t encoding;
+    config_list_t date_formats, timestamp_formats, missing, true_values, false_values;
+    int keep_latest_by;          /* field index of the event-log timestamp, -1: none */
+    char *columns[CONFIG_MAX_FIELDS]; /* export header per logical field, NULL: unmapped */
+    long line;                   /* line of the section header, for messages */
+} input_config_t;
+
+typedef enum { KPI_HIGHER_IS_BETTER, KPI_LOWER_IS_BETTER } kpi_direction_t;
+
+typedef struct {
+    char *id;                    /* ID of [kpi.ID] */
+    bool has_target;
+    double target;               /* red beyond amber, green at or better than target */
+    double amber;                /* amber bound: between target and this is amber */
+    kpi_direction_t direction;
+    bool tile;                   /* shown as a tile on the summary's first page */
+    long line;
+} kpi_config_t;
+
+typedef struct {
+    char *path;                  /* config file path as given */
+    char sha256[65];             /* of the file bytes */
+    char *organisation;
+    char *currency;
+    int minor_units;             /* 2 for EUR */
+    int fiscal_year_start;       /* month 1..12 */
+    double reject_threshold;     /* fraction of rows per input; over it: exit 5 */
+    char *xlsx_name, *pdf_name;
+    bool paper_letter;
+    input_config_t *inputs;
+    size_t n_inputs;
+    kpi_config_t *kpis;
+    size_t n_kpis;
+} config_t;
+
+/* Loads and checks path. On failure returns OPS_ERR_CONFIG with err naming
+ * file, line and key; *out is untouched. Free with config_free. */
+ops_status_t config_load(const char *path, config_t **out, ops_error_t *err);
+void config_free(config_t *cfg);
+
+const input_config_t *config_find_input(const config_t *cfg, input_kind_t kind);
+const kpi_config_t *config_find_kpi(const config_t *cfg, const char *id);
+
+/* Levenshtein distance, used to suggest the nearest valid name. */
+size_t config_edit_distance(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * ingest.h - streaming, audited reading of one CSV export.
+ *
+ * ingest_input() reads the file named by an [input.NAME] section with libcsv,
+ * decodes it to UTF-8, maps the header row to the kind's logical fields,
+ * parses and validates every row (pipeline/validate), and hands each accepted
+ * row to a sink callback as typed values. Bad rows go to the rejects writer.
+ * Memory does not grow with the number of rows: only with the number of
+ * distinct keys (duplicate detection, event-log latest rows).
+ */
+#ifndef OPSREPORT_INGEST_H
+#define OPSREPORT_INGEST_H
+
+#include "opsreport/common.h"
+#include "opsreport/config.h"
+
+#include <stdio.h>
+
+typedef struct {
+    bool present;            /* false: empty, a missing token, or column absent */
+    const char *text;        /* raw UTF-8 text, trimmed; valid during the callback only */
+    size_t len;
+    union {
+        int64_t i;           /* FT_INT */
+        int64_t money;       /* FT_MONEY, minor units */
+        double num;          /* FT_DECIMAL */
+        int32_t date;        /* FT_DATE, days since 1970-01-01 */
+        int64_t ts;          /* FT_TIMESTAMP, seconds since 1970-01-01 UTC */
+        int enum_index;      /* FT_ENUM */
+        bool b;              /* FT_BOOL */
+    } v;
+} field_value_t;
+
+typedef struct {
+    const input_config_t *input;
+    const field_value_t *values; /* schema->n_fields values */
+    long line;                   /* physical line where the row starts */
+} ingest_record_t;
+
+/* Called for each accepted row; returning non-OK stops the ingest. */
+typedef ops_status_t (*ingest_record_fn)(void *ctx, const ingest_record_t *rec, ops_error_t *err);
+
+#define INGEST_MAX_MONEY 4
+#define INGEST_FIRST_REJECTS 10
+
+typedef struct {
+    long line;
+    char column[64];
+    char value[96];
+    char reason[160];
+} reject_summary_t;
+
+typedef struct {
+    char name[64];               /* input name */
+    char kind[32];
+    char path[1024];
+    bool present;                /* false: optional input not found */
+    uint64_t bytes;
+    char sha256[65];
+    uint64_t rows_read;          /* data rows (header excluded) */
+    uint64_t rows_accepted;      /* passed validation (event log: includes superseded) */
+    uint64_t rows_rejected;
+    uint64_t rows_superseded;    /* event log rows replaced by a later update */
+    size_t n_money;
+    struct {
+        char field[32];
+        int64_t total_accepted;  /* sum over accepted rows */
+        int64_t total_rejected;  /* sum over rejected rows where the amount parsed */
+        uint64_t unparsed;       /* rejected rows whose amount itself was bad or missing */
+    } money[INGEST_MAX_MONEY];
+    size_t n_first_rejects;
+    reject_summary_t first_rejects[INGEST_FIRST_REJECTS];
+    double seconds;
+} ingest_stats_t;
+
+/* Writes rejected rows as CSV: input,file,line,column,value,reason. */
+typedef struct rejects_writer rejects_writer_t;
+ops_status_t rejects_open(const char *path, rejects_writer_t **out, ops_error_t *err);
+ops_status_t rejects_write(rejects_writer_t *w, const char *input, const char *file, long line,
+                           const char *column, const char *value, size_t value_len,
+                           const char *reason);
+/* Flushes and closes; returns OPS_ERR_OUTPUT if anything failed to write. */
+ops_status_t rejects_close(rejects_writer_t *w, ops_error_t *err);
+/* Prefixes values a spreadsheet would run as a formula (=, +, -, @, tab, CR)
+ * with an apostrophe. Writes at most size-1 bytes and NUL-terminates. */
+void csv_neutralise(const char *value, size_t len, char *buf, size_t size);
+
+/* Reads data_dir/input->file. rejects may be NULL (validate-only counting).
+ * Returns OPS_ERR_INPUT for a missing file (unless optional: then stats->present
+ * is false and OPS_OK) or an unmapped required column; err lists the headers found. */
+ops_status_t ingest_input(const input_config_t *input, const char *data_dir, int minor_units,
+                          rejects_writer_t *rejects, ingest_record_fn sink, void *sink_ctx,
+                          ingest_stats_t *stats, ops_error_t *err);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * runfolder.h - the run folder out/<period>/: lock, atomic outputs, manifest.
+ *
+ * Outputs are written under a temporary name (runfolder_temp_path) and only
+ * renamed into place by runfolder_commit once the whole run has succeeded,
+ * so a failed run never leaves a half report beside the previous good one.
+ */
+#ifndef OPSREPORT_RUNFOLDER_H
+#define OPSREPORT_RUNFOLDER_H
+
+#include "opsreport/common.h"
+#include "opsreport/ingest.h"
+
+#define RUNFOLDER_MAX_OUTPUTS 8
+
+typedef struct {
+    char name[64];
+    uint64_t bytes;
+    char sha256[65];
+} output_info_t;
+
+typedef struct {
+    char dir[1024];
+    int lock_fd;
+    size_t n_pending;
+    char pending[RUNFOLDER_MAX_OUTPUTS][64]; /* names awaiting commit */
+    size_t n_outputs;
+    output_info_t outputs[RUNFOLDER_MAX_OUTPUTS];
+} runfolder_t;
+
+/* Creates out_dir/period (and parents) and takes an exclusive flock on
+ * its .lock file; OPS_ERR_LOCKED if another run holds it. */
+ops_status_t runfolder_open(runfolder_t *rf, const char *out_dir, const char *period,
+                            ops_error_t *err);
+/* Fills buf with dir/.name.tmp and remembers name for commit. */
+void runfolder_temp_path(runfolder_t *rf, const char *name, char *buf, size_t size);
+/* fsyncs and renames every pending temp file into place; records bytes and SHA-256. */
+ops_status_t runfolder_commit(runfolder_t *rf, ops_error_t *err);
+/* Removes pending temp files (failed run). */
+void runfolder_abort(runfolder_t *rf);
+void runfolder_close(runfolder_t *rf);
+
+/* SHA-256 (hex) and size of a file. */
+ops_status_t file_digest(const char *path, char sha256[65], uint64_t *bytes, ops_error_t *err);
+/* Writes data to path atomically (path.tmp, fsync, rename). */
+ops_status_t file_write_atomic(const char *path, const void *data, size_t len, ops_error_t *err);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * validate.h - the row rules: a raw field becomes a typed value or a reason.
+ *
+ * validate_field() applies the missing-value tokens, the type parser, the
+ * required flag, ranges and enum lists of one logical field. Duplicate keys
+ * and event-log "latest row wins" are handled by ingest, which sees the
+ * whole stream; the rejects writer lives in pipeline/validate/rejects.c.
+ */
+#ifndef OPSREPORT_VALIDATE_H
+#define OPSREPORT_VALIDATE_H
+
+#include "opsreport/ingest.h"
+
+/* raw/len is the field text as read (libcsv has trimmed unquoted spaces).
+ * Returns true and fills out, or false with a reason in why (static string
+ * or one formatted into why_buf). */
+bool validate_field(const field_def_t *def, const input_config_t *in, int minor_units,
+                    const char *raw, size_t len, field_value_t *out, char *why_buf,
+                    size_t why_size, const char **why);
+
+/* True if the value is one of the input's missing tokens (after trimming). */
+bool validate_is_missing(const input_config_t *in, const char *raw, size_t len);
+
+#endif

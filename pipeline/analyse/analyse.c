@@ -1,0 +1,238 @@
+/*
+ * analyse.c - accumulators per input kind and the step that turns them into
+ * the report model. GL rows are summed per (cost centre, account) for the
+ * month, the fiscal year to date and the full fiscal year, and per account
+ * type per month for the history charts and forecasts.
+ */
+#include "opsreport/analyse.h"
+
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    char *cost_centre, *account;
+    int account_type;
+    int64_t actual_month, budget_month, actual_ytd, budget_ytd, budget_full_year;
+} gl_group_t;
+
+struct analyse {
+    const config_t *cfg;
+    period_t period;
+    int idx_period, idx_fy_start, idx_fy_end;
+    char *scope;
+    GHashTable *gl_groups; /* "cc\x1f" "account" -> gl_group_t* */
+    int64_t gl_monthly[2][3][MODEL_HISTORY_MONTHS];
+};
+
+static void gl_group_free(gpointer p)
+{
+    gl_group_t *g = p;
+    if (!g)
+        return;
+    free(g->cost_centre);
+    free(g->account);
+    free(g);
+}
+
+ops_status_t analyse_new(const config_t *cfg, period_t period, const char *scope, analyse_t **out,
+                         ops_error_t *err)
+{
+    analyse_t *a = calloc(1, sizeof *a);
+    if (!a)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    a->cfg = cfg;
+    a->period = period;
+    a->idx_period = period_index(period);
+    a->idx_fy_start = period_index(period_fiscal_year_start(period, cfg->fiscal_year_start));
+    a->idx_fy_end = a->idx_fy_start + 11;
+    a->scope = scope ? strdup(scope) : NULL;
+    a->gl_groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, gl_group_free);
+    *out = a;
+    return OPS_OK;
+}
+
+static bool in_scope(const analyse_t *a, const field_value_t *v)
+{
+    if (!a->scope)
+        return true;
+    return v->present && v->len == strlen(a->scope) && !memcmp(v->text, a->scope, v->len);
+}
+
+static ops_status_t gl_add(analyse_t *a, const ingest_record_t *rec, bool budget, ops_error_t *err)
+{
+    const field_value_t *v = rec->values;
+    if (!in_scope(a, &v[GL_ENTITY]))
+        return OPS_OK;
+    int idx = period_index(period_of_day(v[GL_DATE].v.date));
+    int type = v[GL_ACCOUNT_TYPE].v.enum_index;
+    int64_t amount = v[GL_AMOUNT].v.money;
+    int hist = idx - (a->idx_period - MODEL_HISTORY_MONTHS + 1);
+    if (hist >= 0 && hist < MODEL_HISTORY_MONTHS)
+        a->gl_monthly[budget][type][hist] += amount;
+    bool month = idx == a->idx_period;
+    bool ytd = idx >= a->idx_fy_start && idx <= a->idx_period;
+    bool fy = idx >= a->idx_fy_start && idx <= a->idx_fy_end;
+    if (!month && !ytd && !fy)
+        return OPS_OK;
+    char key[512];
+    snprintf(key, sizeof key, "%.*s\x1f%.*s", (int)v[GL_COST_CENTRE].len, v[GL_COST_CENTRE].text,
+             (int)v[GL_ACCOUNT].len, v[GL_ACCOUNT].text);
+    gl_group_t *g = g_hash_table_lookup(a->gl_groups, key);
+    if (!g) {
+        g = calloc(1, sizeof *g);
+        if (!g || !(g->cost_centre = strndup(v[GL_COST_CENTRE].text, v[GL_COST_CENTRE].len)) ||
+            !(g->account = strndup(v[GL_ACCOUNT].text, v[GL_ACCOUNT].len))) {
+            gl_group_free(g);
+            return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        }
+        g->account_type = type;
+        g_hash_table_insert(a->gl_groups, g_strdup(key), g);
+    }
+    if (budget) {
+        if (month)
+            g->budget_month += amount;
+        if (ytd)
+            g->budget_ytd += amount;
+        if (fy)
+            g->budget_full_year += amount;
+    } else {
+        if (month)
+            g->actual_month += amount;
+        if (ytd)
+            g->actual_ytd += amount;
+    }
+    return OPS_OK;
+}
+
+ops_status_t analyse_record(void *ctx, const ingest_record_t *rec, ops_error_t *err)
+{
+    analyse_t *a = ctx;
+    switch (rec->input->schema->kind) {
+    case KIND_GL_ACTUALS: return gl_add(a, rec, false, err);
+    case KIND_GL_BUDGET: return gl_add(a, rec, true, err);
+    default: return OPS_OK;
+    }
+}
+
+static int bva_line_cmp(const void *pa, const void *pb)
+{
+    const bva_row_t *x = pa, *y = pb;
+    int c = strcmp(x->cost_centre, y->cost_centre);
+    if (c)
+        return c;
+    if (x->account_type != y->account_type)
+        return x->account_type - y->account_type;
+    return strcmp(x->account ? x->account : "", y->account ? y->account : "");
+}
+
+static ops_status_t build_bva(analyse_t *a, report_model_t *m, ops_error_t *err)
+{
+    guint n = g_hash_table_size(a->gl_groups);
+    m->bva_lines = calloc(n ? n : 1, sizeof *m->bva_lines);
+    m->bva_cc = calloc(n ? n : 1, sizeof *m->bva_cc);
+    if (!m->bva_lines || !m->bva_cc)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, a->gl_groups);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        gl_group_t *g = val;
+        bva_row_t *r = &m->bva_lines[m->n_bva_lines++];
+        r->cost_centre = strdup(g->cost_centre);
+        r->account = strdup(g->account);
+        r->account_type = g->account_type;
+        r->actual_month = g->actual_month;
+        r->budget_month = g->budget_month;
+        r->actual_ytd = g->actual_ytd;
+        r->budget_ytd = g->budget_ytd;
+        r->budget_full_year = g->budget_full_year;
+        if (!r->cost_centre || !r->account)
+            return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        bva_totals_t *t = &m->bva_by_type[g->account_type];
+        t->actual_month += g->actual_month;
+        t->budget_month += g->budget_month;
+        t->actual_ytd += g->actual_ytd;
+        t->budget_ytd += g->budget_ytd;
+        t->budget_full_year += g->budget_full_year;
+    }
+    qsort(m->bva_lines, m->n_bva_lines, sizeof *m->bva_lines, bva_line_cmp);
+    /* cost-centre subtotals of expenses (cogs + opex); revenue centres are listed by their revenue */
+    for (size_t i = 0; i < m->n_bva_lines; i++) {
+        const bva_row_t *l = &m->bva_lines[i];
+        bva_row_t *cc = m->n_bva_cc ? &m->bva_cc[m->n_bva_cc - 1] : NULL;
+        if (!cc || strcmp(cc->cost_centre, l->cost_centre) || cc->account_type != (l->account_type == GL_TYPE_REVENUE ? GL_TYPE_REVENUE : GL_TYPE_OPEX)) {
+            cc = &m->bva_cc[m->n_bva_cc++];
+            cc->cost_centre = strdup(l->cost_centre);
+            if (!cc->cost_centre)
+                return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+            cc->account_type = l->account_type == GL_TYPE_REVENUE ? GL_TYPE_REVENUE : GL_TYPE_OPEX;
+        }
+        cc->actual_month += l->actual_month;
+        cc->budget_month += l->budget_month;
+        cc->actual_ytd += l->actual_ytd;
+        cc->budget_ytd += l->budget_ytd;
+        cc->budget_full_year += l->budget_full_year;
+    }
+    return OPS_OK;
+}
+
+ops_status_t analyse_finish(analyse_t *a, const ingest_stats_t *stats, size_t n_stats,
+                            report_model_t **out, ops_error_t *err)
+{
+    ops_status_t rc;
+    report_model_t *m = calloc(1, sizeof *m);
+    if (!m)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    snprintf(m->organisation, sizeof m->organisation, "%s", a->cfg->organisation);
+    snprintf(m->currency, sizeof m->currency, "%s", a->cfg->currency);
+    m->minor_units = a->cfg->minor_units;
+    m->period = a->period;
+    m->fy_start = period_from_index(a->idx_fy_start);
+    snprintf(m->scope, sizeof m->scope, "%s", a->scope ? a->scope : "");
+    memcpy(m->gl_actual_monthly, a->gl_monthly[0], sizeof m->gl_actual_monthly);
+    memcpy(m->gl_budget_monthly, a->gl_monthly[1], sizeof m->gl_budget_monthly);
+    rc = build_bva(a, m, err);
+    if (rc != OPS_OK)
+        goto fail;
+    if (n_stats) {
+        m->inputs = malloc(n_stats * sizeof *m->inputs);
+        if (!m->inputs) {
+            rc = ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+            goto fail;
+        }
+        memcpy(m->inputs, stats, n_stats * sizeof *m->inputs);
+        m->n_inputs = n_stats;
+    }
+    *out = m;
+    return OPS_OK;
+fail:
+    report_model_free(m);
+    return rc;
+}
+
+void analyse_free(analyse_t *a)
+{
+    if (!a)
+        return;
+    if (a->gl_groups)
+        g_hash_table_destroy(a->gl_groups);
+    free(a->scope);
+    free(a);
+}
+
+void report_model_free(report_model_t *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n_bva_lines; i++) {
+        free(m->bva_lines[i].cost_centre);
+        free(m->bva_lines[i].account);
+    }
+    for (size_t i = 0; i < m->n_bva_cc; i++)
+        free(m->bva_cc[i].cost_centre);
+    free(m->bva_lines);
+    free(m->bva_cc);
+    free(m->inputs);
+    free(m);
+}

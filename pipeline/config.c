@@ -1,0 +1,601 @@
+/*
+ * config.c - INI configuration, parsed with inih.
+ *
+ * inih calls handler() once per key; we dispatch on the section's type
+ * (report, output, input.NAME, kpi.NAME) to a table of known keys. Anything
+ * unknown stops the load with the file, line and nearest valid name, so a
+ * typo never silently falls back to a default. inih does not pass line
+ * numbers to the handler in Debian's build, so we feed it through
+ * ini_parse_stream with a reader that counts lines.
+ */
+#include "opsreport/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <glib.h>
+#include <ini.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct {
+    config_t *cfg;
+    ops_error_t *err;
+    bool failed;
+    long line;
+    FILE *fp;
+    char current_section[256];
+} load_state_t;
+
+static const char *const report_keys[] = { "organisation", "currency", "minor_units",
+                                           "fiscal_year_start", "reject_threshold", NULL };
+static const char *const output_keys[] = { "xlsx", "pdf", "paper", NULL };
+static const char *const input_keys[] = { "kind", "file", "optional", "delimiter", "quote",
+                                          "decimal", "thousands", "encoding", "date_formats",
+                                          "timestamp_formats", "missing", "keep_latest_by",
+                                          "true_values", "false_values", "col.<field>", NULL };
+static const char *const kpi_keys[] = { "target", "amber", "direction", "tile", NULL };
+static const char *const section_names[] = { "report", "output", "input.<name>", "kpi.<id>", NULL };
+
+/* Hand-written: no Debian library in our set offers edit distance. */
+size_t config_edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t *row = malloc((lb + 1) * sizeof *row);
+    if (!row)
+        return SIZE_MAX;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
+            size_t best = diag + cost;
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    size_t d = row[lb];
+    free(row);
+    return d;
+}
+
+static const char *nearest(const char *word, const char *const *candidates)
+{
+    const char *best = candidates[0];
+    size_t best_d = SIZE_MAX;
+    for (size_t i = 0; candidates[i]; i++) {
+        size_t d = config_edit_distance(word, candidates[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = candidates[i];
+        }
+    }
+    return best;
+}
+
+static int fail(load_state_t *st, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(load_state_t *st, const char *key, const char *fmt, ...)
+{
+    if (st->failed)
+        return 0;
+    char msg[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ops_error_set(st->err, OPS_ERR_CONFIG, st->cfg->path, st->line, key, "%s", msg);
+    st->failed = true;
+    return 0;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+    if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcmp(v, "1") || !strcasecmp(v, "on")) {
+        *out = true;
+        return true;
+    }
+    if (!strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcmp(v, "0") || !strcasecmp(v, "off")) {
+        *out = false;
+        return true;
+    }
+    return false;
+}
+
+static bool parse_double(const char *v, double *out)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (end == v || *end != '\0' || errno || !isfinite(d))
+        return false;
+    *out = d;
+    return true;
+}
+
+static bool parse_long(const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (end == v || *end != '\0' || errno || n < lo || n > hi)
+        return false;
+    *out = n;
+    return true;
+}
+
+static int set_string(load_state_t *st, char **slot, const char *value)
+{
+    char *copy = strdup(value);
+    if (!copy)
+        return fail(st, NULL, "out of memory");
+    free(*slot);
+    *slot = copy;
+    return 1;
+}
+
+/* "a, b ,c" -> items; empty items kept (the empty missing-value token). */
+static int set_list(load_state_t *st, const char *key, config_list_t *list, const char *value)
+{
+    for (size_t i = 0; i < list->count; i++)
+        free(list->items[i]);
+    list->count = 0;
+    const char *p = value;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        while (len && isspace((unsigned char)*p)) {
+            p++;
+            len--;
+        }
+        while (len && isspace((unsigned char)p[len - 1]))
+            len--;
+        if (list->count == CONFIG_MAX_TOKENS)
+            return fail(st, key, "more than %d items in the list", CONFIG_MAX_TOKENS);
+        list->items[list->count] = strndup(p, len);
+        if (!list->items[list->count])
+            return fail(st, key, "out of memory");
+        list->count++;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return 1;
+}
+
+static bool parse_char(const char *v, char *out, bool allow_empty)
+{
+    static const struct { const char *name; char c; } names[] = {
+        { "tab", '\t' }, { "semicolon", ';' }, { "comma", ',' }, { "pipe", '|' },
+        { "space", ' ' }, { "dot", '.' }, { "apostrophe", '\'' }, { "none", 0 },
+    };
+    if (v[0] == '\0') {
+        *out = 0;
+        return allow_empty;
+    }
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcasecmp(v, names[i].name)) {
+            *out = names[i].c;
+            return names[i].c != 0 || allow_empty;
+        }
+    if (strlen(v) == 1) {
+        *out = v[0];
+        return true;
+    }
+    return false;
+}
+
+static input_config_t *input_get(load_state_t *st, const char *name)
+{
+    config_t *cfg = st->cfg;
+    for (size_t i = 0; i < cfg->n_inputs; i++)
+        if (!strcmp(cfg->inputs[i].name, name))
+            return &cfg->inputs[i];
+    input_config_t *grown = realloc(cfg->inputs, (cfg->n_inputs + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    cfg->inputs = grown;
+    input_config_t *in = &cfg->inputs[cfg->n_inputs];
+    memset(in, 0, sizeof *in);
+    in->name = strdup(name);
+    if (!in->name)
+        return NULL;
+    cfg->n_inputs++;
+    in->schema = schema_find(name); /* kind defaults to the section name */
+    in->delimiter = ',';
+    in->quote = '"';
+    in->decimal = '.';
+    in->keep_latest_by = -1;
+    in->line = st->line;
+    return in;
+}
+
+static kpi_config_t *kpi_get(load_state_t *st, const char *id)
+{
+    config_t *cfg = st->cfg;
+    for (size_t i = 0; i < cfg->n_kpis; i++)
+        if (!strcmp(cfg->kpis[i].id, id))
+            return &cfg->kpis[i];
+    kpi_config_t *grown = realloc(cfg->kpis, (cfg->n_kpis + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    cfg->kpis = grown;
+    kpi_config_t *k = &cfg->kpis[cfg->n_kpis];
+    memset(k, 0, sizeof *k);
+    k->id = strdup(id);
+    if (!k->id)
+        return NULL;
+    cfg->n_kpis++;
+    k->amber = NAN;
+    k->target = NAN;
+    k->line = st->line;
+    return k;
+}
+
+static int unknown_key(load_state_t *st, const char *section, const char *key,
+                       const char *const *keys)
+{
+    return fail(st, key, "unknown key '%s' in [%s]; did you mean '%s'?", key, section,
+                nearest(key, keys));
+}
+
+static int handle_input(load_state_t *st, const char *section, const char *name,
+                        const char *key, const char *value)
+{
+    input_config_t *in = input_get(st, name);
+    if (!in)
+        return fail(st, key, "out of memory");
+    char c;
+    if (!strcmp(key, "kind")) {
+        in->schema = schema_find(value);
+        if (!in->schema) {
+            const char *kinds[KIND_COUNT + 1];
+            for (int k = 0; k < KIND_COUNT; k++)
+                kinds[k] = schema_for_kind((input_kind_t)k)->name;
+            kinds[KIND_COUNT] = NULL;
+            return fail(st, key, "unknown input kind '%s'; did you mean '%s'?", value,
+                        nearest(value, kinds));
+        }
+        return 1;
+    }
+    if (!strcmp(key, "file"))
+        return set_string(st, &in->file, value);
+    if (!strcmp(key, "optional"))
+        return parse_bool(value, &in->optional) ? 1 : fail(st, key, "expected true or false, found '%s'", value);
+    if (!strcmp(key, "delimiter") || !strcmp(key, "quote") || !strcmp(key, "decimal") ||
+        !strcmp(key, "thousands")) {
+        bool allow_empty = !strcmp(key, "thousands");
+        if (!parse_char(value, &c, allow_empty))
+            return fail(st, key, "expected one character or a name (tab, semicolon, comma, pipe, space), found '%s'", value);
+        if (!strcmp(key, "delimiter"))
+            in->delimiter = c;
+        else if (!strcmp(key, "quote"))
+            in->quote = c;
+        else if (!strcmp(key, "decimal")) {
+            if (c != '.' && c != ',')
+                return fail(st, key, "expected '.' or ',', found '%s'", value);
+            in->decimal = c;
+        } else
+            in->thousands = c;
+        return 1;
+    }
+    if (!strcmp(key, "encoding")) {
+        if (!strcasecmp(value, "utf-8") || !strcasecmp(value, "utf8"))
+            in->encoding = ENCODING_UTF8;
+        else if (!strcasecmp(value, "windows-1252") || !strcasecmp(value, "cp1252"))
+            in->encoding = ENCODING_WINDOWS_1252;
+        else
+            return fail(st, key, "expected utf-8 or windows-1252, found '%s'", value);
+        return 1;
+    }
+    if (!strcmp(key, "date_formats"))
+        return set_list(st, key, &in->date_formats, value);
+    if (!strcmp(key, "timestamp_formats"))
+        return set_list(st, key, &in->timestamp_formats, value);
+    if (!strcmp(key, "missing"))
+        return set_list(st, key, &in->missing, value);
+    if (!strcmp(key, "true_values"))
+        return set_list(st, key, &in->true_values, value);
+    if (!strcmp(key, "false_values"))
+        return set_list(st, key, &in->false_values, value);
+    if (!strcmp(key, "keep_latest_by")) {
+        if (!in->schema)
+            return fail(st, key, "set 'kind' before keep_latest_by");
+        int idx = schema_field_index(in->schema, value);
+        if (idx < 0 || in->schema->fields[idx].type != FT_TIMESTAMP)
+            return fail(st, key, "keep_latest_by must name a timestamp field of %s, found '%s'",
+                        in->schema->name, value);
+        if (in->schema->key_field < 0)
+            return fail(st, key, "%s has no key field to keep the latest row of", in->schema->name);
+        in->keep_latest_by = idx;
+        return 1;
+    }
+    if (!strncmp(key, "col.", 4)) {
+        if (!in->schema)
+            return fail(st, key, "[%s] has no known kind; set 'kind' first", section);
+        int idx = schema_field_index(in->schema, key + 4);
+        if (idx < 0) {
+            const char *fields[CONFIG_MAX_FIELDS + 1];
+            size_t n = in->schema->n_fields;
+            for (size_t i = 0; i < n; i++)
+                fields[i] = in->schema->fields[i].name;
+            fields[n] = NULL;
+            return fail(st, key, "%s has no field '%s'; did you mean 'col.%s'?", in->schema->name,
+                        key + 4, nearest(key + 4, fields));
+        }
+        return set_string(st, &in->columns[idx], value);
+    }
+    return unknown_key(st, section, key, input_keys);
+}
+
+static int handle_kpi(load_state_t *st, const char *section, const char *id, const char *key,
+                      const char *value)
+{
+    kpi_config_t *k = kpi_get(st, id);
+    if (!k)
+        return fail(st, key, "out of memory");
+    if (!strcmp(key, "target"))
+        return (parse_double(value, &k->target) && (k->has_target = true)) ? 1 : fail(st, key, "expected a number, found '%s'", value);
+    if (!strcmp(key, "amber"))
+        return parse_double(value, &k->amber) ? 1 : fail(st, key, "expected a number, found '%s'", value);
+    if (!strcmp(key, "tile"))
+        return parse_bool(value, &k->tile) ? 1 : fail(st, key, "expected true or false, found '%s'", value);
+    if (!strcmp(key, "direction")) {
+        if (!strcasecmp(value, "higher") || !strcasecmp(value, "higher_is_better"))
+            k->direction = KPI_HIGHER_IS_BETTER;
+        else if (!strcasecmp(value, "lower") || !strcasecmp(value, "lower_is_better"))
+            k->direction = KPI_LOWER_IS_BETTER;
+        else
+            return fail(st, key, "expected higher or lower, found '%s'", value);
+        return 1;
+    }
+    return unknown_key(st, section, key, kpi_keys);
+}
+
+static int handler(void *user, const char *section, const char *key, const char *value)
+{
+    load_state_t *st = user;
+    config_t *cfg = st->cfg;
+    long n;
+    if (st->failed)
+        return 0;
+    if (!strcmp(section, "report")) {
+        if (!strcmp(key, "organisation"))
+            return set_string(st, &cfg->organisation, value);
+        if (!strcmp(key, "currency")) {
+            if (strlen(value) != 3)
+                return fail(st, key, "expected a 3-letter ISO 4217 code such as EUR, found '%s'", value);
+            return set_string(st, &cfg->currency, value);
+        }
+        if (!strcmp(key, "minor_units")) {
+            if (!parse_long(value, 0, 4, &n))
+                return fail(st, key, "expected 0 to 4, found '%s'", value);
+            cfg->minor_units = (int)n;
+            return 1;
+        }
+        if (!strcmp(key, "fiscal_year_start")) {
+            if (!parse_long(value, 1, 12, &n))
+                return fail(st, key, "expected a month number 1 to 12, found '%s'", value);
+            cfg->fiscal_year_start = (int)n;
+            return 1;
+        }
+        if (!strcmp(key, "reject_threshold")) {
+            double d;
+            if (!parse_double(value, &d) || d < 0 || d > 1)
+                return fail(st, key, "expected a fraction from 0 to 1 (0.02 = 2%%), found '%s'", value);
+            cfg->reject_threshold = d;
+            return 1;
+        }
+        return unknown_key(st, section, key, report_keys);
+    }
+    if (!strcmp(section, "output")) {
+        if (!strcmp(key, "xlsx"))
+            return set_string(st, &cfg->xlsx_name, value);
+        if (!strcmp(key, "pdf"))
+            return set_string(st, &cfg->pdf_name, value);
+        if (!strcmp(key, "paper")) {
+            if (!strcasecmp(value, "a4"))
+                cfg->paper_letter = false;
+            else if (!strcasecmp(value, "letter"))
+                cfg->paper_letter = true;
+            else
+                return fail(st, key, "expected a4 or letter, found '%s'", value);
+            return 1;
+        }
+        return unknown_key(st, section, key, output_keys);
+    }
+    if (!strncmp(section, "input.", 6) && section[6])
+        return handle_input(st, section, section + 6, key, value);
+    if (!strncmp(section, "kpi.", 4) && section[4])
+        return handle_kpi(st, section, section + 4, key, value);
+    char shown[300];
+    snprintf(shown, sizeof shown, "[%s]", section);
+    return fail(st, shown, "unknown section [%s]; did you mean [%s]?", section,
+                nearest(section, section_names));
+}
+
+/* ini_reader that counts lines, so handler() knows where it is. */
+static char *counting_reader(char *str, int num, void *stream)
+{
+    load_state_t *st = stream;
+    char *r = fgets(str, num, st->fp);
+    if (r)
+        st->line++;
+    return r;
+}
+
+static ops_status_t file_sha256(const char *path, char out[65])
+{
+    gchar *data = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(path, &data, &len, NULL))
+        return OPS_ERR_CONFIG;
+    gchar *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, len);
+    snprintf(out, 65, "%s", hex);
+    g_free(hex);
+    g_free(data);
+    return OPS_OK;
+}
+
+static ops_status_t check_inputs(config_t *cfg, ops_error_t *err)
+{
+    for (size_t i = 0; i < cfg->n_inputs; i++) {
+        input_config_t *in = &cfg->inputs[i];
+        if (!in->schema)
+            return ops_error_set(err, OPS_ERR_CONFIG, cfg->path, in->line, "kind",
+                                 "[input.%s] is not a known input kind; set kind = one of gl_actuals, gl_budget, purchase_orders, ...",
+                                 in->name);
+        if (!in->file)
+            return ops_error_set(err, OPS_ERR_CONFIG, cfg->path, in->line, "file",
+                                 "[input.%s] needs file = NAME.csv", in->name);
+        if (in->delimiter == in->quote || in->delimiter == in->decimal ||
+            (in->thousands && in->thousands == in->decimal))
+            return ops_error_set(err, OPS_ERR_CONFIG, cfg->path, in->line, "delimiter",
+                                 "[input.%s]: delimiter, quote, decimal and thousands separators must differ",
+                                 in->name);
+        for (size_t j = 0; j < i; j++)
+            if (cfg->inputs[j].schema == in->schema)
+                return ops_error_set(err, OPS_ERR_CONFIG, cfg->path, in->line, "kind",
+                                     "[input.%s] and [input.%s] are both of kind %s; each kind is read from one input",
+                                     cfg->inputs[j].name, in->name, in->schema->name);
+    }
+    return OPS_OK;
+}
+
+static int set_default_list(config_list_t *list, const char *value)
+{
+    load_state_t dummy = { 0 };
+    config_t c = { 0 };
+    dummy.cfg = &c;
+    return list->count ? 1 : set_list(&dummy, NULL, list, value);
+}
+
+ops_status_t config_load(const char *path, config_t **out, ops_error_t *err)
+{
+    ops_status_t rc = OPS_OK;
+    config_t *cfg = calloc(1, sizeof *cfg);
+    load_state_t st = { 0 };
+    if (!cfg)
+        return ops_error_set(err, OPS_ERR_NOMEM, path, 0, NULL, "out of memory");
+    cfg->path = strdup(path);
+    cfg->minor_units = 2;
+    cfg->fiscal_year_start = 1;
+    cfg->reject_threshold = 0.02;
+    st.cfg = cfg;
+    st.err = err;
+    st.fp = fopen(path, "r");
+    if (!st.fp) {
+        rc = ops_error_set(err, OPS_ERR_CONFIG, path, 0, NULL, "cannot open config file: %s", strerror(errno));
+        goto cleanup;
+    }
+    int perr = ini_parse_stream(counting_reader, &st, handler, &st);
+    if (st.failed) {
+        rc = OPS_ERR_CONFIG;
+        goto cleanup;
+    }
+    if (perr > 0) {
+        rc = ops_error_set(err, OPS_ERR_CONFIG, path, perr, NULL,
+                           "syntax error: expected [section] or key = value");
+        goto cleanup;
+    }
+    if (perr < 0) {
+        rc = ops_error_set(err, OPS_ERR_CONFIG, path, 0, NULL, "cannot read config file");
+        goto cleanup;
+    }
+    if (file_sha256(path, cfg->sha256) != OPS_OK) {
+        rc = ops_error_set(err, OPS_ERR_CONFIG, path, 0, NULL, "cannot read config file");
+        goto cleanup;
+    }
+    if (!cfg->organisation && !(cfg->organisation = strdup("Organisation")))
+        goto nomem;
+    if (!cfg->currency && !(cfg->currency = strdup("EUR")))
+        goto nomem;
+    if (!cfg->xlsx_name && !(cfg->xlsx_name = strdup("report.xlsx")))
+        goto nomem;
+    if (!cfg->pdf_name && !(cfg->pdf_name = strdup("summary.pdf")))
+        goto nomem;
+    for (size_t i = 0; i < cfg->n_inputs; i++) {
+        input_config_t *in = &cfg->inputs[i];
+        if (!set_default_list(&in->date_formats, "iso") ||
+            !set_default_list(&in->timestamp_formats, "iso") ||
+            !set_default_list(&in->missing, ",NA,N/A,?,-") ||
+            !set_default_list(&in->true_values, "yes,y,true,1,x") ||
+            !set_default_list(&in->false_values, "no,n,false,0"))
+            goto nomem;
+    }
+    rc = check_inputs(cfg, err);
+    if (rc != OPS_OK)
+        goto cleanup;
+    *out = cfg;
+    cfg = NULL;
+    goto cleanup;
+nomem:
+    rc = ops_error_set(err, OPS_ERR_NOMEM, path, 0, NULL, "out of memory");
+cleanup:
+    if (st.fp)
+        fclose(st.fp);
+    config_free(cfg);
+    return rc;
+}
+
+static void list_free(config_list_t *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        free(list->items[i]);
+    list->count = 0;
+}
+
+void config_free(config_t *cfg)
+{
+    if (!cfg)
+        return;
+    for (size_t i = 0; i < cfg->n_inputs; i++) {
+        input_config_t *in = &cfg->inputs[i];
+        free(in->name);
+        free(in->file);
+        list_free(&in->date_formats);
+        list_free(&in->timestamp_formats);
+        list_free(&in->missing);
+        list_free(&in->true_values);
+        list_free(&in->false_values);
+        for (size_t f = 0; f < CONFIG_MAX_FIELDS; f++)
+            free(in->columns[f]);
+    }
+    free(cfg->inputs);
+    for (size_t i = 0; i < cfg->n_kpis; i++)
+        free(cfg->kpis[i].id);
+    free(cfg->kpis);
+    free(cfg->path);
+    free(cfg->organisation);
+    free(cfg->currency);
+    free(cfg->xlsx_name);
+    free(cfg->pdf_name);
+    free(cfg);
+}
+
+const input_config_t *config_find_input(const config_t *cfg, input_kind_t kind)
+{
+    for (size_t i = 0; i < cfg->n_inputs; i++)
+        if (cfg->inputs[i].schema && cfg->inputs[i].schema->kind == kind)
+            return &cfg->inputs[i];
+    return NULL;
+}
+
+const kpi_config_t *config_find_kpi(const config_t *cfg, const char *id)
+{
+    for (size_t i = 0; i < cfg->n_kpis; i++)
+        if (!strcmp(cfg->kpis[i].id, id))
+            return &cfg->kpis[i];
+    return NULL;
+}

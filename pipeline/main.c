@@ -1,0 +1,58 @@
+/* main.c - the opsreport driver: picks the sub-command and hands over argv. */
+#include "opsreport/cli.h"
+#include "opsreport/common.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    int (*main)(int argc, char **argv);
+    const char *summary;
+} command_t;
+
+static const command_t commands[] = {
+    /* command table: one line per sub-command */
+    { "run", cli_run_main, "run the month-end pipeline and write the run folder" },
+    { "validate", cli_validate_main, "ingest and validate only: counts, control totals, first rejects" },
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: opsreport COMMAND [OPTIONS]\n"
+            "       opsreport --version | --help\n\n"
+            "Month-end operations reporting: ingest CSV exports, validate, analyse,\n"
+            "forecast, render report.xlsx and summary.pdf, deliver by email.\n\n"
+            "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\nRun 'opsreport COMMAND --help' for the options of one command.\n\n"
+            "Exit codes: 0 success, 2 usage error, 3 config error, 4 input error\n"
+            "(missing file, unmapped column), 5 rejected rows over the threshold,\n"
+            "6 output error, 7 not every recipient reached, 8 run folder locked,\n"
+            "70 internal error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return OPS_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return OPS_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("opsreport %s\n", OPSREPORT_VERSION);
+        return OPS_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].main(argc - 1, argv + 1);
+    fprintf(stderr, "opsreport: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return OPS_EXIT_USAGE;
+}

@@ -1,0 +1,104 @@
+/* manifest.c - manifest.json with jansson (keys in insertion order, 2-space indent). */
+#include "opsreport/manifest.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void money_to_text(int64_t minor, int minor_units, char *buf, size_t size)
+{
+    uint64_t mag = minor < 0 ? (uint64_t)(-(minor + 1)) + 1 : (uint64_t)minor;
+    uint64_t scale = 1;
+    for (int i = 0; i < minor_units; i++)
+        scale *= 10;
+    if (minor_units == 0)
+        snprintf(buf, size, "%s%" PRIu64, minor < 0 ? "-" : "", mag);
+    else
+        snprintf(buf, size, "%s%" PRIu64 ".%0*" PRIu64, minor < 0 ? "-" : "", mag / scale,
+                 minor_units, mag % scale);
+}
+
+static json_t *input_json(const ingest_stats_t *s, int minor_units)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(s->name));
+    json_object_set_new(o, "kind", json_string(s->kind));
+    json_object_set_new(o, "path", json_string(s->path));
+    json_object_set_new(o, "present", json_boolean(s->present));
+    json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
+    json_object_set_new(o, "sha256", s->present ? json_string(s->sha256) : json_null());
+    json_object_set_new(o, "rows_read", json_integer((json_int_t)s->rows_read));
+    json_object_set_new(o, "rows_accepted", json_integer((json_int_t)s->rows_accepted));
+    json_object_set_new(o, "rows_rejected", json_integer((json_int_t)s->rows_rejected));
+    json_object_set_new(o, "rows_superseded", json_integer((json_int_t)s->rows_superseded));
+    json_object_set_new(o, "reconciles",
+                        json_boolean(s->rows_read == s->rows_accepted + s->rows_rejected));
+    json_t *totals = json_array();
+    for (size_t k = 0; k < s->n_money; k++) {
+        char a[48], r[48];
+        money_to_text(s->money[k].total_accepted, minor_units, a, sizeof a);
+        money_to_text(s->money[k].total_rejected, minor_units, r, sizeof r);
+        json_t *t = json_object();
+        json_object_set_new(t, "field", json_string(s->money[k].field));
+        json_object_set_new(t, "accepted", json_string(a));
+        json_object_set_new(t, "rejected", json_string(r));
+        json_object_set_new(t, "accepted_minor", json_integer(s->money[k].total_accepted));
+        json_object_set_new(t, "rejected_minor", json_integer(s->money[k].total_rejected));
+        json_object_set_new(t, "rejected_unparsed_rows", json_integer((json_int_t)s->money[k].unparsed));
+        json_array_append_new(totals, t);
+    }
+    json_object_set_new(o, "control_totals", totals);
+    json_object_set_new(o, "seconds", json_real(s->seconds));
+    return o;
+}
+
+ops_status_t manifest_write(const manifest_t *m, const char *dir, ops_error_t *err)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "opsreport_version", json_string(OPSREPORT_VERSION));
+    json_object_set_new(root, "run_id", json_string(m->run_id));
+    json_object_set_new(root, "period", json_string(m->period));
+    json_object_set_new(root, "status", json_string(m->status));
+    json_t *cfg = json_object();
+    json_object_set_new(cfg, "path", json_string(m->cfg->path));
+    json_object_set_new(cfg, "sha256", json_string(m->cfg->sha256));
+    json_object_set_new(root, "config", cfg);
+    json_t *inputs = json_array();
+    for (size_t i = 0; i < m->n_inputs; i++)
+        json_array_append_new(inputs, input_json(&m->inputs[i], m->cfg->minor_units));
+    json_object_set_new(root, "inputs", inputs);
+    json_t *stages = json_object();
+    for (size_t i = 0; i < m->n_stages; i++)
+        json_object_set_new(stages, m->stages[i].name, json_real(m->stages[i].seconds));
+    json_object_set_new(root, "stage_seconds", stages);
+    json_t *outs = json_array();
+    for (size_t i = 0; m->rf && i < m->rf->n_outputs; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(m->rf->outputs[i].name));
+        json_object_set_new(o, "bytes", json_integer((json_int_t)m->rf->outputs[i].bytes));
+        json_object_set_new(o, "sha256", json_string(m->rf->outputs[i].sha256));
+        json_array_append_new(outs, o);
+    }
+    json_object_set_new(root, "outputs", outs);
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    json_decref(root);
+    if (!text)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    char path[1200];
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    size_t len = strlen(text);
+    text[len] = '\0';
+    char *with_nl = malloc(len + 2);
+    if (!with_nl) {
+        free(text);
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
+    memcpy(with_nl, text, len);
+    with_nl[len] = '\n';
+    ops_status_t rc = file_write_atomic(path, with_nl, len + 1, err);
+    free(with_nl);
+    free(text);
+    return rc;
+}

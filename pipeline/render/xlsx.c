@@ -1,0 +1,295 @@
+/*
+ * xlsx.c - the analysts' workbook, written with libxlsxwriter.
+ *
+ * Derived numbers (variances, variance %, totals) are live formulas whose
+ * cached value is the one the program computed, so a reviewer can trace
+ * each one and a recalculating viewer shows the same figure. Text from the
+ * inputs is only ever written with worksheet_write_string, so it can never
+ * become a formula. Timestamps come from the period, for byte-identical reruns.
+ */
+#include "opsreport/render.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+typedef struct {
+    lxw_workbook *wb;
+    lxw_format *title, *bold, *header, *money, *money_bold, *pct, *pct_bold, *count, *text_small;
+    double scale; /* minor units per currency unit */
+} xlsx_ctx_t;
+
+static const char *const type_names[3] = { "Revenue", "COGS", "Opex" };
+
+static double money_value(const xlsx_ctx_t *x, int64_t minor) { return (double)minor / x->scale; }
+
+static void formats_make(xlsx_ctx_t *x, const report_model_t *m)
+{
+    char money_fmt[64];
+    snprintf(money_fmt, sizeof money_fmt, "#,##0.00 \"%s\";[Red]-#,##0.00 \"%s\"", m->currency, m->currency);
+    x->title = workbook_add_format(x->wb);
+    format_set_bold(x->title);
+    format_set_font_size(x->title, 14);
+    x->bold = workbook_add_format(x->wb);
+    format_set_bold(x->bold);
+    x->header = workbook_add_format(x->wb);
+    format_set_bold(x->header);
+    format_set_bg_color(x->header, 0xDDE6F0);
+    format_set_bottom(x->header, LXW_BORDER_THIN);
+    format_set_text_wrap(x->header);
+    x->money = workbook_add_format(x->wb);
+    format_set_num_format(x->money, money_fmt);
+    x->money_bold = workbook_add_format(x->wb);
+    format_set_num_format(x->money_bold, money_fmt);
+    format_set_bold(x->money_bold);
+    format_set_top(x->money_bold, LXW_BORDER_THIN);
+    x->pct = workbook_add_format(x->wb);
+    format_set_num_format(x->pct, "0.0%");
+    x->pct_bold = workbook_add_format(x->wb);
+    format_set_num_format(x->pct_bold, "0.0%");
+    format_set_bold(x->pct_bold);
+    format_set_top(x->pct_bold, LXW_BORDER_THIN);
+    x->count = workbook_add_format(x->wb);
+    format_set_num_format(x->count, "#,##0");
+    x->text_small = workbook_add_format(x->wb);
+    format_set_font_size(x->text_small, 9);
+}
+
+/* variance = actual - budget, as a formula with its cached value */
+static void write_variance(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, lxw_col_t ca, lxw_col_t cb,
+                           double actual, double budget, lxw_format *fmt)
+{
+    char f[96], a[16], b[16];
+    lxw_rowcol_to_cell(a, r, ca);
+    lxw_rowcol_to_cell(b, r, cb);
+    snprintf(f, sizeof f, "=%s-%s", a, b);
+    worksheet_write_formula_num(ws, r, c, f, fmt, actual - budget);
+}
+
+static void write_variance_pct(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, lxw_col_t cv,
+                               lxw_col_t cb, double variance, double budget, lxw_format *fmt)
+{
+    char f[128], v[16], b[16];
+    lxw_rowcol_to_cell(v, r, cv);
+    lxw_rowcol_to_cell(b, r, cb);
+    if (budget == 0) {
+        snprintf(f, sizeof f, "=IF(%s=0,\"\",%s/ABS(%s))", b, v, b);
+        worksheet_write_formula_str(ws, r, c, f, fmt, "");
+    } else {
+        snprintf(f, sizeof f, "=IF(%s=0,\"\",%s/ABS(%s))", b, v, b);
+        worksheet_write_formula_num(ws, r, c, f, fmt, variance / fabs(budget));
+    }
+}
+
+static void sheet_bva(xlsx_ctx_t *x, const report_model_t *m)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Budget vs Actual");
+    char title[700], plabel[40];
+    period_label(m->period, plabel, sizeof plabel);
+    snprintf(title, sizeof title, "%s - budget vs actual, %s%s%s", m->organisation, plabel,
+             m->scope[0] ? " - " : "", m->scope);
+    worksheet_write_string(ws, 0, 0, title, x->title);
+    char fy[64], fys[8];
+    period_format(m->fy_start, fys);
+    snprintf(fy, sizeof fy, "Fiscal year from %s; amounts in %s", fys, m->currency);
+    worksheet_write_string(ws, 1, 0, fy, NULL);
+    static const char *const heads[] = { "Cost centre", "Account", "Type", "Actual (month)",
+                                         "Budget (month)", "Variance (month)", "Variance % (month)",
+                                         "Actual YTD", "Budget YTD", "Variance YTD", "Variance % YTD",
+                                         "Budget full year" };
+    const lxw_row_t hr = 3;
+    for (lxw_col_t c = 0; c < 12; c++)
+        worksheet_write_string(ws, hr, c, heads[c], x->header);
+    lxw_row_t r = hr + 1;
+    double tot[5] = { 0 };
+    for (size_t i = 0; i < m->n_bva_lines; i++, r++) {
+        const bva_row_t *l = &m->bva_lines[i];
+        double am = money_value(x, l->actual_month), bm = money_value(x, l->budget_month);
+        double ay = money_value(x, l->actual_ytd), by = money_value(x, l->budget_ytd);
+        double bf = money_value(x, l->budget_full_year);
+        worksheet_write_string(ws, r, 0, l->cost_centre, NULL);
+        worksheet_write_string(ws, r, 1, l->account, NULL);
+        worksheet_write_string(ws, r, 2, type_names[l->account_type], NULL);
+        worksheet_write_number(ws, r, 3, am, x->money);
+        worksheet_write_number(ws, r, 4, bm, x->money);
+        write_variance(ws, r, 5, 3, 4, am, bm, x->money);
+        write_variance_pct(ws, r, 6, 5, 4, am - bm, bm, x->pct);
+        worksheet_write_number(ws, r, 7, ay, x->money);
+        worksheet_write_number(ws, r, 8, by, x->money);
+        write_variance(ws, r, 9, 7, 8, ay, by, x->money);
+        write_variance_pct(ws, r, 10, 9, 8, ay - by, by, x->pct);
+        worksheet_write_number(ws, r, 11, bf, x->money);
+        tot[0] += am; tot[1] += bm; tot[2] += ay; tot[3] += by; tot[4] += bf;
+    }
+    lxw_row_t last = r - 1;
+    /* totals: SUBTOTAL(9, ...) so a filtered view sums what is visible */
+    worksheet_write_string(ws, r, 0, "Total (all types)", x->bold);
+    const lxw_col_t sum_cols[] = { 3, 4, 7, 8, 11 };
+    for (size_t k = 0; k < 5; k++) {
+        char f[96], c1[16], c2[16];
+        lxw_rowcol_to_cell(c1, hr + 1, sum_cols[k]);
+        lxw_rowcol_to_cell(c2, last, sum_cols[k]);
+        snprintf(f, sizeof f, "=SUBTOTAL(9,%s:%s)", c1, c2);
+        worksheet_write_formula_num(ws, r, sum_cols[k], f, x->money_bold, tot[k]);
+    }
+    write_variance(ws, r, 5, 3, 4, tot[0], tot[1], x->money_bold);
+    write_variance_pct(ws, r, 6, 5, 4, tot[0] - tot[1], tot[1], x->pct_bold);
+    write_variance(ws, r, 9, 7, 8, tot[2], tot[3], x->money_bold);
+    write_variance_pct(ws, r, 10, 9, 8, tot[2] - tot[3], tot[3], x->pct_bold);
+    /* per account type, plain sums the reviewer can tie to the PDF */
+    r += 2;
+    worksheet_write_string(ws, r, 0, "By account type", x->bold);
+    r++;
+    for (int t = 0; t < 3; t++, r++) {
+        const bva_totals_t *bt = &m->bva_by_type[t];
+        worksheet_write_string(ws, r, 0, type_names[t], NULL);
+        double am = money_value(x, bt->actual_month), bm = money_value(x, bt->budget_month);
+        double ay = money_value(x, bt->actual_ytd), by = money_value(x, bt->budget_ytd);
+        worksheet_write_number(ws, r, 3, am, x->money);
+        worksheet_write_number(ws, r, 4, bm, x->money);
+        write_variance(ws, r, 5, 3, 4, am, bm, x->money);
+        write_variance_pct(ws, r, 6, 5, 4, am - bm, bm, x->pct);
+        worksheet_write_number(ws, r, 7, ay, x->money);
+        worksheet_write_number(ws, r, 8, by, x->money);
+        write_variance(ws, r, 9, 7, 8, ay, by, x->money);
+        write_variance_pct(ws, r, 10, 9, 8, ay - by, by, x->pct);
+        worksheet_write_number(ws, r, 11, money_value(x, bt->budget_full_year), x->money);
+    }
+    if (last >= hr + 1)
+        worksheet_autofilter(ws, hr, 0, last, 11);
+    worksheet_freeze_panes(ws, hr + 1, 2);
+    worksheet_set_column(ws, 0, 1, 24, NULL);
+    worksheet_set_column(ws, 2, 2, 9, NULL);
+    worksheet_set_column(ws, 3, 11, 17, NULL);
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_repeat_rows(ws, hr, hr);
+}
+
+static void sheet_quality(xlsx_ctx_t *x, const report_model_t *m)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Data quality");
+    worksheet_write_string(ws, 0, 0, "Data quality: every input row accounted for", x->title);
+    static const char *const heads[] = { "Input", "Kind", "File", "Rows read", "Accepted", "Rejected",
+                                         "Superseded (event log)", "Reconciles", "Money field",
+                                         "Accepted total", "Rejected total", "Rejected, amount unreadable" };
+    const lxw_row_t hr = 2;
+    for (lxw_col_t c = 0; c < 12; c++)
+        worksheet_write_string(ws, hr, c, heads[c], x->header);
+    lxw_row_t r = hr + 1;
+    for (size_t i = 0; i < m->n_inputs; i++) {
+        const ingest_stats_t *s = &m->inputs[i];
+        size_t lines = s->n_money ? s->n_money : 1;
+        for (size_t k = 0; k < lines; k++, r++) {
+            worksheet_write_string(ws, r, 0, s->name, NULL);
+            worksheet_write_string(ws, r, 1, s->kind, NULL);
+            worksheet_write_string(ws, r, 2, s->present ? s->path : "(optional, not present)", NULL);
+            worksheet_write_number(ws, r, 3, (double)s->rows_read, x->count);
+            worksheet_write_number(ws, r, 4, (double)s->rows_accepted, x->count);
+            worksheet_write_number(ws, r, 5, (double)s->rows_rejected, x->count);
+            worksheet_write_number(ws, r, 6, (double)s->rows_superseded, x->count);
+            char f[96], cr[16], ca[16], cj[16];
+            lxw_rowcol_to_cell(cr, r, 3);
+            lxw_rowcol_to_cell(ca, r, 4);
+            lxw_rowcol_to_cell(cj, r, 5);
+            snprintf(f, sizeof f, "=IF(%s=%s+%s,\"yes\",\"NO\")", cr, ca, cj);
+            worksheet_write_formula_str(ws, r, 7, f, NULL,
+                                        s->rows_read == s->rows_accepted + s->rows_rejected ? "yes" : "NO");
+            if (s->n_money) {
+                worksheet_write_string(ws, r, 8, s->money[k].field, NULL);
+                worksheet_write_number(ws, r, 9, money_value(x, s->money[k].total_accepted), x->money);
+                worksheet_write_number(ws, r, 10, money_value(x, s->money[k].total_rejected), x->money);
+                worksheet_write_number(ws, r, 11, (double)s->money[k].unparsed, x->count);
+            }
+        }
+    }
+    r += 1;
+    worksheet_write_string(ws, r++, 0, "First rejected rows per input (all of them are in rejects.csv)", x->bold);
+    static const char *const rheads[] = { "Input", "Line", "Column", "Value", "Reason" };
+    for (lxw_col_t c = 0; c < 5; c++)
+        worksheet_write_string(ws, r, c, rheads[c], x->header);
+    r++;
+    for (size_t i = 0; i < m->n_inputs; i++)
+        for (size_t k = 0; k < m->inputs[i].n_first_rejects; k++, r++) {
+            const reject_summary_t *rj = &m->inputs[i].first_rejects[k];
+            worksheet_write_string(ws, r, 0, m->inputs[i].name, NULL);
+            worksheet_write_number(ws, r, 1, (double)rj->line, NULL);
+            worksheet_write_string(ws, r, 2, rj->column, NULL);
+            worksheet_write_string(ws, r, 3, rj->value, NULL);
+            worksheet_write_string(ws, r, 4, rj->reason, NULL);
+        }
+    worksheet_freeze_panes(ws, hr + 1, 1);
+    worksheet_set_column(ws, 0, 1, 16, NULL);
+    worksheet_set_column(ws, 2, 2, 34, NULL);
+    worksheet_set_column(ws, 3, 8, 12, NULL);
+    worksheet_set_column(ws, 9, 11, 18, NULL);
+}
+
+static void sheet_about(xlsx_ctx_t *x, const report_model_t *m, const render_info_t *info)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "About");
+    char p[8];
+    period_format(m->period, p);
+    worksheet_write_string(ws, 0, 0, "About this report", x->title);
+    const char *rows[][2] = {
+        { "Organisation", m->organisation },
+        { "Period", p },
+        { "Scope", m->scope[0] ? m->scope : "All entities" },
+        { "Run id", info->run_id },
+        { "opsreport version", info->version },
+        { "Config", info->config_path },
+        { "Config SHA-256", info->config_sha256 },
+    };
+    lxw_row_t r = 2;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++, r++) {
+        worksheet_write_string(ws, r, 0, rows[i][0], x->bold);
+        worksheet_write_string(ws, r, 1, rows[i][1], NULL);
+    }
+    r++;
+    worksheet_write_string(ws, r, 0, "Input", x->header);
+    worksheet_write_string(ws, r, 1, "File", x->header);
+    worksheet_write_string(ws, r, 2, "Bytes", x->header);
+    worksheet_write_string(ws, r, 3, "SHA-256", x->header);
+    r++;
+    for (size_t i = 0; i < m->n_inputs; i++, r++) {
+        worksheet_write_string(ws, r, 0, m->inputs[i].name, NULL);
+        worksheet_write_string(ws, r, 1, m->inputs[i].path, NULL);
+        worksheet_write_number(ws, r, 2, (double)m->inputs[i].bytes, x->count);
+        worksheet_write_string(ws, r, 3, m->inputs[i].sha256, x->text_small);
+    }
+    worksheet_set_column(ws, 0, 0, 20, NULL);
+    worksheet_set_column(ws, 1, 1, 40, NULL);
+    worksheet_set_column(ws, 2, 2, 12, NULL);
+    worksheet_set_column(ws, 3, 3, 70, NULL);
+}
+
+ops_status_t render_xlsx(const report_model_t *m, const render_info_t *info, const char *path,
+                         ops_error_t *err)
+{
+    xlsx_ctx_t x = { 0 };
+    x.scale = pow(10, m->minor_units);
+    lxw_workbook_options opt = { .constant_memory = LXW_FALSE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
+    x.wb = workbook_new_opt(path, &opt);
+    if (!x.wb)
+        return ops_error_set(err, OPS_ERR_OUTPUT, path, 0, NULL, "cannot create workbook");
+    char title[400], p[8];
+    period_format(m->period, p);
+    snprintf(title, sizeof title, "%s operations report %s", m->organisation, p);
+    lxw_doc_properties props = { 0 };
+    props.title = title;
+    props.author = "opsreport";
+    props.company = (char *)m->organisation;
+    props.comments = "Generated by opsreport from the month-end exports";
+    props.created = (time_t)period_end_epoch(m->period);
+    workbook_set_properties(x.wb, &props);
+    formats_make(&x, m);
+    sheet_bva(&x, m);
+    sheet_quality(&x, m);
+    sheet_about(&x, m, info);
+    lxw_error e = workbook_close(x.wb);
+    if (e != LXW_NO_ERROR)
+        return ops_error_set(err, OPS_ERR_OUTPUT, path, 0, NULL, "cannot write workbook: %s",
+                             lxw_strerror(e));
+    return OPS_OK;
+}
