@@ -281,6 +281,9 @@ static void process_row(ingest_state_t *st)
         snprintf(reason, sizeof reason, "expected %zu fields as in the header, found %zu", st->n_header,
                  st->n_fields);
         note_reject(st, line, "", st->n_fields ? field_text(st, 0) : "", st->n_fields ? st->len[0] : 0, reason);
+        for (size_t f = 0; f < st->schema->n_fields; f++)
+            if (st->money_slot[f] >= 0)
+                st->stats->money[st->money_slot[f]].unparsed++;
         return;
     }
     field_value_t values[CONFIG_MAX_FIELDS];
