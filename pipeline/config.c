@@ -38,7 +38,11 @@ static const char *const input_keys[] = { "kind", "file", "optional", "delimiter
                                           "timestamp_formats", "missing", "keep_latest_by",
                                           "true_values", "false_values", "col.<field>", NULL };
 static const char *const kpi_keys[] = { "target", "amber", "direction", "tile", NULL };
-static const char *const section_names[] = { "report", "output", "input.<name>", "kpi.<id>", NULL };
+static const char *const analysis_keys[] = { "service_level", "top_n", "slow_days", "dead_days",
+                                             "spc_baseline_months", "weight_lsl", "weight_usl",
+                                             "sla_hours_p1", "sla_hours_p2", "sla_hours_p3",
+                                             "sla_hours_p4", "hours_per_day", NULL };
+static const char *const section_names[] = { "report", "output", "analysis", "input.<name>", "kpi.<id>", NULL };
 
 /* Hand-written: no Debian library in our set offers edit distance. */
 size_t config_edit_distance(const char *a, const char *b)
@@ -363,6 +367,55 @@ static int handle_kpi(load_state_t *st, const char *section, const char *id, con
     return unknown_key(st, section, key, kpi_keys);
 }
 
+static int handle_analysis(load_state_t *st, const char *section, const char *key, const char *value)
+{
+    analysis_settings_t *a = &st->cfg->analysis;
+    double d;
+    long n;
+    if (!strcmp(key, "service_level")) {
+        if (!parse_double(value, &d) || d < 0.5 || d > 0.9999)
+            return fail(st, key, "expected a service level from 0.5 to 0.9999, found '%s'", value);
+        a->service_level = d;
+        return 1;
+    }
+    if (!strcmp(key, "top_n") || !strcmp(key, "slow_days") || !strcmp(key, "dead_days") ||
+        !strcmp(key, "spc_baseline_months")) {
+        if (!parse_long(value, 1, 3650, &n))
+            return fail(st, key, "expected a whole number from 1 to 3650, found '%s'", value);
+        if (!strcmp(key, "top_n"))
+            a->top_n = (int)n;
+        else if (!strcmp(key, "slow_days"))
+            a->slow_days = (int)n;
+        else if (!strcmp(key, "dead_days"))
+            a->dead_days = (int)n;
+        else {
+            if (n > 23)
+                return fail(st, key, "expected at most 23 months, found '%s'", value);
+            a->spc_baseline_months = (int)n;
+        }
+        return 1;
+    }
+    if (!strcmp(key, "weight_lsl") || !strcmp(key, "weight_usl") || !strcmp(key, "hours_per_day") ||
+        !strncmp(key, "sla_hours_p", 11)) {
+        if (!parse_double(value, &d) || d < 0)
+            return fail(st, key, "expected a number >= 0, found '%s'", value);
+        if (!strcmp(key, "weight_lsl"))
+            a->weight_lsl = d;
+        else if (!strcmp(key, "weight_usl"))
+            a->weight_usl = d;
+        else if (!strcmp(key, "hours_per_day"))
+            a->hours_per_day = d;
+        else {
+            int p = key[11] - '1';
+            if (p < 0 || p > 3 || key[12])
+                return unknown_key(st, section, key, analysis_keys);
+            a->sla_hours[p] = d;
+        }
+        return 1;
+    }
+    return unknown_key(st, section, key, analysis_keys);
+}
+
 static int handler(void *user, const char *section, const char *key, const char *value)
 {
     load_state_t *st = user;
@@ -415,6 +468,8 @@ static int handler(void *user, const char *section, const char *key, const char 
         }
         return unknown_key(st, section, key, output_keys);
     }
+    if (!strcmp(section, "analysis"))
+        return handle_analysis(st, section, key, value);
     if (!strncmp(section, "input.", 6) && section[6])
         return handle_input(st, section, section + 6, key, value);
     if (!strncmp(section, "kpi.", 4) && section[4])
@@ -492,6 +547,10 @@ ops_status_t config_load(const char *path, config_t **out, ops_error_t *err)
     cfg->minor_units = 2;
     cfg->fiscal_year_start = 1;
     cfg->reject_threshold = 0.02;
+    cfg->analysis = (analysis_settings_t){ .service_level = 0.95, .top_n = 10, .slow_days = 90,
+                                           .dead_days = 180, .spc_baseline_months = 6,
+                                           .weight_lsl = NAN, .weight_usl = NAN,
+                                           .sla_hours = { 4, 8, 24, 72 }, .hours_per_day = 8 };
     st.cfg = cfg;
     st.err = err;
     st.fp = fopen(path, "r");

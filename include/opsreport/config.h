@@ -47,6 +47,17 @@ typedef struct {
     long line;
 } kpi_config_t;
 
+/* [analysis]: parameters of the KPI engine (defaults in config.c). */
+typedef struct {
+    double service_level;        /* inventory: cycle service level for safety stock, 0.5..0.9999 */
+    int top_n;                   /* rows in exception tables */
+    int slow_days, dead_days;    /* inventory: no movement for this many days */
+    int spc_baseline_months;     /* quality: months before the period that set control limits */
+    double weight_lsl, weight_usl; /* quality: box weight spec limits in grams (NAN: none) */
+    double sla_hours[4];         /* service: resolution SLA per priority P1..P4 */
+    double hours_per_day;        /* people: working hours per FTE per working day */
+} analysis_settings_t;
+
 typedef struct {
     char *path;                  /* config file path as given */
     char sha256[65];             /* of the file bytes */
@@ -61,6 +72,7 @@ typedef struct {
     size_t n_inputs;
     kpi_config_t *kpis;
     size_t n_kpis;
+    analysis_settings_t analysis;
 } config_t;
 
 /* Loads and checks path. On failure returns OPS_ERR_CONFIG with err naming

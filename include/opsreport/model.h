@@ -26,6 +26,66 @@ typedef struct {
     int64_t actual_month, budget_month, actual_ytd, budget_ytd, budget_full_year;
 } bva_totals_t;
 
+/* ---- KPIs -------------------------------------------------------------- */
+
+typedef enum { UNIT_MONEY, UNIT_PERCENT, UNIT_COUNT, UNIT_DAYS, UNIT_HOURS, UNIT_RATIO, UNIT_PPM,
+               UNIT_FTE, UNIT_SCORE } kpi_unit_t;
+typedef enum { RAG_NONE, RAG_GREEN, RAG_AMBER, RAG_RED } rag_t;
+
+/* Months the analysis keeps: the period and the 24 before it (trend, last year, YTD). */
+#define MODEL_WINDOW 25
+
+typedef struct {
+    char id[40];              /* matches [kpi.ID] in config */
+    char label[80];
+    char area[32];            /* "Finance", "Procurement", ... */
+    kpi_unit_t unit;
+    double value;             /* the period; NAN when there is no data */
+    double prior;             /* previous month */
+    double last_year;         /* same month last year */
+    double ytd;               /* fiscal year to date (sum or ratio of sums, per KPI) */
+    bool has_target;
+    double target, amber;
+    kpi_direction_t direction;
+    rag_t status;
+    bool tile;                /* shown as a tile on the summary's first page */
+    double trend[MODEL_TREND_MONTHS]; /* oldest first, last = value; NAN gaps */
+    char note[160];           /* definition in one line, for the workbook */
+} kpi_t;
+
+/* ---- tables (breakdowns and exceptions) ---------------------------------- */
+
+typedef enum { COL_TEXT, COL_MONEY, COL_NUMBER, COL_PERCENT, COL_COUNT, COL_DAYS, COL_HOURS,
+               COL_DATE } col_kind_t;
+
+#define MODEL_TABLE_MAX_COLS 12
+
+typedef struct {
+    char title[96];
+    char area[32];
+    char note[200];           /* how to read it; "" if none */
+    size_t n_cols;
+    char col_names[MODEL_TABLE_MAX_COLS][40];
+    col_kind_t col_kinds[MODEL_TABLE_MAX_COLS];
+    size_t n_rows, cap;
+    char **text;              /* n_rows x n_cols; NULL for numeric cells */
+    double *num;              /* n_rows x n_cols; NAN for text or empty cells; COL_DATE: day number */
+} model_table_t;
+
+/* ---- SPC chart data (quality) --------------------------------------------- */
+
+typedef struct {
+    char line[64];
+    size_t n_points;
+    double *xbar, *s;         /* subgroup means and standard deviations, oldest first */
+    int32_t *day;             /* day of each subgroup */
+    bool *flagged;            /* breaks a Western Electric rule */
+    double centre, ucl, lcl;  /* X-bar chart, from the baseline */
+    double s_centre, s_ucl, s_lcl;
+    double cpk;               /* period, against the spec limits; NAN if none */
+    size_t baseline_points;   /* the first baseline_points are the baseline */
+} spc_chart_t;
+
 typedef struct {
     char organisation[256];
     char currency[8];
@@ -47,7 +107,37 @@ typedef struct {
 
     ingest_stats_t *inputs;
     size_t n_inputs;
+
+    kpi_t *kpis;
+    size_t n_kpis, cap_kpis;
+    model_table_t **tables;
+    size_t n_tables, cap_tables;
+    spc_chart_t *spc;
+    size_t n_spc;
+    int heat_map[5][5];       /* open risks: [likelihood-1][impact-1] */
+    bool areas_present[8];    /* by model_area_t */
 } report_model_t;
+
+typedef enum { AREA_FINANCE, AREA_PROCUREMENT, AREA_INVENTORY, AREA_SERVICE, AREA_PEOPLE,
+               AREA_PROJECTS, AREA_RISK, AREA_QUALITY, AREA_COUNT } model_area_t;
+extern const char *const model_area_names[AREA_COUNT];
+
+/* Adds a KPI (copied); returns it for further filling, NULL on no memory. */
+kpi_t *model_add_kpi(report_model_t *m, const char *id, const char *label, model_area_t area,
+                     kpi_unit_t unit);
+const kpi_t *model_find_kpi(const report_model_t *m, const char *id);
+/* Applies [kpi.ID] target/amber/direction/tile and computes the status. */
+void model_apply_targets(report_model_t *m, const config_t *cfg);
+rag_t kpi_status(double value, double target, double amber, kpi_direction_t dir);
+
+/* Tables: columns given as "Name:kind" pairs, kind one of text money number percent count days hours date. */
+model_table_t *model_add_table(report_model_t *m, model_area_t area, const char *title,
+                               size_t n_cols, const char *const *names, const col_kind_t *kinds);
+/* Appends an empty row; returns its index or -1 on no memory. */
+long model_table_add_row(model_table_t *t);
+void model_table_set_text(model_table_t *t, size_t row, size_t col, const char *text, size_t len);
+void model_table_set_num(model_table_t *t, size_t row, size_t col, double value);
+const model_table_t *model_find_table(const report_model_t *m, const char *title);
 
 void report_model_free(report_model_t *m);
 

@@ -4,7 +4,9 @@
  * month, the fiscal year to date and the full fiscal year, and per account
  * type per month for the history charts and forecasts.
  */
-#include "opsreport/analyse.h"
+#include "analyse/analyse_internal.h"
+
+void model_table_free(model_table_t *t);
 
 #include <glib.h>
 #include <stdlib.h>
@@ -16,7 +18,16 @@ typedef struct {
     int64_t actual_month, budget_month, actual_ytd, budget_ytd, budget_full_year;
 } gl_group_t;
 
+/* Area modules, in the order their KPIs and tables appear in the reports. */
+static const area_module_t *const modules[] = {
+    &area_finance,
+    /* area modules list */
+};
+#define N_MODULES (sizeof modules / sizeof modules[0])
+
 struct analyse {
+    analyse_ctx_t ctx;
+    void *states[N_MODULES];
     const config_t *cfg;
     period_t period;
     int idx_period, idx_fy_start, idx_fy_end;
@@ -48,6 +59,23 @@ ops_status_t analyse_new(const config_t *cfg, period_t period, const char *scope
     a->idx_fy_end = a->idx_fy_start + 11;
     a->scope = scope ? strdup(scope) : NULL;
     a->gl_groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, gl_group_free);
+    analyse_ctx_t *c = &a->ctx;
+    c->cfg = cfg;
+    c->settings = &cfg->analysis;
+    c->period = period;
+    c->idx_period = a->idx_period;
+    c->idx_first = a->idx_period - (MODEL_WINDOW - 1);
+    c->slot_fy_start = a->idx_fy_start - c->idx_first;
+    c->period_first_day = period_first_day(period);
+    c->period_last_day = period_last_day(period);
+    c->scope = a->scope;
+    for (size_t i = 0; i < N_MODULES; i++) {
+        a->states[i] = modules[i]->create(c);
+        if (!a->states[i]) {
+            analyse_free(a);
+            return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        }
+    }
     *out = a;
     return OPS_OK;
 }
@@ -108,11 +136,15 @@ static ops_status_t gl_add(analyse_t *a, const ingest_record_t *rec, bool budget
 ops_status_t analyse_record(void *ctx, const ingest_record_t *rec, ops_error_t *err)
 {
     analyse_t *a = ctx;
+    ops_status_t rc = OPS_OK;
     switch (rec->input->schema->kind) {
-    case KIND_GL_ACTUALS: return gl_add(a, rec, false, err);
-    case KIND_GL_BUDGET: return gl_add(a, rec, true, err);
-    default: return OPS_OK;
+    case KIND_GL_ACTUALS: rc = gl_add(a, rec, false, err); break;
+    case KIND_GL_BUDGET: rc = gl_add(a, rec, true, err); break;
+    default: break;
     }
+    for (size_t i = 0; i < N_MODULES && rc == OPS_OK; i++)
+        rc = modules[i]->record(a->states[i], rec, err);
+    return rc;
 }
 
 static int bva_line_cmp(const void *pa, const void *pb)
@@ -195,6 +227,12 @@ ops_status_t analyse_finish(analyse_t *a, const ingest_stats_t *stats, size_t n_
     rc = build_bva(a, m, err);
     if (rc != OPS_OK)
         goto fail;
+    for (size_t i = 0; i < N_MODULES; i++) {
+        rc = modules[i]->finish(a->states[i], m, err);
+        if (rc != OPS_OK)
+            goto fail;
+    }
+    model_apply_targets(m, a->cfg);
     if (n_stats) {
         m->inputs = malloc(n_stats * sizeof *m->inputs);
         if (!m->inputs) {
@@ -217,6 +255,9 @@ void analyse_free(analyse_t *a)
         return;
     if (a->gl_groups)
         g_hash_table_destroy(a->gl_groups);
+    for (size_t i = 0; i < N_MODULES; i++)
+        if (a->states[i])
+            modules[i]->destroy(a->states[i]);
     free(a->scope);
     free(a);
 }
@@ -234,5 +275,16 @@ void report_model_free(report_model_t *m)
     free(m->bva_lines);
     free(m->bva_cc);
     free(m->inputs);
+    free(m->kpis);
+    for (size_t i = 0; i < m->n_tables; i++)
+        model_table_free(m->tables[i]);
+    free(m->tables);
+    for (size_t i = 0; i < m->n_spc; i++) {
+        free(m->spc[i].xbar);
+        free(m->spc[i].s);
+        free(m->spc[i].day);
+        free(m->spc[i].flagged);
+    }
+    free(m->spc);
     free(m);
 }

@@ -1,0 +1,77 @@
+/*
+ * analyse_internal.h - what the area modules of pipeline/analyse share.
+ *
+ * Each area (finance, procurement, inventory, service, people, projects,
+ * risk, quality) is an area_module_t: create() makes its accumulators,
+ * record() sees every accepted row of every input (and ignores the kinds it
+ * does not use), finish() adds its KPIs and tables to the model. Months are
+ * "slots" of a window of MODEL_WINDOW months ending at the report period
+ * (slot MODEL_WINDOW-1 is the period, slot MODEL_WINDOW-13 the same month
+ * last year), so monthly series are plain arrays.
+ */
+#ifndef OPSREPORT_ANALYSE_INTERNAL_H
+#define OPSREPORT_ANALYSE_INTERNAL_H
+
+#include "opsreport/analyse.h"
+
+#define SLOT_PERIOD (MODEL_WINDOW - 1)
+#define SLOT_PRIOR (MODEL_WINDOW - 2)
+#define SLOT_LAST_YEAR (MODEL_WINDOW - 13)
+
+typedef struct {
+    const config_t *cfg;
+    const analysis_settings_t *settings;
+    period_t period;
+    int idx_period;       /* period_index(period) */
+    int idx_first;        /* period index of slot 0 */
+    int slot_fy_start;    /* slot of the first month of the fiscal year (>= 0) */
+    int32_t period_first_day, period_last_day;
+    const char *scope;    /* NULL: all sites/entities */
+} analyse_ctx_t;
+
+/* Slot of a day / timestamp, or -1 outside the window (after the period too). */
+int ctx_slot_of_day(const analyse_ctx_t *ctx, int32_t day);
+int ctx_slot_of_ts(const analyse_ctx_t *ctx, int64_t ts);
+int32_t ctx_slot_first_day(const analyse_ctx_t *ctx, int slot);
+int32_t ctx_slot_last_day(const analyse_ctx_t *ctx, int slot);
+/* True when there is no scope or the (site/entity) value equals it. An
+ * absent value is in scope only when there is no scope. */
+bool ctx_in_scope(const analyse_ctx_t *ctx, const field_value_t *site);
+
+/* KPI series helpers: value = slot period, prior, last year, 13-month trend. */
+void kpi_fill_monthly(kpi_t *k, const double monthly[MODEL_WINDOW]);
+/* ytd = sum of the fiscal-year slots (flows: revenue, counts). */
+void kpi_fill_sum(kpi_t *k, const analyse_ctx_t *ctx, const double monthly[MODEL_WINDOW]);
+/* value[s] = num[s] / den[s] * scale (NAN when den is 0); ytd = sum num / sum den * scale. */
+void kpi_fill_ratio(kpi_t *k, const analyse_ctx_t *ctx, const double num[MODEL_WINDOW],
+                    const double den[MODEL_WINDOW], double scale);
+/* ytd = the period value (stocks: headcount, inventory value, backlog). */
+void kpi_fill_level(kpi_t *k, const double monthly[MODEL_WINDOW]);
+
+/* Growable vector of doubles for percentiles (GSL sorts and reads them). */
+typedef struct {
+    double *v;
+    size_t n, cap;
+} dvec_t;
+bool dvec_push(dvec_t *d, double x);
+void dvec_free(dvec_t *d);
+/* Median, quantile (0..1), mean and standard deviation via GSL; NAN if empty. */
+double dvec_quantile(dvec_t *d, double q);
+double dvec_mean(const dvec_t *d);
+double dvec_sd(const dvec_t *d);
+
+/* Copies a field's text into a NUL-terminated buffer (truncating). */
+void field_text_copy(const field_value_t *v, char *buf, size_t size);
+
+typedef struct {
+    const char *name;
+    void *(*create)(const analyse_ctx_t *ctx);
+    ops_status_t (*record)(void *state, const ingest_record_t *rec, ops_error_t *err);
+    ops_status_t (*finish)(void *state, report_model_t *m, ops_error_t *err);
+    void (*destroy)(void *state);
+} area_module_t;
+
+extern const area_module_t area_finance, area_procurement, area_inventory, area_service,
+    area_people, area_projects, area_risk, area_quality;
+
+#endif

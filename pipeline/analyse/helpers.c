@@ -1,0 +1,117 @@
+/* helpers.c - month slots, KPI series filling and GSL-backed statistics for the area modules. */
+#include "analyse/analyse_internal.h"
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ctx_slot_of_day(const analyse_ctx_t *ctx, int32_t day)
+{
+    int slot = period_index(period_of_day(day)) - ctx->idx_first;
+    return slot >= 0 && slot < MODEL_WINDOW ? slot : -1;
+}
+
+int ctx_slot_of_ts(const analyse_ctx_t *ctx, int64_t ts)
+{
+    int64_t day = ts >= 0 ? ts / 86400 : -((-ts + 86399) / 86400);
+    return ctx_slot_of_day(ctx, (int32_t)day);
+}
+
+int32_t ctx_slot_first_day(const analyse_ctx_t *ctx, int slot)
+{
+    return period_first_day(period_from_index(ctx->idx_first + slot));
+}
+
+int32_t ctx_slot_last_day(const analyse_ctx_t *ctx, int slot)
+{
+    return period_last_day(period_from_index(ctx->idx_first + slot));
+}
+
+bool ctx_in_scope(const analyse_ctx_t *ctx, const field_value_t *site)
+{
+    if (!ctx->scope)
+        return true;
+    return site->present && site->len == strlen(ctx->scope) && !memcmp(site->text, ctx->scope, site->len);
+}
+
+void kpi_fill_monthly(kpi_t *k, const double monthly[MODEL_WINDOW])
+{
+    k->value = monthly[SLOT_PERIOD];
+    k->prior = monthly[SLOT_PRIOR];
+    k->last_year = monthly[SLOT_LAST_YEAR];
+    for (int i = 0; i < MODEL_TREND_MONTHS; i++)
+        k->trend[i] = monthly[MODEL_WINDOW - MODEL_TREND_MONTHS + i];
+}
+
+void kpi_fill_sum(kpi_t *k, const analyse_ctx_t *ctx, const double monthly[MODEL_WINDOW])
+{
+    kpi_fill_monthly(k, monthly);
+    double sum = 0;
+    for (int s = ctx->slot_fy_start; s <= SLOT_PERIOD; s++)
+        sum += isnan(monthly[s]) ? 0 : monthly[s];
+    k->ytd = sum;
+}
+
+void kpi_fill_ratio(kpi_t *k, const analyse_ctx_t *ctx, const double num[MODEL_WINDOW],
+                    const double den[MODEL_WINDOW], double scale)
+{
+    double series[MODEL_WINDOW];
+    double sn = 0, sd = 0;
+    for (int s = 0; s < MODEL_WINDOW; s++)
+        series[s] = den[s] != 0 ? num[s] / den[s] * scale : NAN;
+    for (int s = ctx->slot_fy_start; s <= SLOT_PERIOD; s++) {
+        sn += num[s];
+        sd += den[s];
+    }
+    kpi_fill_monthly(k, series);
+    k->ytd = sd != 0 ? sn / sd * scale : NAN;
+}
+
+void kpi_fill_level(kpi_t *k, const double monthly[MODEL_WINDOW])
+{
+    kpi_fill_monthly(k, monthly);
+    k->ytd = monthly[SLOT_PERIOD];
+}
+
+bool dvec_push(dvec_t *d, double x)
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 64;
+        double *v = realloc(d->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        d->v = v;
+        d->cap = cap;
+    }
+    d->v[d->n++] = x;
+    return true;
+}
+
+void dvec_free(dvec_t *d)
+{
+    free(d->v);
+    memset(d, 0, sizeof *d);
+}
+
+double dvec_quantile(dvec_t *d, double q)
+{
+    if (!d->n)
+        return NAN;
+    gsl_sort(d->v, 1, d->n);
+    return gsl_stats_quantile_from_sorted_data(d->v, 1, d->n, q);
+}
+
+double dvec_mean(const dvec_t *d) { return d->n ? gsl_stats_mean(d->v, 1, d->n) : NAN; }
+
+double dvec_sd(const dvec_t *d) { return d->n > 1 ? gsl_stats_sd(d->v, 1, d->n) : NAN; }
+
+void field_text_copy(const field_value_t *v, char *buf, size_t size)
+{
+    size_t n = v->present || v->len ? v->len : 0;
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, v->text ? v->text : "", n);
+    buf[n] = '\0';
+}

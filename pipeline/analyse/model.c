@@ -1,0 +1,158 @@
+/*
+ * model.c - building blocks of the report model: KPIs with targets and
+ * status, and generic tables that both renderers can lay out.
+ */
+#include "opsreport/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const model_area_names[AREA_COUNT] = { "Finance", "Procurement", "Inventory",
+                                                   "Customer service", "People", "Projects",
+                                                   "Risk and compliance", "Quality" };
+
+kpi_t *model_add_kpi(report_model_t *m, const char *id, const char *label, model_area_t area,
+                     kpi_unit_t unit)
+{
+    if (m->n_kpis == m->cap_kpis) {
+        size_t cap = m->cap_kpis ? m->cap_kpis * 2 : 32;
+        kpi_t *grown = realloc(m->kpis, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        m->kpis = grown;
+        m->cap_kpis = cap;
+    }
+    kpi_t *k = &m->kpis[m->n_kpis++];
+    memset(k, 0, sizeof *k);
+    snprintf(k->id, sizeof k->id, "%s", id);
+    snprintf(k->label, sizeof k->label, "%s", label);
+    snprintf(k->area, sizeof k->area, "%s", model_area_names[area]);
+    k->unit = unit;
+    k->value = k->prior = k->last_year = k->ytd = NAN;
+    k->target = k->amber = NAN;
+    for (size_t i = 0; i < MODEL_TREND_MONTHS; i++)
+        k->trend[i] = NAN;
+    m->areas_present[area] = true;
+    return k;
+}
+
+const kpi_t *model_find_kpi(const report_model_t *m, const char *id)
+{
+    for (size_t i = 0; i < m->n_kpis; i++)
+        if (!strcmp(m->kpis[i].id, id))
+            return &m->kpis[i];
+    return NULL;
+}
+
+/* Green at or better than target; amber between target and the amber bound;
+ * red beyond it. Without an amber bound there is no amber band. */
+rag_t kpi_status(double value, double target, double amber, kpi_direction_t dir)
+{
+    if (isnan(value) || isnan(target))
+        return RAG_NONE;
+    double sign = dir == KPI_HIGHER_IS_BETTER ? 1.0 : -1.0;
+    if (sign * (value - target) >= 0)
+        return RAG_GREEN;
+    if (!isnan(amber) && sign * (value - amber) >= 0)
+        return RAG_AMBER;
+    return RAG_RED;
+}
+
+void model_apply_targets(report_model_t *m, const config_t *cfg)
+{
+    for (size_t i = 0; i < m->n_kpis; i++) {
+        kpi_t *k = &m->kpis[i];
+        const kpi_config_t *kc = config_find_kpi(cfg, k->id);
+        if (!kc)
+            continue;
+        k->has_target = kc->has_target;
+        k->target = kc->target;
+        k->amber = kc->amber;
+        k->direction = kc->direction;
+        k->tile = kc->tile;
+        k->status = kpi_status(k->value, k->target, k->amber, k->direction);
+    }
+}
+
+model_table_t *model_add_table(report_model_t *m, model_area_t area, const char *title,
+                               size_t n_cols, const char *const *names, const col_kind_t *kinds)
+{
+    if (n_cols > MODEL_TABLE_MAX_COLS)
+        return NULL;
+    if (m->n_tables == m->cap_tables) {
+        size_t cap = m->cap_tables ? m->cap_tables * 2 : 16;
+        model_table_t **grown = realloc(m->tables, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        m->tables = grown;
+        m->cap_tables = cap;
+    }
+    model_table_t *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    snprintf(t->title, sizeof t->title, "%s", title);
+    snprintf(t->area, sizeof t->area, "%s", model_area_names[area]);
+    t->n_cols = n_cols;
+    for (size_t c = 0; c < n_cols; c++) {
+        snprintf(t->col_names[c], sizeof t->col_names[c], "%s", names[c]);
+        t->col_kinds[c] = kinds[c];
+    }
+    m->tables[m->n_tables++] = t;
+    m->areas_present[area] = true;
+    return t;
+}
+
+long model_table_add_row(model_table_t *t)
+{
+    if (t->n_rows == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 16;
+        char **text = realloc(t->text, cap * t->n_cols * sizeof *text);
+        if (!text)
+            return -1;
+        t->text = text;
+        double *num = realloc(t->num, cap * t->n_cols * sizeof *num);
+        if (!num)
+            return -1;
+        t->num = num;
+        t->cap = cap;
+    }
+    size_t r = t->n_rows++;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        t->text[r * t->n_cols + c] = NULL;
+        t->num[r * t->n_cols + c] = NAN;
+    }
+    return (long)r;
+}
+
+void model_table_set_text(model_table_t *t, size_t row, size_t col, const char *text, size_t len)
+{
+    char **slot = &t->text[row * t->n_cols + col];
+    free(*slot);
+    *slot = strndup(text, len);
+}
+
+void model_table_set_num(model_table_t *t, size_t row, size_t col, double value)
+{
+    t->num[row * t->n_cols + col] = value;
+}
+
+const model_table_t *model_find_table(const report_model_t *m, const char *title)
+{
+    for (size_t i = 0; i < m->n_tables; i++)
+        if (!strcmp(m->tables[i]->title, title))
+            return m->tables[i];
+    return NULL;
+}
+
+void model_table_free(model_table_t *t);
+void model_table_free(model_table_t *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
+        free(t->text[i]);
+    free(t->text);
+    free(t->num);
+    free(t);
+}
