@@ -167,7 +167,7 @@ static void note_reject(ingest_state_t *st, long line, const char *column, const
         reject_summary_t *r = &s->first_rejects[s->n_first_rejects++];
         r->line = line;
         snprintf(r->column, sizeof r->column, "%s", column);
-        csv_neutralise(value ? value : "", value ? value_len : 0, r->value, sizeof r->value);
+        snprintf(r->value, sizeof r->value, "%.*s", (int)(value ? value_len : 0), value ? value : "");
         snprintf(r->reason, sizeof r->reason, "%s", reason);
     }
     if (st->rejects && rejects_write(st->rejects, st->in->name, st->path, line, column, value,
