@@ -23,6 +23,8 @@ static const area_module_t *const modules[] = {
     &area_finance,
     &area_service,
     &area_people,
+    &area_projects,
+    &area_risk,
     /* area modules list */
 };
 #define N_MODULES (sizeof modules / sizeof modules[0])

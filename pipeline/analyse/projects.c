@@ -1,0 +1,337 @@
+/*
+ * projects.c - earned value per project and timesheet utilisation.
+ *
+ * Tasks carry the baseline (planned cost, start, finish), progress and cost
+ * to date; projects carry the budget and status. Both are keyed by project
+ * id, so the two inputs may come in either order. Planned value at the
+ * period end spreads each task's planned cost linearly over its baseline
+ * dates. Utilisation compares billable hours with the hours the staff on
+ * the books could work (fte x hours_per_day x weekdays of the month).
+ */
+#include "analyse/analyse_internal.h"
+
+#include <glib.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    char id[48], name[96], manager[64], status[16];
+    bool known;               /* seen in the projects input */
+    bool in_scope;
+    double budget, planned_cost, ev, pv, ac;
+    double slip_days;         /* worst milestone slip, days (NAN: no milestones) */
+} project_t;
+
+typedef struct {
+    double fte;
+    int32_t hire, leave;
+    bool left;
+    double hours_period;
+    char id[48];
+    bool in_scope;
+} person_t;
+
+typedef struct {
+    const analyse_ctx_t *ctx;
+    GHashTable *projects;     /* id -> project_t* */
+    GHashTable *people;       /* employee id -> person_t* */
+    double billable[MODEL_WINDOW], logged[MODEL_WINDOW];
+} projects_t;
+
+static void *projects_create(const analyse_ctx_t *ctx)
+{
+    projects_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->ctx = ctx;
+    p->projects = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    p->people = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    return p;
+}
+
+static project_t *project_get(projects_t *p, const field_value_t *id)
+{
+    char key[48];
+    field_text_copy(id, key, sizeof key);
+    project_t *pr = g_hash_table_lookup(p->projects, key);
+    if (!pr) {
+        pr = g_new0(project_t, 1);
+        snprintf(pr->id, sizeof pr->id, "%s", key);
+        pr->slip_days = NAN;
+        pr->in_scope = true;
+        g_hash_table_insert(p->projects, g_strdup(key), pr);
+    }
+    return pr;
+}
+
+static person_t *person_get(projects_t *p, const field_value_t *id)
+{
+    char key[48];
+    field_text_copy(id, key, sizeof key);
+    person_t *pe = g_hash_table_lookup(p->people, key);
+    if (!pe) {
+        pe = g_new0(person_t, 1);
+        snprintf(pe->id, sizeof pe->id, "%s", key);
+        pe->in_scope = true;
+        g_hash_table_insert(p->people, g_strdup(key), pe);
+    }
+    return pe;
+}
+
+static int weekdays(int32_t first, int32_t last)
+{
+    int n = 0;
+    for (int32_t d = first; d <= last; d++) {
+        int dow = (int)((d % 7 + 7 + 3) % 7); /* 1970-01-01 was a Thursday: 0 = Monday */
+        n += dow < 5;
+    }
+    return n;
+}
+
+static ops_status_t projects_record(void *state, const ingest_record_t *rec, ops_error_t *err)
+{
+    (void)err;
+    projects_t *p = state;
+    const analyse_ctx_t *ctx = p->ctx;
+    const field_value_t *v = rec->values;
+    switch (rec->input->schema->kind) {
+    case KIND_PROJECTS: {
+        project_t *pr = project_get(p, &v[PRJ_ID]);
+        pr->known = true;
+        pr->in_scope = ctx_in_scope(ctx, &v[PRJ_SITE]);
+        field_text_copy(&v[PRJ_NAME], pr->name, sizeof pr->name);
+        field_text_copy(&v[PRJ_MANAGER], pr->manager, sizeof pr->manager);
+        static const char *const st[] = { "planned", "active", "on hold", "closed" };
+        snprintf(pr->status, sizeof pr->status, "%s", st[v[PRJ_STATUS].v.enum_index]);
+        pr->budget = (double)v[PRJ_BUDGET].v.money;
+        break;
+    }
+    case KIND_TASKS: {
+        project_t *pr = project_get(p, &v[TASK_PROJECT_ID]);
+        double planned = (double)v[TASK_PLANNED_COST].v.money;
+        int32_t start = v[TASK_PLANNED_START].v.date, finish = v[TASK_PLANNED_FINISH].v.date;
+        int32_t end = ctx->period_last_day;
+        double share = end >= finish ? 1.0 : end < start ? 0.0
+                                                         : (double)(end - start + 1) / (double)(finish - start + 1);
+        pr->planned_cost += planned;
+        pr->pv += planned * share;
+        pr->ev += planned * v[TASK_PERCENT_COMPLETE].v.num / 100.0;
+        if (v[TASK_ACTUAL_COST].present)
+            pr->ac += (double)v[TASK_ACTUAL_COST].v.money;
+        if (v[TASK_MILESTONE].present && v[TASK_MILESTONE].v.b) {
+            /* finished: actual vs plan; open and past plan: slipping at least to the period end */
+            double slip = NAN;
+            if (v[TASK_ACTUAL_FINISH].present)
+                slip = v[TASK_ACTUAL_FINISH].v.date - finish;
+            else if (finish < end && v[TASK_PERCENT_COMPLETE].v.num < 100)
+                slip = end - finish;
+            else
+                slip = 0;
+            if (isnan(pr->slip_days) || slip > pr->slip_days)
+                pr->slip_days = slip;
+        }
+        break;
+    }
+    case KIND_EMPLOYEES: {
+        person_t *pe = person_get(p, &v[EMP_ID]);
+        pe->fte = v[EMP_FTE].v.num;
+        pe->hire = v[EMP_HIRE_DATE].v.date;
+        pe->left = v[EMP_LEAVE_DATE].present;
+        pe->leave = v[EMP_LEAVE_DATE].v.date;
+        pe->in_scope = ctx_in_scope(ctx, &v[EMP_SITE]);
+        break;
+    }
+    case KIND_TIMESHEETS: {
+        person_t *pe = person_get(p, &v[TS_EMPLOYEE_ID]);
+        if (!pe->in_scope)
+            break;
+        int s = ctx_slot_of_day(ctx, v[TS_DATE].v.date);
+        if (s < 0)
+            break;
+        double h = v[TS_HOURS].v.num;
+        p->logged[s] += h;
+        if (v[TS_BILLABLE].v.b)
+            p->billable[s] += h;
+        if (s == SLOT_PERIOD)
+            pe->hours_period += h;
+        break;
+    }
+    default:
+        break;
+    }
+    return OPS_OK;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp((*(project_t *const *)a)->id, (*(project_t *const *)b)->id);
+}
+
+static int by_load(const void *a, const void *b)
+{
+    const double *x = a, *y = b;
+    return x[0] < y[0] ? 1 : x[0] > y[0] ? -1 : (x[1] < y[1] ? -1 : x[1] > y[1]);
+}
+
+static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t *err)
+{
+    projects_t *p = state;
+    const analyse_ctx_t *ctx = p->ctx;
+    double scale = pow(10, m->minor_units);
+    kpi_t *k;
+    GPtrArray *arr = NULL;
+    if (config_find_input(ctx->cfg, KIND_TASKS)) {
+        arr = g_ptr_array_new();
+        GHashTableIter it;
+        gpointer key, val;
+        g_hash_table_iter_init(&it, p->projects);
+        while (g_hash_table_iter_next(&it, &key, &val))
+            if (((project_t *)val)->in_scope)
+                g_ptr_array_add(arr, val);
+        qsort(arr->pdata, arr->len, sizeof(gpointer), by_id);
+        static const char *const n[] = { "Project", "Name", "Manager", "Status", "Budget (BAC)", "Actual cost",
+                                         "Earned value", "Planned value", "CPI", "SPI", "EAC", "Milestone slip (days)" };
+        static const col_kind_t kd[] = { COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_MONEY,
+                                         COL_MONEY, COL_MONEY, COL_NUMBER, COL_NUMBER, COL_MONEY, COL_DAYS };
+        model_table_t *t = model_add_table(m, AREA_PROJECTS, "Project earned value", 12, n, kd);
+        if (!t)
+            goto nomem;
+        snprintf(t->note, sizeof t->note, "CPI = EV / AC, SPI = EV / PV, EAC = BAC / CPI; BAC is the project budget (sum of task baselines if none).");
+        double ev = 0, pv = 0, ac = 0, over = 0, slipping = 0;
+        for (guint i = 0; i < arr->len; i++) {
+            project_t *pr = arr->pdata[i];
+            double bac = pr->budget > 0 ? pr->budget : pr->planned_cost;
+            double cpi = pr->ac > 0 ? pr->ev / pr->ac : NAN;
+            double spi = pr->pv > 0 ? pr->ev / pr->pv : NAN;
+            double eac = cpi > 0 ? bac / cpi : NAN;
+            if (strcmp(pr->status, "closed") && strcmp(pr->status, "planned")) {
+                ev += pr->ev;
+                pv += pr->pv;
+                ac += pr->ac;
+                over += !isnan(eac) && eac > bac;
+                slipping += pr->slip_days > 0;
+            }
+            long r = model_table_add_row(t);
+            if (r < 0)
+                goto nomem;
+            model_table_set_text(t, (size_t)r, 0, pr->id, strlen(pr->id));
+            model_table_set_text(t, (size_t)r, 1, pr->name, strlen(pr->name));
+            model_table_set_text(t, (size_t)r, 2, pr->manager, strlen(pr->manager));
+            const char *status = pr->known ? pr->status : "(not in projects)";
+            model_table_set_text(t, (size_t)r, 3, status, strlen(status));
+            model_table_set_num(t, (size_t)r, 4, bac / scale);
+            model_table_set_num(t, (size_t)r, 5, pr->ac / scale);
+            model_table_set_num(t, (size_t)r, 6, pr->ev / scale);
+            model_table_set_num(t, (size_t)r, 7, pr->pv / scale);
+            model_table_set_num(t, (size_t)r, 8, cpi);
+            model_table_set_num(t, (size_t)r, 9, spi);
+            model_table_set_num(t, (size_t)r, 10, eac / scale);
+            model_table_set_num(t, (size_t)r, 11, pr->slip_days);
+        }
+        if (!(k = model_add_kpi(m, "portfolio_cpi", "Portfolio CPI", AREA_PROJECTS, UNIT_RATIO)))
+            goto nomem;
+        k->value = k->ytd = ac > 0 ? ev / ac : NAN;
+        snprintf(k->note, sizeof k->note, "sum EV / sum AC over active and on-hold projects (snapshot)");
+        if (!(k = model_add_kpi(m, "portfolio_spi", "Portfolio SPI", AREA_PROJECTS, UNIT_RATIO)))
+            goto nomem;
+        k->value = k->ytd = pv > 0 ? ev / pv : NAN;
+        snprintf(k->note, sizeof k->note, "sum EV / sum PV at the period end over active and on-hold projects");
+        if (!(k = model_add_kpi(m, "projects_over_budget", "Projects forecast over budget", AREA_PROJECTS, UNIT_COUNT)))
+            goto nomem;
+        k->value = k->ytd = over;
+        snprintf(k->note, sizeof k->note, "active projects whose EAC exceeds their budget");
+        if (!(k = model_add_kpi(m, "milestones_slipping", "Projects with slipping milestones", AREA_PROJECTS, UNIT_COUNT)))
+            goto nomem;
+        k->value = k->ytd = slipping;
+        snprintf(k->note, sizeof k->note, "active projects whose worst milestone is late (finished late or open past plan)");
+        g_ptr_array_free(arr, TRUE);
+        arr = NULL;
+    }
+    if (config_find_input(ctx->cfg, KIND_TIMESHEETS) && config_find_input(ctx->cfg, KIND_EMPLOYEES)) {
+        double available[MODEL_WINDOW] = { 0 };
+        double hpd = ctx->settings->hours_per_day;
+        int wd[MODEL_WINDOW];
+        for (int s = 0; s < MODEL_WINDOW; s++)
+            wd[s] = weekdays(ctx_slot_first_day(ctx, s), ctx_slot_last_day(ctx, s));
+        size_t n_people = g_hash_table_size(p->people);
+        double *loads = calloc(n_people ? n_people * 3 : 3, sizeof *loads);
+        const person_t **who = calloc(n_people ? n_people : 1, sizeof *who);
+        if (!loads || !who) {
+            free(loads);
+            free(who);
+            goto nomem;
+        }
+        size_t n_over = 0;
+        GHashTableIter it;
+        gpointer key, val;
+        g_hash_table_iter_init(&it, p->people);
+        while (g_hash_table_iter_next(&it, &key, &val)) {
+            const person_t *pe = val;
+            if (!pe->in_scope || pe->fte <= 0)
+                continue;
+            for (int s = 0; s < MODEL_WINDOW; s++) {
+                int32_t end = ctx_slot_last_day(ctx, s);
+                if (pe->hire <= end && (!pe->left || pe->leave > end))
+                    available[s] += pe->fte * hpd * wd[s];
+            }
+            double avail = pe->fte * hpd * wd[SLOT_PERIOD];
+            if (pe->hours_period > avail * 1.0 + 1e-9) {
+                loads[n_over * 3] = pe->hours_period / avail * 100;
+                loads[n_over * 3 + 1] = (double)n_over;
+                loads[n_over * 3 + 2] = avail;
+                who[n_over++] = pe;
+            }
+        }
+        if (!(k = model_add_kpi(m, "utilisation_pct", "Billable utilisation", AREA_PROJECTS, UNIT_PERCENT))) {
+            free(loads);
+            free(who);
+            goto nomem;
+        }
+        kpi_fill_ratio(k, ctx, p->billable, available, 100.0);
+        snprintf(k->note, sizeof k->note, "billable hours / (fte x hours_per_day x weekdays) of staff on the books");
+        if (!(k = model_add_kpi(m, "over_allocated_people", "Over-allocated people", AREA_PROJECTS, UNIT_COUNT))) {
+            free(loads);
+            free(who);
+            goto nomem;
+        }
+        k->value = k->ytd = (double)n_over;
+        snprintf(k->note, sizeof k->note, "people who logged more hours in the month than fte x hours_per_day x weekdays");
+        qsort(loads, n_over, 3 * sizeof *loads, by_load);
+        static const char *const on[] = { "Employee", "Hours logged", "Available hours", "Load %" };
+        static const col_kind_t ok[] = { COL_TEXT, COL_HOURS, COL_HOURS, COL_PERCENT };
+        model_table_t *t = model_add_table(m, AREA_PROJECTS, "Over-allocated people (month)", 4, on, ok);
+        for (size_t i = 0; t && i < n_over && i < (size_t)ctx->settings->top_n; i++) {
+            const person_t *pe = who[(size_t)loads[i * 3 + 1]];
+            long r = model_table_add_row(t);
+            if (r < 0)
+                break;
+            model_table_set_text(t, (size_t)r, 0, pe->id, strlen(pe->id));
+            model_table_set_num(t, (size_t)r, 1, pe->hours_period);
+            model_table_set_num(t, (size_t)r, 2, loads[i * 3 + 2]);
+            model_table_set_num(t, (size_t)r, 3, loads[i * 3]);
+        }
+        free(loads);
+        free(who);
+        if (!t)
+            goto nomem;
+    }
+    return OPS_OK;
+nomem:
+    if (arr)
+        g_ptr_array_free(arr, TRUE);
+    return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+}
+
+static void projects_destroy(void *state)
+{
+    projects_t *p = state;
+    if (!p)
+        return;
+    g_hash_table_destroy(p->projects);
+    g_hash_table_destroy(p->people);
+    free(p);
+}
+
+const area_module_t area_projects = { "projects", projects_create, projects_record, projects_finish,
+                                      projects_destroy };
