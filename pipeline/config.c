@@ -41,7 +41,8 @@ static const char *const kpi_keys[] = { "target", "amber", "direction", "tile", 
 static const char *const analysis_keys[] = { "service_level", "top_n", "slow_days", "dead_days",
                                              "spc_baseline_months", "weight_lsl", "weight_usl",
                                              "sla_hours_p1", "sla_hours_p2", "sla_hours_p3",
-                                             "sla_hours_p4", "hours_per_day", NULL };
+                                             "sla_hours_p4", "response_hours_p1", "response_hours_p2",
+                                             "response_hours_p3", "response_hours_p4", "hours_per_day", NULL };
 static const char *const section_names[] = { "report", "output", "analysis", "input.<name>", "kpi.<id>", NULL };
 
 /* Hand-written: no Debian library in our set offers edit distance. */
@@ -396,7 +397,7 @@ static int handle_analysis(load_state_t *st, const char *section, const char *ke
         return 1;
     }
     if (!strcmp(key, "weight_lsl") || !strcmp(key, "weight_usl") || !strcmp(key, "hours_per_day") ||
-        !strncmp(key, "sla_hours_p", 11)) {
+        !strncmp(key, "sla_hours_p", 11) || !strncmp(key, "response_hours_p", 16)) {
         if (!parse_double(value, &d) || d < 0)
             return fail(st, key, "expected a number >= 0, found '%s'", value);
         if (!strcmp(key, "weight_lsl"))
@@ -406,10 +407,15 @@ static int handle_analysis(load_state_t *st, const char *section, const char *ke
         else if (!strcmp(key, "hours_per_day"))
             a->hours_per_day = d;
         else {
-            int p = key[11] - '1';
-            if (p < 0 || p > 3 || key[12])
+            bool response = key[0] == 'r';
+            const char *digit = key + (response ? 16 : 11);
+            int p = digit[0] - '1';
+            if (p < 0 || p > 3 || digit[1])
                 return unknown_key(st, section, key, analysis_keys);
-            a->sla_hours[p] = d;
+            if (response)
+                a->response_hours[p] = d;
+            else
+                a->sla_hours[p] = d;
         }
         return 1;
     }
@@ -550,7 +556,8 @@ ops_status_t config_load(const char *path, config_t **out, ops_error_t *err)
     cfg->analysis = (analysis_settings_t){ .service_level = 0.95, .top_n = 10, .slow_days = 90,
                                            .dead_days = 180, .spc_baseline_months = 6,
                                            .weight_lsl = NAN, .weight_usl = NAN,
-                                           .sla_hours = { 4, 8, 24, 72 }, .hours_per_day = 8 };
+                                           .sla_hours = { 8, 24, 72, 120 },
+                                           .response_hours = { 1, 4, 8, 24 }, .hours_per_day = 8 };
     st.cfg = cfg;
     st.err = err;
     st.fp = fopen(path, "r");

@@ -274,6 +274,20 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     t = now_seconds();
     if (analyse_finish(an, stats, cfg->n_inputs, &model, &err) != OPS_OK)
         goto fail;
+    for (size_t i = 0; i < cfg->n_kpis; i++)
+        if (!model_find_kpi(model, cfg->kpis[i].id)) {
+            const char *best = "";
+            size_t best_d = SIZE_MAX;
+            for (size_t j = 0; j < model->n_kpis; j++) {
+                size_t d = config_edit_distance(cfg->kpis[i].id, model->kpis[j].id);
+                if (d < best_d) {
+                    best_d = d;
+                    best = model->kpis[j].id;
+                }
+            }
+            log_msg(0, "warning: %s:%ld: [kpi.%s] matches no KPI of this run (closest: %s); its target is unused",
+                    cfg->path, cfg->kpis[i].line, cfg->kpis[i].id, best);
+        }
     man.stages[man.n_stages].name = "analyse";
     man.stages[man.n_stages++].seconds = now_seconds() - t;
 

@@ -55,6 +55,7 @@ typedef struct {
     int spc_baseline_months;     /* quality: months before the period that set control limits */
     double weight_lsl, weight_usl; /* quality: box weight spec limits in grams (NAN: none) */
     double sla_hours[4];         /* service: resolution SLA per priority P1..P4 */
+    double response_hours[4];    /* service: first-response SLA per priority P1..P4 */
     double hours_per_day;        /* people: working hours per FTE per working day */
 } analysis_settings_t;
 

@@ -6,7 +6,7 @@
  * id, so the two inputs may come in either order. Planned value at the
  * period end spreads each task's planned cost linearly over its baseline
  * dates. Utilisation compares billable hours with the hours the staff on
- * the books could work (fte x hours_per_day x weekdays of the month).
+ * who record time could work (fte x hours_per_day x weekdays of the month).
  */
 #include "analyse/analyse_internal.h"
 
@@ -28,6 +28,7 @@ typedef struct {
     int32_t hire, leave;
     bool left;
     double hours_period;
+    uint32_t logged_slots;    /* bit s: logged time in window slot s */
     char id[48];
     bool in_scope;
 } person_t;
@@ -153,6 +154,7 @@ static ops_status_t projects_record(void *state, const ingest_record_t *rec, ops
         p->logged[s] += h;
         if (v[TS_BILLABLE].v.b)
             p->billable[s] += h;
+        pe->logged_slots |= 1u << s;
         if (s == SLOT_PERIOD)
             pe->hours_period += h;
         break;
@@ -272,7 +274,8 @@ static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t 
                 continue;
             for (int s = 0; s < MODEL_WINDOW; s++) {
                 int32_t end = ctx_slot_last_day(ctx, s);
-                if (pe->hire <= end && (!pe->left || pe->leave > end))
+                /* capacity of the people who record time that month */
+                if ((pe->logged_slots >> s & 1u) && pe->hire <= end && (!pe->left || pe->leave > end))
                     available[s] += pe->fte * hpd * wd[s];
             }
             double avail = pe->fte * hpd * wd[SLOT_PERIOD];
@@ -289,7 +292,7 @@ static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t 
             goto nomem;
         }
         kpi_fill_ratio(k, ctx, p->billable, available, 100.0);
-        snprintf(k->note, sizeof k->note, "billable hours / (fte x hours_per_day x weekdays) of staff on the books");
+        snprintf(k->note, sizeof k->note, "billable hours / (fte x hours_per_day x weekdays) of the staff who logged time in the month");
         if (!(k = model_add_kpi(m, "over_allocated_people", "Over-allocated people", AREA_PROJECTS, UNIT_COUNT))) {
             free(loads);
             free(who);

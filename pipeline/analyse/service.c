@@ -30,7 +30,7 @@ typedef struct {
     const analyse_ctx_t *ctx;
     bool seen;
     double created[MODEL_WINDOW], resolved[MODEL_WINDOW], backlog[MODEL_WINDOW];
-    double sla_met[MODEL_WINDOW], reopened[MODEL_WINDOW];
+    double sla_met[MODEL_WINDOW], reopened[MODEL_WINDOW], response_met[MODEL_WINDOW];
     double csat_sum[MODEL_WINDOW], csat_n[MODEL_WINDOW], csat_ok[MODEL_WINDOW];
     dvec_t first_response[MODEL_WINDOW], resolution[MODEL_WINDOW];
     double prio_resolved[4], prio_met[4], prio_resolved_ytd[4], prio_met_ytd[4];
@@ -66,9 +66,12 @@ static ops_status_t service_record(void *state, const ingest_record_t *rec, ops_
     int cs = ctx_slot_of_ts(ctx, created);
     if (cs >= 0) {
         s->created[cs]++;
-        if (v[TKT_FIRST_RESPONSE_AT].present &&
-            !dvec_push(&s->first_response[cs], (double)(v[TKT_FIRST_RESPONSE_AT].v.ts - created) / 3600.0))
-            goto nomem;
+        if (v[TKT_FIRST_RESPONSE_AT].present) {
+            double h = (double)(v[TKT_FIRST_RESPONSE_AT].v.ts - created) / 3600.0;
+            if (!dvec_push(&s->first_response[cs], h))
+                goto nomem;
+            s->response_met[cs] += h <= ctx->settings->response_hours[prio];
+        }
     }
     /* backlog at each month end of the window */
     for (int slot = 0; slot < MODEL_WINDOW; slot++) {
@@ -197,6 +200,9 @@ static ops_status_t service_finish(void *state, report_model_t *m, ops_error_t *
     ADD_KPI("sla_attainment_pct", "SLA attainment", UNIT_PERCENT);
     kpi_fill_ratio(k, ctx, s->sla_met, s->resolved, 100.0);
     snprintf(k->note, sizeof k->note, "resolved within [analysis] sla_hours_pN / resolved, in the month");
+    ADD_KPI("first_response_sla_pct", "First response within SLA", UNIT_PERCENT);
+    kpi_fill_ratio(k, ctx, s->response_met, s->created, 100.0);
+    snprintf(k->note, sizeof k->note, "tickets created in the month answered within [analysis] response_hours_pN / created");
     ADD_KPI("reopen_rate_pct", "Reopen rate", UNIT_PERCENT);
     kpi_fill_ratio(k, ctx, s->reopened, s->resolved, 100.0);
     snprintf(k->note, sizeof k->note, "resolved tickets flagged reopened / resolved");

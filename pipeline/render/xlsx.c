@@ -17,7 +17,9 @@
 typedef struct {
     lxw_workbook *wb;
     lxw_format *title, *bold, *header, *money, *money_bold, *pct, *pct_bold, *count, *text_small;
+    lxw_format *num1, *num2, *pct_value, *date, *wrap, *red, *amber, *green;
     double scale; /* minor units per currency unit */
+    int table_seq;
 } xlsx_ctx_t;
 
 static const char *const type_names[3] = { "Revenue", "COGS", "Opex" };
@@ -54,6 +56,234 @@ static void formats_make(xlsx_ctx_t *x, const report_model_t *m)
     format_set_num_format(x->count, "#,##0");
     x->text_small = workbook_add_format(x->wb);
     format_set_font_size(x->text_small, 9);
+    x->num1 = workbook_add_format(x->wb);
+    format_set_num_format(x->num1, "#,##0.0");
+    x->num2 = workbook_add_format(x->wb);
+    format_set_num_format(x->num2, "#,##0.00");
+    x->pct_value = workbook_add_format(x->wb); /* values already in percent */
+    format_set_num_format(x->pct_value, "0.0\"%\"");
+    x->date = workbook_add_format(x->wb);
+    format_set_num_format(x->date, "yyyy-mm-dd");
+    x->wrap = workbook_add_format(x->wb);
+    format_set_text_wrap(x->wrap);
+    format_set_font_size(x->wrap, 9);
+    x->red = workbook_add_format(x->wb);
+    format_set_bg_color(x->red, 0xF4C7C3);
+    format_set_font_color(x->red, 0x8B1A10);
+    x->amber = workbook_add_format(x->wb);
+    format_set_bg_color(x->amber, 0xFCE8B2);
+    format_set_font_color(x->amber, 0x7A4F01);
+    x->green = workbook_add_format(x->wb);
+    format_set_bg_color(x->green, 0xC9E7D2);
+    format_set_font_color(x->green, 0x1E5631);
+}
+
+static lxw_format *unit_format(const xlsx_ctx_t *x, kpi_unit_t unit)
+{
+    switch (unit) {
+    case UNIT_MONEY: return x->money;
+    case UNIT_PERCENT: return x->pct_value;
+    case UNIT_COUNT: return x->count;
+    case UNIT_RATIO: return x->num2;
+    case UNIT_SCORE: return x->num2;
+    default: return x->num1;
+    }
+}
+
+static const char *unit_name(kpi_unit_t unit, const char *currency)
+{
+    switch (unit) {
+    case UNIT_MONEY: return currency;
+    case UNIT_PERCENT: return "%";
+    case UNIT_COUNT: return "count";
+    case UNIT_DAYS: return "days";
+    case UNIT_HOURS: return "hours";
+    case UNIT_RATIO: return "ratio";
+    case UNIT_PPM: return "ppm";
+    case UNIT_FTE: return "FTE";
+    case UNIT_SCORE: return "score";
+    }
+    return "";
+}
+
+static const char *const status_words[] = { "", "green", "amber", "red" };
+
+static void write_num_or_blank(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, double v, lxw_format *f)
+{
+    if (isfinite(v))
+        worksheet_write_number(ws, r, c, v, f);
+    else
+        worksheet_write_blank(ws, r, c, f);
+}
+
+/* KPI rows from `row`; returns the next free row. Change = value - prior is a live formula. */
+static lxw_row_t write_kpi_table(xlsx_ctx_t *x, lxw_worksheet *ws, lxw_row_t row, const report_model_t *m,
+                                 const char *area)
+{
+    static const char *const heads[] = { "Area", "KPI", "Unit", "Value", "Prior month", "Change",
+                                         "Same month last year", "Year to date", "Target", "Status",
+                                         "Score", "Definition" };
+    for (lxw_col_t c = 0; c < 12; c++)
+        worksheet_write_string(ws, row, c, heads[c], x->header);
+    lxw_row_t first = row + 1;
+    row++;
+    for (size_t i = 0; i < m->n_kpis; i++) {
+        const kpi_t *k = &m->kpis[i];
+        if (area && strcmp(k->area, area))
+            continue;
+        lxw_format *f = unit_format(x, k->unit);
+        double v = k->unit == UNIT_MONEY ? k->value : k->value;
+        worksheet_write_string(ws, row, 0, k->area, NULL);
+        worksheet_write_string(ws, row, 1, k->label, NULL);
+        worksheet_write_string(ws, row, 2, unit_name(k->unit, m->currency), NULL);
+        write_num_or_blank(ws, row, 3, v, f);
+        write_num_or_blank(ws, row, 4, k->prior, f);
+        if (isfinite(k->value) && isfinite(k->prior)) {
+            char fm[64], a[16], b[16];
+            lxw_rowcol_to_cell(a, row, 3);
+            lxw_rowcol_to_cell(b, row, 4);
+            snprintf(fm, sizeof fm, "=%s-%s", a, b);
+            worksheet_write_formula_num(ws, row, 5, fm, f, k->value - k->prior);
+        } else
+            worksheet_write_blank(ws, row, 5, f);
+        write_num_or_blank(ws, row, 6, k->last_year, f);
+        write_num_or_blank(ws, row, 7, k->ytd, f);
+        write_num_or_blank(ws, row, 8, k->has_target ? k->target : NAN, f);
+        worksheet_write_string(ws, row, 9, status_words[k->status], NULL);
+        if (k->status != RAG_NONE)
+            worksheet_write_number(ws, row, 10, 4 - (int)k->status, NULL); /* 3 green .. 1 red */
+        worksheet_write_string(ws, row, 11, k->note, x->text_small);
+        row++;
+    }
+    if (row > first) {
+        lxw_conditional_format cf = { 0 };
+        cf.type = LXW_CONDITIONAL_TYPE_TEXT;
+        cf.criteria = LXW_CONDITIONAL_CRITERIA_TEXT_CONTAINING;
+        cf.value_string = "red";
+        cf.format = x->red;
+        worksheet_conditional_format_range(ws, first, 9, row - 1, 9, &cf);
+        cf.value_string = "amber";
+        cf.format = x->amber;
+        worksheet_conditional_format_range(ws, first, 9, row - 1, 9, &cf);
+        cf.value_string = "green";
+        cf.format = x->green;
+        worksheet_conditional_format_range(ws, first, 9, row - 1, 9, &cf);
+        lxw_conditional_format icons = { 0 };
+        icons.type = LXW_CONDITIONAL_TYPE_ICON_SETS;
+        icons.icon_style = LXW_CONDITIONAL_ICONS_3_TRAFFIC_LIGHTS_UNRIMMED;
+        worksheet_conditional_format_range(ws, first, 10, row - 1, 10, &icons);
+    }
+    return row;
+}
+
+static lxw_format *col_format(const xlsx_ctx_t *x, col_kind_t k)
+{
+    switch (k) {
+    case COL_MONEY: return x->money;
+    case COL_PERCENT: return x->pct_value;
+    case COL_COUNT: return x->count;
+    case COL_DATE: return x->date;
+    case COL_NUMBER: return x->num2;
+    case COL_DAYS:
+    case COL_HOURS: return x->num1;
+    default: return NULL;
+    }
+}
+
+/* A model table as an Excel table (autofilter, banded rows); returns the next free row. */
+static lxw_row_t write_model_table(xlsx_ctx_t *x, lxw_worksheet *ws, lxw_row_t row, const model_table_t *t)
+{
+    worksheet_write_string(ws, row++, 0, t->title, x->bold);
+    if (t->note[0])
+        worksheet_write_string(ws, row++, 0, t->note, x->text_small);
+    if (t->n_rows == 0) {
+        worksheet_write_string(ws, row++, 0, "(none this period)", x->text_small);
+        return row + 1;
+    }
+    lxw_row_t header = row;
+    for (size_t r = 0; r < t->n_rows; r++)
+        for (size_t c = 0; c < t->n_cols; c++) {
+            const char *txt = t->text[r * t->n_cols + c];
+            double v = t->num[r * t->n_cols + c];
+            lxw_row_t rr = header + 1 + (lxw_row_t)r;
+            if (txt)
+                worksheet_write_string(ws, rr, (lxw_col_t)c, txt, NULL);
+            else if (isfinite(v))
+                worksheet_write_number(ws, rr, (lxw_col_t)c,
+                                       t->col_kinds[c] == COL_DATE ? v + 25569 : v,
+                                       col_format(x, t->col_kinds[c]));
+        }
+    lxw_table_column cols[MODEL_TABLE_MAX_COLS];
+    lxw_table_column *colp[MODEL_TABLE_MAX_COLS + 1];
+    for (size_t c = 0; c < t->n_cols; c++) {
+        memset(&cols[c], 0, sizeof cols[c]);
+        cols[c].header = (char *)t->col_names[c];
+        cols[c].format = col_format(x, t->col_kinds[c]);
+        colp[c] = &cols[c];
+    }
+    colp[t->n_cols] = NULL;
+    char name[32];
+    snprintf(name, sizeof name, "Table%d", ++x->table_seq);
+    lxw_table_options opt = { 0 };
+    opt.name = name;
+    opt.style_type = LXW_TABLE_STYLE_TYPE_LIGHT;
+    opt.style_type_number = 9;
+    opt.columns = colp;
+    worksheet_add_table(ws, header, 0, header + (lxw_row_t)t->n_rows, (lxw_col_t)(t->n_cols - 1), &opt);
+    return header + (lxw_row_t)t->n_rows + 2;
+}
+
+static void sheet_summary(xlsx_ctx_t *x, const report_model_t *m)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Summary");
+    char title[700], plabel[40];
+    period_label(m->period, plabel, sizeof plabel);
+    snprintf(title, sizeof title, "%s - operations KPIs, %s%s%s", m->organisation, plabel,
+             m->scope[0] ? " - " : "", m->scope);
+    worksheet_write_string(ws, 0, 0, title, x->title);
+    worksheet_write_string(ws, 1, 0, "Status from the targets in config ([kpi.ID]); Score 3 = green, 2 = amber, 1 = red. Change = value - prior month.", x->text_small);
+    lxw_row_t end = write_kpi_table(x, ws, 3, m, NULL);
+    if (end > 4) {
+        char ref[64], a[16], b[16];
+        lxw_rowcol_to_cell(a, 4, 0);
+        lxw_rowcol_to_cell(b, end - 1, 11);
+        snprintf(ref, sizeof ref, "=Summary!$%c$%d:$L$%d", a[0], 5, (int)end);
+        (void)b;
+        workbook_define_name(x->wb, "KPI_Table", ref);
+        worksheet_autofilter(ws, 3, 0, end - 1, 11);
+    }
+    worksheet_freeze_panes(ws, 4, 2);
+    worksheet_set_column(ws, 0, 0, 18, NULL);
+    worksheet_set_column(ws, 1, 1, 32, NULL);
+    worksheet_set_column(ws, 2, 2, 7, NULL);
+    worksheet_set_column(ws, 3, 8, 15, NULL);
+    worksheet_set_column(ws, 9, 10, 8, NULL);
+    worksheet_set_column(ws, 11, 11, 70, NULL);
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_repeat_rows(ws, 3, 3);
+}
+
+static void sheet_area(xlsx_ctx_t *x, const report_model_t *m, const char *area)
+{
+    char name[32];
+    snprintf(name, sizeof name, "%.31s", area);
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
+    char title[400], plabel[40];
+    period_label(m->period, plabel, sizeof plabel);
+    snprintf(title, sizeof title, "%s - %s", area, plabel);
+    worksheet_write_string(ws, 0, 0, title, x->title);
+    lxw_row_t row = write_kpi_table(x, ws, 2, m, area) + 1;
+    for (size_t i = 0; i < m->n_tables; i++)
+        if (!strcmp(m->tables[i]->area, area))
+            row = write_model_table(x, ws, row, m->tables[i]);
+    worksheet_freeze_panes(ws, 3, 0);
+    worksheet_set_column(ws, 0, 0, 24, NULL);
+    worksheet_set_column(ws, 1, 1, 30, NULL);
+    worksheet_set_column(ws, 2, 10, 15, NULL);
+    worksheet_set_column(ws, 11, 11, 50, NULL);
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
 }
 
 /* variance = actual - budget, as a formula with its cached value */
@@ -284,6 +514,10 @@ ops_status_t render_xlsx(const report_model_t *m, const render_info_t *info, con
     props.created = (time_t)period_end_epoch(m->period);
     workbook_set_properties(x.wb, &props);
     formats_make(&x, m);
+    sheet_summary(&x, m);
+    for (int a = 0; a < AREA_COUNT; a++)
+        if (m->areas_present[a])
+            sheet_area(&x, m, model_area_names[a]);
     sheet_bva(&x, m);
     sheet_quality(&x, m);
     sheet_about(&x, m, info);

@@ -1,0 +1,211 @@
+/*
+ * forecast.h - monthly-series forecasting: benchmarks (naive, seasonal naive,
+ * drift), the exponential-smoothing (ETS) family in state-space form fitted
+ * by maximum likelihood, the Theta method, a combination, 80/95% prediction
+ * intervals and rolling-origin backtests.
+ *
+ * The ETS code follows the conventions of R's forecast package (Hyndman et
+ * al.) so that results can be compared with R's `ets`: the state vector is
+ * (l, b, s[0..m-1]) with s[0] the most recent seasonal state, the criterion is
+ * lik = n*log(sum e^2) (+ 2*sum log|yhat| for multiplicative errors),
+ * loglik = -lik/2, and AICc counts k = smoothing parameters + free initial
+ * states + 1. See docs/forecasting.md.
+ *
+ * Ownership: forecast_series() allocates the arrays of a forecast_result_t;
+ * forecast_result_free() releases them (not the struct itself). Every other
+ * function writes into caller-provided storage.
+ */
+#ifndef OPSREPORT_FORECAST_H
+#define OPSREPORT_FORECAST_H
+
+#include "opsreport/common.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define FC_MAX_LEVELS 4
+#define ETS_MAX_SEASON 24 /* like R's ets: no seasonal ETS above m = 24 */
+#define ETS_MAX_STATES (2 + ETS_MAX_SEASON)
+
+/* ---- high-level API ---------------------------------------------------- */
+
+typedef enum {
+    FC_METHOD_NAIVE,
+    FC_METHOD_SNAIVE,
+    FC_METHOD_DRIFT,
+    FC_METHOD_ETS,   /* automatic ETS by AICc */
+    FC_METHOD_THETA,
+    FC_METHOD_ARIMA, /* not built: forecast_series() returns OPS_ERR_USAGE */
+    FC_METHOD_COMB,  /* mean of ETS and Theta (points and interval bounds) */
+    FC_METHOD_AUTO   /* the default chosen by measured accuracy: see forecast_method_auto */
+} forecast_method_t;
+
+typedef struct {
+    size_t horizon;          /* steps ahead, >= 1 */
+    size_t season;           /* 12 for monthly, 1 = no seasonality */
+    forecast_method_t method;
+    unsigned long seed;      /* for simulated intervals */
+    size_t n_levels;         /* 0..FC_MAX_LEVELS */
+    double levels[FC_MAX_LEVELS]; /* percent, e.g. 80, 95 */
+    bool backtest;           /* fill forecast_result_t.backtest */
+} forecast_options_t;
+
+typedef struct {
+    double mase, smape, mape, bias, coverage[FC_MAX_LEVELS];
+    size_t origins;          /* 0 when the series was too short: all NAN */
+} forecast_backtest_t;
+
+typedef struct {
+    char model[48];          /* "ETS(M,Ad,M)", "Theta", "SNaive", "Comb(ETS,Theta)" */
+    char params[256];        /* "alpha=0.31 beta=0.01 ..." */
+    char reason[256];        /* why this model was used */
+    double aicc;             /* NAN if not applicable */
+    size_t horizon;
+    size_t n_levels;
+    double *point, *lo[FC_MAX_LEVELS], *hi[FC_MAX_LEVELS]; /* horizon values each */
+    double *fitted;          /* n one-step in-sample fitted values, or NULL */
+    size_t n_fitted;
+    forecast_backtest_t backtest; /* NAN / origins 0 unless options.backtest */
+} forecast_result_t;
+
+/* Defaults: horizon 12, season 12, method AUTO, seed 20261031, levels 80 and
+ * 95, no backtest. */
+void forecast_options_default(forecast_options_t *opt);
+
+/* The method FC_METHOD_AUTO resolves to (chosen by the benchmark). */
+forecast_method_t forecast_method_auto(void);
+
+/* "auto", "ets", "theta", "comb", "naive", "snaive", "drift", "arima" ->
+ * method; false if unknown. */
+bool forecast_method_parse(const char *name, forecast_method_t *method);
+const char *forecast_method_name(forecast_method_t method);
+
+/* Forecasts y[0..n-1] (n >= 1, finite values). On success *out owns newly
+ * allocated arrays; on failure *out holds no allocation. Short series
+ * (fewer than two seasons) drop seasonal models; constant series get a flat
+ * forecast with zero-width intervals; the reason says so. */
+ops_status_t forecast_series(const double *y, size_t n, const forecast_options_t *opt,
+                             forecast_result_t *out, ops_error_t *err);
+
+/* Releases the arrays of r (not r itself); accepts NULL. */
+void forecast_result_free(forecast_result_t *r);
+
+/* Rolling-origin evaluation of opt->method on y: see forecast.c for the
+ * origins. Writes NAN metrics and origins = 0 if y is too short. */
+ops_status_t forecast_backtest(const double *y, size_t n, const forecast_options_t *opt,
+                               forecast_backtest_t *bt, ops_error_t *err);
+
+/* ---- ETS ----------------------------------------------------------------- */
+
+typedef enum { ETS_NONE = 0, ETS_ADD = 1, ETS_MULT = 2 } ets_component_t;
+
+typedef struct {
+    ets_component_t error;  /* ETS_ADD or ETS_MULT */
+    ets_component_t trend;  /* ETS_NONE or ETS_ADD (multiplicative trend not supported) */
+    ets_component_t season; /* ETS_NONE, ETS_ADD or ETS_MULT */
+    bool damped;            /* only with trend ETS_ADD */
+} ets_spec_t;
+
+typedef struct {
+    ets_spec_t spec;
+    size_t m;                  /* season length used (1 if non-seasonal) */
+    size_t n;                  /* observations fitted */
+    double alpha, beta, gamma, phi; /* beta/gamma 0 and phi 1 when absent */
+    size_t n_states;           /* 1 + (trend) + (season ? m : 0) */
+    double init[ETS_MAX_STATES];  /* x0 = (l0, b0, s[0..m-1]) */
+    double last[ETS_MAX_STATES];  /* x_n, the state after the last observation */
+    double lik;                /* n*log(sum e^2) [+ 2*sum log|yhat|] */
+    double loglik;             /* -lik / 2 */
+    size_t k;                  /* free parameters + free initial states + 1 */
+    double aic, aicc, bic;
+    double sse;                /* sum of squared (relative, for M errors) errors */
+    double sigma2;             /* sse / (n - k + 1), as R's ets reports it */
+    double mse;                /* mean squared one-step error on the data scale */
+} ets_model_t;
+
+/* "MAdM", "ETS(M,Ad,M)", "M,Ad,M" -> spec; false if not one of the supported
+ * forms. */
+bool ets_spec_parse(const char *text, ets_spec_t *spec);
+/* "ETS(M,Ad,M)" into buf. */
+void ets_spec_name(const ets_spec_t *spec, char *buf, size_t size);
+
+/* Fits spec to y by maximum likelihood (Nelder-Mead on logistic-bounded
+ * smoothing parameters and the initial states). m is the season length
+ * (ignored if spec->season == ETS_NONE). Fails with OPS_ERR_INPUT when the
+ * model cannot be fitted to these data (too short, non-positive values for a
+ * multiplicative component, m > ETS_MAX_SEASON). */
+ops_status_t ets_fit(const double *y, size_t n, size_t m, const ets_spec_t *spec,
+                     ets_model_t *model, ops_error_t *err);
+
+/* Runs the filter of model (spec, m, parameters and init) over y and fills
+ * model->lik, loglik, sse, mse, sigma2 (with k), aic, aicc, bic and last.
+ * fitted (n values) may be NULL. Returns model->loglik. */
+double ets_loglik(const double *y, size_t n, ets_model_t *model, double *fitted);
+
+/* AICc = -2 loglik + 2k + 2k(k+1)/(n-k-1); INFINITY when n <= k + 1. */
+double ets_aicc(double loglik, size_t k, size_t n);
+
+/* R's admissibility test (characteristic roots inside the unit circle). */
+bool ets_admissible(const ets_spec_t *spec, size_t m, double alpha, double beta,
+                    double gamma, double phi);
+
+/* Fits every admissible ETS model (15 with additive trends; fewer for short or
+ * non-positive series) and keeps the lowest AICc. *n_fitted (may be NULL)
+ * receives how many were fitted. */
+ops_status_t ets_auto(const double *y, size_t n, size_t m, ets_model_t *best,
+                      size_t *n_fitted, ops_error_t *err);
+
+/* Point forecasts (the deterministic recursion: the conditional mean for
+ * classes 1 and 2, and for class 3 up to one season ahead) and intervals for
+ * h steps: analytic for models without multiplicative seasonality (R's
+ * classes 1 and 2), otherwise quantiles of 5000 simulated sample paths
+ * seeded with seed. lo/hi may be NULL when n_levels == 0. */
+ops_status_t ets_forecast(const ets_model_t *model, size_t h, const double *levels,
+                          size_t n_levels, unsigned long seed, double *point,
+                          double *const *lo, double *const *hi, ops_error_t *err);
+
+/* ---- Theta ---------------------------------------------------------------- */
+
+typedef struct {
+    bool seasonal;       /* multiplicative classical decomposition applied */
+    double alpha;        /* SES smoothing parameter */
+    double drift;        /* half the slope of the linear trend */
+    double sigma2;
+    double index[ETS_MAX_SEASON]; /* seasonal indexes for steps 1..m ahead */
+} theta_info_t;
+
+/* R's thetaf: seasonality test on the lag-m autocorrelation at 90%, classical
+ * multiplicative decomposition, SES (ETS(A,N,N)) plus half the linear slope.
+ * Any of info, lo, hi may be NULL. */
+ops_status_t theta_forecast(const double *y, size_t n, size_t m, size_t h,
+                            const double *levels, size_t n_levels, double *point,
+                            double *const *lo, double *const *hi, theta_info_t *info,
+                            ops_error_t *err);
+
+/* true if the lag-m autocorrelation of y is significant at 90% (one-sided
+ * 95%), as R's thetaf decides; false when n <= 2m or y is constant. */
+bool theta_seasonality_test(const double *y, size_t n, size_t m);
+
+/* Classical decomposition (R's decompose) seasonal figure: index[i] for
+ * positions i, i+m, ... from the start of y. multiplicative: indexes average
+ * 1; additive: they sum to 0. Needs n >= 2m. */
+ops_status_t forecast_decompose(const double *y, size_t n, size_t m, bool multiplicative,
+                                double *index, ops_error_t *err);
+
+/* ---- benchmarks ----------------------------------------------------------- */
+
+/* Naive (season 1), seasonal naive (season m) and drift forecasts with the
+ * analytic intervals of Hyndman & Athanasopoulos (FPP3 5.5). */
+ops_status_t forecast_naive(const double *y, size_t n, size_t m, size_t h,
+                            const double *levels, size_t n_levels, double *point,
+                            double *const *lo, double *const *hi, ops_error_t *err);
+ops_status_t forecast_drift(const double *y, size_t n, size_t h, const double *levels,
+                            size_t n_levels, double *point, double *const *lo,
+                            double *const *hi, ops_error_t *err);
+
+/* ---- accuracy ------------------------------------------------------------- */
+
+/* MASE scale: mean |y[t] - y[t-m]| over the training data (m = 1 if n <= m). */
+double forecast_mase_scale(const double *y, size_t n, size_t m);
+
+#endif
