@@ -1,38 +1,55 @@
 /*
- * pdf.c - the executive summary, drawn with the pdfdoc/chart helpers.
+ * pdf.c - the executive summary, drawn with the pdfdoc and chart helpers.
  *
- * Page 1: organisation, period, budget vs actual headline totals and the
- * cost-centre table (continues on the next page with its header repeated);
- * last page: data quality and provenance in small print. Fixed creation
- * date from the period keeps reruns byte-identical.
+ * Page 1: KPI tiles (value, change, target, status symbol, 13-month
+ * sparkline) and "What needs attention", sentences worded by
+ * templates/narrative.txt from the red and amber KPIs and the largest
+ * variances. Page 2: finance (actual vs budget by month, top variances,
+ * cost centres). Page 3: operations (every other KPI, risk heat map, SPC
+ * chart). Last: data quality and provenance in small print. The creation
+ * date is fixed from the period so reruns are byte-identical.
  */
 #include "opsreport/render.h"
 
+#include "opsreport/chart.h"
+#include "opsreport/kpifmt.h"
 #include "opsreport/numfmt.h"
 #include "opsreport/pdfdoc.h"
+#include "opsreport/template.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define MAX_TILES 9
 
 typedef struct {
     const report_model_t *m;
     const render_info_t *info;
     pdfdoc_t *doc;
+    template_set_t *tpl;
     char plabel[40];
+    char month_labels[MODEL_TREND_MONTHS][16];
 } pdf_ctx_t;
 
 static const pdfdoc_rgb_t INK = { 0.10f, 0.16f, 0.25f };
+
+static const char *title_of(pdf_ctx_t *p, const char *key, const char *fallback)
+{
+    const char *t = template_get(p->tpl, key);
+    return t ? t : fallback;
+}
 
 static float page_header(pdfdoc_t *doc, void *user)
 {
     pdf_ctx_t *p = user;
     float w = pdfdoc_page_width(doc), h = pdfdoc_page_height(doc), mg = pdfdoc_margin(doc);
     pdfdoc_style_t small = { 8, false, PDFDOC_GREY, PDFDOC_LEFT };
-    char line[400];
+    char line[600];
     snprintf(line, sizeof line, "%s · %s%s%s", p->m->organisation, p->plabel,
              p->m->scope[0] ? " · " : "", p->m->scope);
-    pdfdoc_text(doc, mg, h - mg + 14, line, &small);
+    pdfdoc_text_fit(doc, mg, h - mg + 14, w - 2 * mg - 60, line, &small);
     small.align = PDFDOC_RIGHT;
     snprintf(line, sizeof line, "page %d", pdfdoc_page_count(doc));
     pdfdoc_text(doc, w - mg, h - mg + 14, line, &small);
@@ -47,28 +64,172 @@ static ops_status_t new_page(pdf_ctx_t *p, float *y, ops_error_t *err)
     return rc;
 }
 
-static void headline(pdf_ctx_t *p, float x, float y, float w, const char *label, int64_t actual,
-                     int64_t budget)
+static chart_status_t chart_status(rag_t s)
 {
-    const report_model_t *m = p->m;
-    char a[64], b[64], v[64], line[200];
-    pdfdoc_style_t lab = { 9, false, PDFDOC_GREY, PDFDOC_LEFT };
-    pdfdoc_style_t big = { 18, true, INK, PDFDOC_LEFT };
-    pdfdoc_style_t sub = { 9, false, PDFDOC_GREY, PDFDOC_LEFT };
-    pdfdoc_set_stroke(p->doc, PDFDOC_LIGHT_GREY);
-    HPDF_Page page = pdfdoc_page(p->doc);
-    HPDF_Page_SetLineWidth(page, 0.8f);
-    HPDF_Page_Rectangle(page, x, y - 62, w, 62);
-    HPDF_Page_Stroke(page);
-    pdfdoc_text(p->doc, x + 8, y - 14, label, &lab);
-    pdfdoc_text(p->doc, x + 8, y - 36, numfmt_money_short(a, sizeof a, actual, m->currency, m->minor_units, 0), &big);
-    numfmt_money_short(b, sizeof b, budget, m->currency, m->minor_units, 0);
-    numfmt_money_short(v, sizeof v, actual - budget, m->currency, m->minor_units, NUMFMT_SIGNED);
-    snprintf(line, sizeof line, "budget %s · variance %s", b, v);
-    pdfdoc_text_fit(p->doc, x + 8, y - 52, w - 16, line, &sub);
+    return s == RAG_RED ? CHART_STATUS_RED : s == RAG_AMBER ? CHART_STATUS_AMBER : CHART_STATUS_GREEN;
 }
 
-static ops_status_t page_finance(pdf_ctx_t *p, ops_error_t *err)
+static void section_title(pdf_ctx_t *p, float x, float y, const char *text)
+{
+    pdfdoc_style_t h2 = { 13, true, INK, PDFDOC_LEFT };
+    pdfdoc_text(p->doc, x, y, text, &h2);
+}
+
+/* ---- page 1 -------------------------------------------------------------- */
+
+static size_t pick_tiles(const report_model_t *m, const kpi_t **tiles)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->n_kpis && n < MAX_TILES; i++)
+        if (m->kpis[i].tile)
+            tiles[n++] = &m->kpis[i];
+    if (n)
+        return n;
+    /* no tiles configured: the first KPI of each area */
+    for (size_t i = 0; i < m->n_kpis && n < MAX_TILES; i++)
+        if (i == 0 || strcmp(m->kpis[i].area, m->kpis[i - 1].area))
+            tiles[n++] = &m->kpis[i];
+    return n;
+}
+
+static ops_status_t draw_tile(pdf_ctx_t *p, const kpi_t *k, float x, float y, float w, float h,
+                              ops_error_t *err)
+{
+    const report_model_t *m = p->m;
+    HPDF_Page page = pdfdoc_page(p->doc);
+    pdfdoc_set_stroke(p->doc, PDFDOC_LIGHT_GREY);
+    HPDF_Page_SetLineWidth(page, 0.8f);
+    HPDF_Page_Rectangle(page, x, y - h, w, h);
+    HPDF_Page_Stroke(page);
+    pdfdoc_style_t lab = { 9, false, PDFDOC_GREY, PDFDOC_LEFT };
+    pdfdoc_style_t big = { 17, true, INK, PDFDOC_LEFT };
+    pdfdoc_style_t sub = { 8, false, PDFDOC_GREY, PDFDOC_LEFT };
+    pdfdoc_text_fit(p->doc, x + 8, y - 14, w - 30, k->label, &lab);
+    if (k->status != RAG_NONE)
+        chart_draw_status(p->doc, x + w - 12, y - 11, 9, chart_status(k->status));
+    char v[64], d[64], t[64], line[200];
+    pdfdoc_text_fit(p->doc, x + 8, y - 36, w * 0.55f, kpi_format_value(k, k->value, m->currency, v, sizeof v), &big);
+    if (isfinite(k->prior) && isfinite(k->value))
+        snprintf(line, sizeof line, "%s vs %s", kpi_format_delta(k, k->value - k->prior, m->currency, d, sizeof d),
+                 p->month_labels[MODEL_TREND_MONTHS - 2]);
+    else
+        snprintf(line, sizeof line, "no prior month");
+    pdfdoc_text_fit(p->doc, x + 8, y - 50, w - 16, line, &sub);
+    if (k->has_target) {
+        snprintf(line, sizeof line, "target %s · %s", kpi_format_value(k, k->target, m->currency, t, sizeof t),
+                 kpi_status_word(k->status));
+        pdfdoc_text_fit(p->doc, x + 8, y - 61, w - 16, line, &sub);
+    }
+    chart_rect_t spark = { x + w * 0.58f, y - 42, w * 0.38f, 16 };
+    size_t have = 0;
+    for (int i = 0; i < MODEL_TREND_MONTHS; i++)
+        have += isfinite(k->trend[i]);
+    if (have >= 2)
+        return chart_draw_sparkline(p->doc, &spark, k->trend, MODEL_TREND_MONTHS, err);
+    return OPS_OK;
+}
+
+typedef struct {
+    const kpi_t *k;
+    double severity;
+} flagged_t;
+
+static int by_severity(const void *a, const void *b)
+{
+    const flagged_t *x = a, *y = b;
+    if (x->k->status != y->k->status)
+        return x->k->status == RAG_RED ? -1 : 1;
+    return x->severity < y->severity ? 1 : x->severity > y->severity ? -1 : strcmp(x->k->id, y->k->id);
+}
+
+/* Sentences for "What needs attention"; returns how many were written. */
+static size_t attention_sentences(pdf_ctx_t *p, char out[][400], size_t max, ops_error_t *err,
+                                  ops_status_t *rc)
+{
+    const report_model_t *m = p->m;
+    size_t n = 0;
+    *rc = OPS_OK;
+    flagged_t *fl = calloc(m->n_kpis ? m->n_kpis : 1, sizeof *fl);
+    size_t nf = 0;
+    if (!fl) {
+        *rc = ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        return 0;
+    }
+    for (size_t i = 0; i < m->n_kpis; i++) {
+        const kpi_t *k = &m->kpis[i];
+        if (k->status != RAG_RED && k->status != RAG_AMBER)
+            continue;
+        double scale = fabs(k->target) > 1e-9 ? fabs(k->target) : 1;
+        fl[nf].k = k;
+        fl[nf++].severity = fabs(k->value - k->target) / scale;
+    }
+    qsort(fl, nf, sizeof *fl, by_severity);
+    /* opex over budget with its largest driver */
+    const bva_totals_t *opex = &m->bva_by_type[GL_TYPE_OPEX];
+    if (opex->budget_ytd > 0 && opex->actual_ytd > opex->budget_ytd && n < max) {
+        const bva_row_t *driver = NULL;
+        for (size_t i = 0; i < m->n_bva_cc; i++) {
+            const bva_row_t *r = &m->bva_cc[i];
+            if (r->account_type == GL_TYPE_REVENUE)
+                continue;
+            if (!driver || r->actual_ytd - r->budget_ytd > driver->actual_ytd - driver->budget_ytd)
+                driver = r;
+        }
+        char pct[32], amount[64];
+        numfmt_percent(pct, sizeof pct, (double)(opex->actual_ytd - opex->budget_ytd) / (double)opex->budget_ytd * 100, 1);
+        numfmt_money_short(amount, sizeof amount, driver ? driver->actual_ytd - driver->budget_ytd : 0, m->currency,
+                           m->minor_units, NUMFMT_SIGNED);
+        template_var_t vars[] = { { "pct", pct }, { "driver", driver ? driver->cost_centre : "-" }, { "amount", amount } };
+        *rc = template_fill(p->tpl, "budget_variance", vars, 3, out[n], sizeof out[0], err);
+        if (*rc != OPS_OK)
+            goto done;
+        n++;
+    }
+    for (size_t i = 0; i < nf && n < max; i++) {
+        const kpi_t *k = fl[i].k;
+        char v[64], d[64], t[64];
+        kpi_format_value(k, k->value, m->currency, v, sizeof v);
+        kpi_format_delta(k, k->value - k->target, m->currency, d, sizeof d);
+        if (d[0] == '+')
+            memmove(d, d + 1, strlen(d));
+        else if (!strncmp(d, NUMFMT_MINUS, strlen(NUMFMT_MINUS)))
+            memmove(d, d + strlen(NUMFMT_MINUS), strlen(d) - strlen(NUMFMT_MINUS) + 1);
+        kpi_format_value(k, k->target, m->currency, t, sizeof t);
+        bool above = k->value > k->target;
+        template_var_t vars[] = { { "label", k->label }, { "value", v }, { "delta", d },
+                                  { "direction", above ? "above" : "below" }, { "target", t } };
+        *rc = template_fill(p->tpl, "kpi_over_target", vars, 5, out[n], sizeof out[0], err);
+        if (*rc != OPS_OK)
+            goto done;
+        n++;
+    }
+    uint64_t total = 0, rejected = 0;
+    for (size_t i = 0; i < m->n_inputs; i++) {
+        total += m->inputs[i].rows_read;
+        rejected += m->inputs[i].rows_rejected;
+    }
+    if (rejected && n < max) {
+        char r[32], t[32], pct[32];
+        numfmt_count(r, sizeof r, (int64_t)rejected);
+        numfmt_count(t, sizeof t, (int64_t)total);
+        numfmt_percent(pct, sizeof pct, total ? (double)rejected / (double)total * 100 : 0, 2);
+        template_var_t vars[] = { { "rejected", r }, { "total", t }, { "pct", pct } };
+        *rc = template_fill(p->tpl, "data_quality", vars, 3, out[n], sizeof out[0], err);
+        if (*rc != OPS_OK)
+            goto done;
+        n++;
+    }
+    if (n == 0) {
+        *rc = template_fill(p->tpl, "nothing_to_report", NULL, 0, out[n], sizeof out[0], err);
+        if (*rc == OPS_OK)
+            n++;
+    }
+done:
+    free(fl);
+    return n;
+}
+
+static ops_status_t page_overview(pdf_ctx_t *p, ops_error_t *err)
 {
     const report_model_t *m = p->m;
     float y;
@@ -78,38 +239,135 @@ static ops_status_t page_finance(pdf_ctx_t *p, ops_error_t *err)
     float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
     pdfdoc_style_t title = { 20, true, INK, PDFDOC_LEFT };
     pdfdoc_style_t sub = { 11, false, PDFDOC_GREY, PDFDOC_LEFT };
-    pdfdoc_text_fit(p->doc, mg, y - 20, w, m->organisation, &title);
-    char line[300], fy[8];
-    period_format(m->fy_start, fy);
-    snprintf(line, sizeof line, "Operations summary · %s · fiscal year from %s", p->plabel, fy);
-    pdfdoc_text_fit(p->doc, mg, y - 38, w, line, &sub);
-    y -= 56;
-    float tw = (w - 16) / 3;
-    const bva_totals_t *rev = &m->bva_by_type[GL_TYPE_REVENUE];
-    const bva_totals_t *cogs = &m->bva_by_type[GL_TYPE_COGS];
-    const bva_totals_t *opex = &m->bva_by_type[GL_TYPE_OPEX];
-    headline(p, mg, y, tw, "Revenue (month)", rev->actual_month, rev->budget_month);
-    headline(p, mg + tw + 8, y, tw, "Cost of goods sold (month)", cogs->actual_month, cogs->budget_month);
-    headline(p, mg + 2 * (tw + 8), y, tw, "Operating expense (month)", opex->actual_month, opex->budget_month);
-    y -= 70;
-    headline(p, mg, y, tw, "Revenue (YTD)", rev->actual_ytd, rev->budget_ytd);
-    headline(p, mg + tw + 8, y, tw, "Cost of goods sold (YTD)", cogs->actual_ytd, cogs->budget_ytd);
-    headline(p, mg + 2 * (tw + 8), y, tw, "Operating expense (YTD)", opex->actual_ytd, opex->budget_ytd);
-    y -= 84;
-    pdfdoc_style_t h2 = { 13, true, INK, PDFDOC_LEFT };
-    pdfdoc_text(p->doc, mg, y, "Budget vs actual by cost centre", &h2);
-    y -= 10;
+    char buf[600], gen[64];
+    template_var_t tv[] = { { "organisation", m->organisation }, { "period", p->plabel } };
+    rc = template_fill(p->tpl, "report_title", tv, 2, buf, sizeof buf, err);
+    if (rc != OPS_OK)
+        return rc;
+    pdfdoc_text_fit(p->doc, mg, y - 20, w, buf, &title);
+    period_t next = period_add(m->period, 1);
+    snprintf(gen, sizeof gen, "1 %s", "");
+    char nl[40];
+    period_label(next, nl, sizeof nl);
+    snprintf(buf, sizeof buf, "%s%s%s · generated 1 %s · run %s", p->plabel, m->scope[0] ? " · " : "",
+             m->scope, nl, p->info->run_id);
+    pdfdoc_text_fit(p->doc, mg, y - 38, w, buf, &sub);
+    y -= 52;
 
-    static const pdfdoc_column_t cols[] = {
-        { "Cost centre", 0, PDFDOC_LEFT }, { "Actual", 0, PDFDOC_RIGHT }, { "Budget", 0, PDFDOC_RIGHT },
-        { "Var.", 0, PDFDOC_RIGHT },       { "Actual YTD", 0, PDFDOC_RIGHT }, { "Budget YTD", 0, PDFDOC_RIGHT },
-        { "Var. YTD", 0, PDFDOC_RIGHT },
-    };
-    pdfdoc_column_t c[7];
-    memcpy(c, cols, sizeof c);
-    c[0].width = w * 0.22f;
-    for (int i = 1; i < 7; i++)
-        c[i].width = w * 0.13f;
+    const kpi_t *tiles[MAX_TILES];
+    size_t nt = pick_tiles(m, tiles);
+    float tw = (w - 16) / 3, th = 68;
+    for (size_t i = 0; i < nt; i++) {
+        float x = mg + (float)(i % 3) * (tw + 8);
+        float ty = y - (float)(i / 3) * (th + 8);
+        rc = draw_tile(p, tiles[i], x, ty, tw, th, err);
+        if (rc != OPS_OK)
+            return rc;
+    }
+    y -= (float)((nt + 2) / 3) * (th + 8) + 14;
+    pdfdoc_style_t legend = { 8, false, PDFDOC_GREY, PDFDOC_LEFT };
+    float lx = mg;
+    static const chart_status_t st[] = { CHART_STATUS_GREEN, CHART_STATUS_AMBER, CHART_STATUS_RED };
+    static const char *const words[] = { "on target", "watch (amber)", "off target (red)" };
+    for (int i = 0; i < 3; i++) {
+        chart_draw_status(p->doc, lx + 4, y + 3, 8, st[i]);
+        pdfdoc_text(p->doc, lx + 12, y, words[i], &legend);
+        lx += 12 + pdfdoc_text_width(p->doc, words[i], 8, false) + 14;
+    }
+    pdfdoc_text(p->doc, lx, y, "· sparklines show 13 months", &legend);
+    y -= 24;
+    section_title(p, mg, y, title_of(p, "section_attention", "What needs attention"));
+    y -= 8;
+    char sentences[10][400];
+    size_t ns = attention_sentences(p, sentences, 10, err, &rc);
+    if (rc != OPS_OK)
+        return rc;
+    pdfdoc_style_t body = { 10, false, PDFDOC_BLACK, PDFDOC_LEFT };
+    for (size_t i = 0; i < ns; i++) {
+        if (y < mg + 30)
+            break;
+        pdfdoc_text(p->doc, mg + 2, y - 12, "•", &body);
+        y -= pdfdoc_paragraph(p->doc, mg + 14, y, w - 14, sentences[i], &body, true) + 4;
+    }
+    return pdfdoc_check(p->doc, "overview page", err);
+}
+
+/* ---- page 2: finance ------------------------------------------------------- */
+
+static ops_status_t page_finance(pdf_ctx_t *p, ops_error_t *err)
+{
+    const report_model_t *m = p->m;
+    float y;
+    ops_status_t rc = new_page(p, &y, err);
+    if (rc != OPS_OK)
+        return rc;
+    float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
+    section_title(p, mg, y - 14, title_of(p, "section_finance", "Finance"));
+    y -= 24;
+    /* actual vs budget by month over the last 13 months, revenue and opex */
+    double scale = pow(10, m->minor_units);
+    double ra[MODEL_TREND_MONTHS], rb[MODEL_TREND_MONTHS], oa[MODEL_TREND_MONTHS], ob[MODEL_TREND_MONTHS];
+    const char *cats[MODEL_TREND_MONTHS];
+    for (int i = 0; i < MODEL_TREND_MONTHS; i++) {
+        int h = MODEL_HISTORY_MONTHS - MODEL_TREND_MONTHS + i;
+        ra[i] = (double)m->gl_actual_monthly[GL_TYPE_REVENUE][h] / scale;
+        rb[i] = (double)m->gl_budget_monthly[GL_TYPE_REVENUE][h] / scale;
+        oa[i] = (double)m->gl_actual_monthly[GL_TYPE_OPEX][h] / scale;
+        ob[i] = (double)m->gl_budget_monthly[GL_TYPE_OPEX][h] / scale;
+        cats[i] = p->month_labels[i];
+    }
+    const char *la = title_of(p, "legend_actual", "Actual"), *lb = title_of(p, "legend_budget", "Budget");
+    chart_series_t rs[] = { { la, ra }, { lb, rb } };
+    chart_series_t os[] = { { la, oa }, { lb, ob } };
+    chart_data_t rd = { "Revenue by month", cats, MODEL_TREND_MONTHS, rs, 2, m->currency, false, true, false, NULL, 0 };
+    chart_data_t od = { "Operating expense by month", cats, MODEL_TREND_MONTHS, os, 2, m->currency, false, true, false, NULL, 0 };
+    chart_rect_t r1 = { mg, y - 170, w / 2 - 6, 170 };
+    chart_rect_t r2 = { mg + w / 2 + 6, y - 170, w / 2 - 6, 170 };
+    if ((rc = chart_draw_grouped_bar(p->doc, &r1, &rd, err)) != OPS_OK ||
+        (rc = chart_draw_grouped_bar(p->doc, &r2, &od, err)) != OPS_OK)
+        return rc;
+    y -= 190;
+
+    const model_table_t *tv = model_find_table(m, "Top budget variances (YTD)");
+    if (tv && tv->n_rows) {
+        section_title(p, mg, y, "Top budget variances, year to date");
+        y -= 8;
+        pdfdoc_column_t c[6] = { { "Cost centre", w * 0.2f, PDFDOC_LEFT }, { "Account", w * 0.26f, PDFDOC_LEFT },
+                                 { "Actual YTD", w * 0.14f, PDFDOC_RIGHT }, { "Budget YTD", w * 0.14f, PDFDOC_RIGHT },
+                                 { "Variance", w * 0.13f, PDFDOC_RIGHT }, { "", w * 0.13f, PDFDOC_LEFT } };
+        size_t rows = tv->n_rows < 8 ? tv->n_rows : 8;
+        char **cells = calloc(rows * 6, sizeof *cells);
+        if (!cells)
+            return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        for (size_t i = 0; i < rows; i++) {
+            char b[3][64];
+            const double *num = &tv->num[i * tv->n_cols];
+            cells[i * 6] = strdup(tv->text[i * tv->n_cols]);
+            cells[i * 6 + 1] = strdup(tv->text[i * tv->n_cols + 1]);
+            numfmt_money_short(b[0], 64, (int64_t)llround(num[3] * scale), "", m->minor_units, 0);
+            numfmt_money_short(b[1], 64, (int64_t)llround(num[4] * scale), "", m->minor_units, 0);
+            numfmt_money_short(b[2], 64, (int64_t)llround(num[5] * scale), "", m->minor_units, NUMFMT_SIGNED);
+            cells[i * 6 + 2] = strdup(b[0]);
+            cells[i * 6 + 3] = strdup(b[1]);
+            cells[i * 6 + 4] = strdup(b[2]);
+            cells[i * 6 + 5] = strdup(tv->text[i * tv->n_cols + 7]);
+        }
+        pdfdoc_table_t t = { c, 6, 9, true, page_header, p };
+        rc = pdfdoc_table(p->doc, &t, mg, &y, (const char *const *)cells, rows, NULL, err);
+        for (size_t i = 0; i < rows * 6; i++)
+            free(cells[i]);
+        free(cells);
+        if (rc != OPS_OK)
+            return rc;
+        y -= 22;
+    }
+
+    section_title(p, mg, y, "Budget vs actual by cost centre");
+    y -= 8;
+    pdfdoc_column_t c[7] = { { "Cost centre", w * 0.22f, PDFDOC_LEFT }, { "Actual", w * 0.13f, PDFDOC_RIGHT },
+                             { "Budget", w * 0.13f, PDFDOC_RIGHT },     { "Var.", w * 0.13f, PDFDOC_RIGHT },
+                             { "Actual YTD", w * 0.13f, PDFDOC_RIGHT }, { "Budget YTD", w * 0.13f, PDFDOC_RIGHT },
+                             { "Var. YTD", w * 0.13f, PDFDOC_RIGHT } };
     size_t rows = m->n_bva_cc + 1;
     char **cells = calloc(rows * 7, sizeof *cells);
     unsigned *flags = calloc(rows, sizeof *flags);
@@ -152,11 +410,115 @@ static ops_status_t page_finance(pdf_ctx_t *p, ops_error_t *err)
     if (rc != OPS_OK)
         return rc;
     pdfdoc_style_t note = { 8, false, PDFDOC_GREY, PDFDOC_LEFT };
+    char line[300];
     snprintf(line, sizeof line, "Amounts in %s; variance = actual − budget (positive on a cost line is over budget).",
              m->currency);
     pdfdoc_text_fit(p->doc, mg, y - 14, w, line, &note);
     return pdfdoc_check(p->doc, "finance page", err);
 }
+
+/* ---- page 3: operations ----------------------------------------------------- */
+
+static ops_status_t page_operations(pdf_ctx_t *p, ops_error_t *err)
+{
+    const report_model_t *m = p->m;
+    float y;
+    ops_status_t rc = new_page(p, &y, err);
+    if (rc != OPS_OK)
+        return rc;
+    float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
+    section_title(p, mg, y - 14, "Operations");
+    y -= 22;
+    pdfdoc_column_t c[6] = { { "Area", w * 0.18f, PDFDOC_LEFT },     { "KPI", w * 0.32f, PDFDOC_LEFT },
+                             { "Value", w * 0.13f, PDFDOC_RIGHT },   { "Change", w * 0.13f, PDFDOC_RIGHT },
+                             { "Target", w * 0.12f, PDFDOC_RIGHT },  { "Status", w * 0.12f, PDFDOC_LEFT } };
+    size_t rows = 0;
+    char **cells = calloc((m->n_kpis + 1) * 6, sizeof *cells);
+    if (!cells)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    for (size_t i = 0; i < m->n_kpis; i++) {
+        const kpi_t *k = &m->kpis[i];
+        if (!strcmp(k->area, model_area_names[AREA_FINANCE]))
+            continue;
+        char v[64], d[64], t[64];
+        kpi_format_value(k, k->value, m->currency, v, sizeof v);
+        if (isfinite(k->prior) && isfinite(k->value))
+            kpi_format_delta(k, k->value - k->prior, m->currency, d, sizeof d);
+        else
+            snprintf(d, sizeof d, "–");
+        if (k->has_target)
+            kpi_format_value(k, k->target, m->currency, t, sizeof t);
+        else
+            snprintf(t, sizeof t, "–");
+        static const char *const marks[] = { "", "✓ green", "! amber", "✕ red" };
+        const char *row[6] = { (i == 0 || strcmp(k->area, m->kpis[i - 1].area)) ? k->area : "", k->label, v, d, t,
+                               marks[k->status] };
+        for (int j = 0; j < 6; j++)
+            cells[rows * 6 + (size_t)j] = strdup(row[j]);
+        rows++;
+    }
+    pdfdoc_table_t t = { c, 6, 8.5f, true, page_header, p };
+    rc = pdfdoc_table(p->doc, &t, mg, &y, (const char *const *)cells, rows, NULL, err);
+    for (size_t i = 0; i < rows * 6; i++)
+        free(cells[i]);
+    free(cells);
+    if (rc != OPS_OK)
+        return rc;
+    y -= 16;
+    /* risk heat map and one SPC chart side by side, on a fresh page if short of room */
+    bool risk = m->areas_present[AREA_RISK];
+    if (!risk && m->n_spc == 0)
+        return pdfdoc_check(p->doc, "operations page", err);
+    if (y < mg + 210) {
+        if ((rc = new_page(p, &y, err)) != OPS_OK)
+            return rc;
+        y -= 10;
+    }
+    if (risk) {
+        double values[25];
+        for (int l = 0; l < 5; l++)
+            for (int i = 0; i < 5; i++)
+                values[l * 5 + i] = m->heat_map[l][i];
+        chart_heatmap_t h = { "Open risks: likelihood × impact", 5, 5, values, NULL, NULL,
+                              title_of(p, "heatmap_y", "Likelihood"), title_of(p, "heatmap_x", "Impact"), 0 };
+        chart_rect_t r = { mg, y - 190, w * 0.4f, 190 };
+        if ((rc = chart_draw_heatmap(p->doc, &r, &h, err)) != OPS_OK)
+            return rc;
+    }
+    if (m->n_spc) {
+        /* the line with the most rule breaks */
+        const spc_chart_t *best = &m->spc[0];
+        size_t best_n = 0;
+        for (size_t i = 0; i < m->n_spc; i++) {
+            size_t n = 0;
+            for (size_t j = 0; j < m->spc[i].n_points; j++)
+                n += m->spc[i].flagged[j];
+            if (n > best_n) {
+                best_n = n;
+                best = &m->spc[i];
+            }
+        }
+        char title[160];
+        snprintf(title, sizeof title, "Box weight X-bar chart, %s", best->line);
+        chart_control_t cc = { 0 };
+        cc.title = title;
+        cc.n = best->n_points;
+        cc.values = best->xbar;
+        cc.name = "Subgroup mean";
+        cc.centre = best->centre;
+        cc.lcl = best->lcl;
+        cc.ucl = best->ucl;
+        cc.flagged = best->flagged;
+        cc.y_unit = "g";
+        float x0 = risk ? mg + w * 0.44f : mg;
+        chart_rect_t r = { x0, y - 190, risk ? w * 0.56f : w, 190 };
+        if ((rc = chart_draw_control(p->doc, &r, &cc, err)) != OPS_OK)
+            return rc;
+    }
+    return pdfdoc_check(p->doc, "operations page", err);
+}
+
+/* ---- last page: provenance ---------------------------------------------------- */
 
 static ops_status_t page_provenance(pdf_ctx_t *p, ops_error_t *err)
 {
@@ -166,18 +528,11 @@ static ops_status_t page_provenance(pdf_ctx_t *p, ops_error_t *err)
     if (rc != OPS_OK)
         return rc;
     float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
-    pdfdoc_style_t h2 = { 13, true, INK, PDFDOC_LEFT };
-    pdfdoc_text(p->doc, mg, y - 14, "Data quality and provenance", &h2);
+    section_title(p, mg, y - 14, title_of(p, "section_data_quality", "Data quality and provenance"));
     y -= 24;
-    static const pdfdoc_column_t cols[] = {
-        { "Input", 0, PDFDOC_LEFT }, { "Rows read", 0, PDFDOC_RIGHT }, { "Accepted", 0, PDFDOC_RIGHT },
-        { "Rejected", 0, PDFDOC_RIGHT }, { "SHA-256", 0, PDFDOC_LEFT },
-    };
-    pdfdoc_column_t c[5];
-    memcpy(c, cols, sizeof c);
-    c[0].width = w * 0.22f;
-    c[1].width = c[2].width = c[3].width = w * 0.13f;
-    c[4].width = w * 0.39f;
+    pdfdoc_column_t c[5] = { { "Input", w * 0.2f, PDFDOC_LEFT },    { "Rows read", w * 0.13f, PDFDOC_RIGHT },
+                             { "Accepted", w * 0.13f, PDFDOC_RIGHT }, { "Rejected", w * 0.12f, PDFDOC_RIGHT },
+                             { "SHA-256", w * 0.42f, PDFDOC_LEFT } };
     size_t rows = m->n_inputs;
     char **cells = calloc(rows * 5 + 1, sizeof *cells);
     if (!cells)
@@ -202,7 +557,7 @@ static ops_status_t page_provenance(pdf_ctx_t *p, ops_error_t *err)
     if (rc != OPS_OK)
         return rc;
     pdfdoc_style_t note = { 8, false, PDFDOC_GREY, PDFDOC_LEFT };
-    char line[600];
+    char line[700];
     snprintf(line, sizeof line,
              "Every row read is either accepted or listed with its file, line, column and reason in "
              "rejects.csv. Run %s · opsreport %s · config %s (sha256 %.16s…).",
@@ -214,8 +569,22 @@ static ops_status_t page_provenance(pdf_ctx_t *p, ops_error_t *err)
 ops_status_t render_pdf(const report_model_t *m, const render_info_t *info, const char *path,
                         ops_error_t *err)
 {
-    pdf_ctx_t p = { m, info, NULL, "" };
+    pdf_ctx_t p = { m, info, NULL, NULL, "", { { 0 } } };
     period_label(m->period, p.plabel, sizeof p.plabel);
+    for (int i = 0; i < MODEL_TREND_MONTHS; i++)
+        period_short_label(period_add(m->period, i - (MODEL_TREND_MONTHS - 1)), p.month_labels[i],
+                           sizeof p.month_labels[i]);
+    ops_status_t rc;
+    char tpath[1100];
+    p.tpl = template_set_new();
+    if (!p.tpl)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    static const char *const files[] = { "narrative.txt", "titles.txt" };
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(tpath, sizeof tpath, "%s/%s", info->templates_dir, files[i]);
+        if ((rc = template_set_add_file(p.tpl, tpath, err)) != OPS_OK)
+            goto cleanup;
+    }
     char title[400];
     snprintf(title, sizeof title, "%s operations summary, %s", m->organisation, p.plabel);
     /* fixed creation date: the first day after the period, 06:00 UTC */
@@ -226,15 +595,19 @@ ops_status_t render_pdf(const report_model_t *m, const render_info_t *info, cons
     opt.subject = "Month-end operations summary";
     opt.created = (pdfdoc_date_t){ next.year, next.month, 1, 6, 0, 0 };
     opt.paper = info->paper_letter ? PDFDOC_LETTER : PDFDOC_A4;
-    ops_status_t rc = pdfdoc_new(&opt, &p.doc, err);
-    if (rc != OPS_OK)
-        return rc;
-    rc = page_finance(&p, err);
-    if (rc == OPS_OK)
-        rc = page_provenance(&p, err);
-    /* pdfdoc_save writes path.tmp then renames; our caller's path is itself a temp name */
-    if (rc == OPS_OK)
-        rc = pdfdoc_save(p.doc, path, err);
+    if ((rc = pdfdoc_new(&opt, &p.doc, err)) != OPS_OK)
+        goto cleanup;
+    if ((rc = page_overview(&p, err)) != OPS_OK)
+        goto cleanup;
+    if (m->areas_present[AREA_FINANCE] && (rc = page_finance(&p, err)) != OPS_OK)
+        goto cleanup;
+    if ((rc = page_operations(&p, err)) != OPS_OK)
+        goto cleanup;
+    if ((rc = page_provenance(&p, err)) != OPS_OK)
+        goto cleanup;
+    rc = pdfdoc_save(p.doc, path, err);
+cleanup:
     pdfdoc_free(p.doc);
+    template_set_free(p.tpl);
     return rc;
 }
