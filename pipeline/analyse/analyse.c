@@ -25,6 +25,7 @@ static const area_module_t *const modules[] = {
     &area_people,
     &area_projects,
     &area_risk,
+    &area_quality,
     /* area modules list */
 };
 #define N_MODULES (sizeof modules / sizeof modules[0])
