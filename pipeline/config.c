@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <glib.h>
 #include <ini.h>
@@ -43,7 +44,14 @@ static const char *const analysis_keys[] = { "service_level", "top_n", "slow_day
                                              "sla_hours_p1", "sla_hours_p2", "sla_hours_p3",
                                              "sla_hours_p4", "response_hours_p1", "response_hours_p2",
                                              "response_hours_p3", "response_hours_p4", "hours_per_day", NULL };
-static const char *const section_names[] = { "report", "output", "analysis", "input.<name>", "kpi.<id>", NULL };
+static const char *const email_keys[] = { "enabled", "smtp_url", "tls", "username", "password_env",
+                                          "password_file", "from", "from_name", "reply_to", "owner",
+                                          "to", "attach_xlsx", "max_attachment_mb",
+                                          "max_attempts", "initial_backoff_s", "retry_budget_s",
+                                          "timeout_s", NULL };
+static const char *const recipient_keys[] = { "email", "scope", NULL };
+static const char *const section_names[] = { "report", "output", "analysis", "email", "input.<name>",
+                                             "kpi.<id>", "recipient.<name>", NULL };
 
 /* Hand-written: no Debian library in our set offers edit distance. */
 size_t config_edit_distance(const char *a, const char *b)
@@ -422,6 +430,99 @@ static int handle_analysis(load_state_t *st, const char *section, const char *ke
     return unknown_key(st, section, key, analysis_keys);
 }
 
+static int handle_email(load_state_t *st, const char *section, const char *key, const char *value)
+{
+    email_config_t *e = &st->cfg->email;
+    double d;
+    long n;
+    if (!e->line)
+        e->line = st->line;
+    if (!strcmp(key, "password") || !strcmp(key, "pass") || !strcmp(key, "smtp_password"))
+        return fail(st, key, "passwords are never read from the config file: set password_env "
+                             "(an environment variable) or password_file (a file only its owner can read)");
+    if (!strcmp(key, "enabled") || !strcmp(key, "attach_xlsx")) {
+        bool b;
+        if (!parse_bool(value, &b))
+            return fail(st, key, "expected true or false, found '%s'", value);
+        if (key[0] == 'e')
+            e->enabled = b;
+        else
+            e->attach_xlsx = b;
+        return 1;
+    }
+    if (!strcmp(key, "tls")) {
+        if (!strcasecmp(value, "none"))
+            e->tls_none = true;
+        else if (!strcasecmp(value, "required") || !strcasecmp(value, "starttls"))
+            e->tls_none = false;
+        else
+            return fail(st, key, "expected required or none, found '%s'", value);
+        return 1;
+    }
+    if (!strcmp(key, "to"))
+        return set_list(st, key, &e->to, value);
+    if (!strcmp(key, "max_attempts")) {
+        if (!parse_long(value, 1, 20, &n))
+            return fail(st, key, "expected 1 to 20, found '%s'", value);
+        e->max_attempts = (int)n;
+        return 1;
+    }
+    if (!strcmp(key, "max_attachment_mb") || !strcmp(key, "initial_backoff_s") ||
+        !strcmp(key, "retry_budget_s") || !strcmp(key, "timeout_s")) {
+        if (!parse_double(value, &d) || d < 0)
+            return fail(st, key, "expected a number >= 0, found '%s'", value);
+        if (!strcmp(key, "max_attachment_mb"))
+            e->max_attachment_mb = d;
+        else if (!strcmp(key, "initial_backoff_s"))
+            e->initial_backoff_s = d;
+        else if (!strcmp(key, "retry_budget_s"))
+            e->retry_budget_s = d;
+        else
+            e->timeout_s = d;
+        return 1;
+    }
+    static const struct { const char *key; size_t off; } strings[] = {
+        { "smtp_url", offsetof(email_config_t, smtp_url) },
+        { "username", offsetof(email_config_t, username) },
+        { "password_env", offsetof(email_config_t, password_env) },
+        { "password_file", offsetof(email_config_t, password_file) },
+        { "from", offsetof(email_config_t, from) },
+        { "from_name", offsetof(email_config_t, from_name) },
+        { "reply_to", offsetof(email_config_t, reply_to) },
+        { "owner", offsetof(email_config_t, owner) },
+    };
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        if (!strcmp(key, strings[i].key))
+            return set_string(st, (char **)((char *)e + strings[i].off), value);
+    return unknown_key(st, section, key, email_keys);
+}
+
+static int handle_recipient(load_state_t *st, const char *section, const char *name, const char *key,
+                            const char *value)
+{
+    config_t *cfg = st->cfg;
+    recipient_config_t *r = NULL;
+    for (size_t i = 0; i < cfg->n_recipients; i++)
+        if (!strcmp(cfg->recipients[i].name, name))
+            r = &cfg->recipients[i];
+    if (!r) {
+        recipient_config_t *grown = realloc(cfg->recipients, (cfg->n_recipients + 1) * sizeof *grown);
+        if (!grown)
+            return fail(st, key, "out of memory");
+        cfg->recipients = grown;
+        r = &cfg->recipients[cfg->n_recipients++];
+        memset(r, 0, sizeof *r);
+        r->line = st->line;
+        if (!(r->name = strdup(name)))
+            return fail(st, key, "out of memory");
+    }
+    if (!strcmp(key, "email"))
+        return set_string(st, &r->email, value);
+    if (!strcmp(key, "scope"))
+        return value[0] ? set_string(st, &r->scope, value) : 1;
+    return unknown_key(st, section, key, recipient_keys);
+}
+
 static int handler(void *user, const char *section, const char *key, const char *value)
 {
     load_state_t *st = user;
@@ -476,6 +577,10 @@ static int handler(void *user, const char *section, const char *key, const char 
     }
     if (!strcmp(section, "analysis"))
         return handle_analysis(st, section, key, value);
+    if (!strcmp(section, "email"))
+        return handle_email(st, section, key, value);
+    if (!strncmp(section, "recipient.", 10) && section[10])
+        return handle_recipient(st, section, section + 10, key, value);
     if (!strncmp(section, "input.", 6) && section[6])
         return handle_input(st, section, section + 6, key, value);
     if (!strncmp(section, "kpi.", 4) && section[4])
@@ -558,6 +663,11 @@ ops_status_t config_load(const char *path, config_t **out, ops_error_t *err)
                                            .weight_lsl = NAN, .weight_usl = NAN,
                                            .sla_hours = { 8, 24, 72, 120 },
                                            .response_hours = { 1, 4, 8, 24 }, .hours_per_day = 8 };
+    cfg->email.max_attempts = 4;
+    cfg->email.initial_backoff_s = 2;
+    cfg->email.retry_budget_s = 300;
+    cfg->email.timeout_s = 60;
+    cfg->email.max_attachment_mb = 10;
     st.cfg = cfg;
     st.err = err;
     st.fp = fopen(path, "r");
@@ -603,6 +713,17 @@ ops_status_t config_load(const char *path, config_t **out, ops_error_t *err)
     rc = check_inputs(cfg, err);
     if (rc != OPS_OK)
         goto cleanup;
+    for (size_t i = 0; i < cfg->n_recipients; i++)
+        if (!cfg->recipients[i].email) {
+            rc = ops_error_set(err, OPS_ERR_CONFIG, path, cfg->recipients[i].line, "email",
+                               "[recipient.%s] needs email = address", cfg->recipients[i].name);
+            goto cleanup;
+        }
+    if (cfg->email.enabled && (!cfg->email.smtp_url || !cfg->email.from)) {
+        rc = ops_error_set(err, OPS_ERR_CONFIG, path, cfg->email.line, "smtp_url",
+                           "[email] enabled = true needs smtp_url and from");
+        goto cleanup;
+    }
     *out = cfg;
     cfg = NULL;
     goto cleanup;
@@ -642,6 +763,22 @@ void config_free(config_t *cfg)
     for (size_t i = 0; i < cfg->n_kpis; i++)
         free(cfg->kpis[i].id);
     free(cfg->kpis);
+    for (size_t i = 0; i < cfg->n_recipients; i++) {
+        free(cfg->recipients[i].name);
+        free(cfg->recipients[i].email);
+        free(cfg->recipients[i].scope);
+    }
+    free(cfg->recipients);
+    email_config_t *e = &cfg->email;
+    free(e->smtp_url);
+    free(e->username);
+    free(e->password_env);
+    free(e->password_file);
+    free(e->from);
+    free(e->from_name);
+    free(e->reply_to);
+    free(e->owner);
+    list_free(&e->to);
     free(cfg->path);
     free(cfg->organisation);
     free(cfg->currency);

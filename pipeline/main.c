@@ -18,6 +18,7 @@ static const command_t commands[] = {
     { "generate", generate_main, "write deterministic sample CSV exports (--scale for benchmarks)" },
     { "run", cli_run_main, "run the month-end pipeline and write the run folder" },
     { "validate", cli_validate_main, "ingest and validate only: counts, control totals, first rejects" },
+    { "send", cli_send_main, "email an existing period's summary to recipients not yet delivered" },
 };
 
 static void usage(FILE *out)

@@ -11,6 +11,8 @@
 #include "opsreport/render.h"
 #include "opsreport/runfolder.h"
 
+#include "cli_internal.h"
+
 #include <getopt.h>
 #include <glib.h>
 #include <stdarg.h>
@@ -26,13 +28,24 @@ typedef struct {
     const char *templates_dir;
     period_t period;
     bool period_given;
+    bool dry_run, resend;
     int verbosity; /* 0 quiet, 1 normal, 2 verbose */
 } run_options_t;
 
 static int g_verbosity = 1;
 
-static void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void log_msg(int level, const char *fmt, ...)
+void cli_set_verbosity(int level) { g_verbosity = level; }
+
+void scope_slug(const char *scope, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)scope; *p && n + 1 < size; p++)
+        buf[n++] = (char)((*p < 0x80 && g_ascii_isalnum(*p)) ? *p : '_');
+    buf[n] = '\0';
+}
+
+#define log_msg cli_log
+void cli_log(int level, const char *fmt, ...)
 {
     if (level > g_verbosity)
         return;
@@ -66,29 +79,37 @@ static double now_seconds(void)
 
 static void usage_run(FILE *out, const char *cmd)
 {
-    bool run = !strcmp(cmd, "run");
-    fprintf(out,
-            "usage: opsreport %s [--config FILE] [--period YYYY-MM]%s [-q] [-v]\n\n",
-            cmd, run ? " [--data DIR] [--out DIR]" : " [--data DIR]");
-    if (run)
-        fprintf(out, "Ingest and validate every configured input, analyse, and write the run\n"
+    bool run = !strcmp(cmd, "run"), send = !strcmp(cmd, "send");
+    if (send)
+        fprintf(out, "usage: opsreport send [--config FILE] [--period YYYY-MM] [--out DIR] [--dry-run] [--resend] [-q] [-v]\n\n"
+                     "Email an existing period's summary to every recipient not yet delivered,\n"
+                     "without recomputing. --resend sends again to all; --dry-run writes .eml files\n"
+                     "into the run folder instead.\n\n");
+    else if (run)
+        fprintf(out, "usage: opsreport run [--config FILE] [--period YYYY-MM] [--data DIR] [--out DIR] [--dry-run] [-q] [-v]\n\n"
+                     "Ingest and validate every configured input, analyse, and write the run\n"
                      "folder OUT/PERIOD/: report.xlsx, summary.pdf, rejects.csv, manifest.json.\n"
-                     "Outputs appear atomically, only when the whole run succeeded.\n\n");
+                     "Outputs appear atomically, only when the whole run succeeded. With [email]\n"
+                     "enabled the summary is then emailed once to each recipient not yet delivered.\n\n");
     else
-        fprintf(out, "Ingest and validate only: per input rows read / accepted / rejected,\n"
+        fprintf(out, "usage: opsreport validate [--config FILE] [--period YYYY-MM] [--data DIR] [-q] [-v]\n\n"
+                     "Ingest and validate only: per input rows read / accepted / rejected,\n"
                      "control totals and the first rejects. Writes nothing.\n\n");
     fprintf(out,
             "  --config FILE     configuration (default config/opsreport.ini)\n"
             "  --period YYYY-MM  month to report (default: the last complete month)\n"
-            "  --data DIR        folder the input files are relative to (default .)\n"
-            "%s"
+            "%s%s%s"
             "  -q, --quiet       print errors only\n"
             "  -v, --verbose     more detail\n"
             "  -h, --help        this help\n\n"
             "Exit codes: 0 success, 2 usage, 3 config error, 4 input error (missing file,\n"
             "unmapped column), 5 rejected rows over [report] reject_threshold, 6 output\n"
-            "error, 8 run folder locked by another run, 70 internal error.\n",
-            run ? "  --out DIR         where run folders are written (default out)\n" : "");
+            "error, 7 not every recipient reached, 8 run folder locked by another run,\n"
+            "70 internal error.\n",
+            send ? "" : "  --data DIR        folder the input files are relative to (default .)\n",
+            run || send ? "  --out DIR         where run folders are written (default out)\n"
+                          "  --dry-run         write each email as an .eml file in the run folder, send nothing\n" : "",
+            send ? "  --resend          send again to recipients already delivered\n" : "");
 }
 
 static int parse_run_options(int argc, char **argv, run_options_t *o)
@@ -97,6 +118,7 @@ static int parse_run_options(int argc, char **argv, run_options_t *o)
         { "config", required_argument, NULL, 'c' }, { "period", required_argument, NULL, 'p' },
         { "data", required_argument, NULL, 'd' },   { "out", required_argument, NULL, 'o' },
         { "templates", required_argument, NULL, 't' },
+        { "dry-run", no_argument, NULL, 'n' },       { "resend", no_argument, NULL, 'r' },
         { "quiet", no_argument, NULL, 'q' },        { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
     };
@@ -121,6 +143,8 @@ static int parse_run_options(int argc, char **argv, run_options_t *o)
             }
             o->period_given = true;
             break;
+        case 'n': o->dry_run = true; break;
+        case 'r': o->resend = true; break;
         case 'q': o->verbosity = 0; break;
         case 'v': o->verbosity = 2; break;
         case 'h': usage_run(stdout, argv[0]); return -1;
@@ -134,7 +158,7 @@ static int parse_run_options(int argc, char **argv, run_options_t *o)
     }
     if (!o->period_given)
         o->period = period_last_closed(time(NULL));
-    g_verbosity = o->verbosity;
+    cli_set_verbosity(o->verbosity);
     return 0;
 }
 
@@ -177,11 +201,80 @@ static void make_run_id(const config_t *cfg, const ingest_stats_t *stats, size_t
     g_checksum_free(sum);
 }
 
+#define MAX_SCOPES 16
+
+typedef struct {
+    analyse_t *a[MAX_SCOPES];
+    const char *scope[MAX_SCOPES]; /* [0] is NULL: the whole organisation */
+    size_t n;
+} fanout_t;
+
+static ops_status_t fanout_record(void *ctx, const ingest_record_t *rec, ops_error_t *err)
+{
+    fanout_t *f = ctx;
+    for (size_t i = 0; i < f->n; i++) {
+        ops_status_t rc = analyse_record(f->a[i], rec, err);
+        if (rc != OPS_OK)
+            return rc;
+    }
+    return OPS_OK;
+}
+
+/* The whole organisation plus every distinct recipient scope. */
+static ops_status_t fanout_new(fanout_t *f, const config_t *cfg, period_t period, ops_error_t *err)
+{
+    memset(f, 0, sizeof *f);
+    f->n = 1;
+    for (size_t i = 0; i < cfg->n_recipients; i++) {
+        const char *sc = cfg->recipients[i].scope;
+        bool seen = false;
+        for (size_t j = 1; sc && j < f->n; j++)
+            seen |= !strcmp(f->scope[j], sc);
+        if (!sc || seen)
+            continue;
+        if (f->n == MAX_SCOPES)
+            return ops_error_set(err, OPS_ERR_CONFIG, cfg->path, cfg->recipients[i].line, "scope",
+                                 "at most %d distinct recipient scopes", MAX_SCOPES - 1);
+        f->scope[f->n++] = sc;
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        ops_status_t rc = analyse_new(cfg, period, f->scope[i], &f->a[i], err);
+        if (rc != OPS_OK)
+            return rc;
+    }
+    return OPS_OK;
+}
+
+static void fanout_free(fanout_t *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        analyse_free(f->a[i]);
+    f->n = 0;
+}
+
+static void warn_unused_kpis(const config_t *cfg, const report_model_t *model)
+{
+    for (size_t i = 0; i < cfg->n_kpis; i++)
+        if (!model_find_kpi(model, cfg->kpis[i].id)) {
+            const char *best = "";
+            size_t best_d = SIZE_MAX;
+            for (size_t j = 0; j < model->n_kpis; j++) {
+                size_t d = config_edit_distance(cfg->kpis[i].id, model->kpis[j].id);
+                if (d < best_d) {
+                    best_d = d;
+                    best = model->kpis[j].id;
+                }
+            }
+            log_msg(0, "warning: %s:%ld: [kpi.%s] matches no KPI of this run (closest: %s); its target is unused",
+                    cfg->path, cfg->kpis[i].line, cfg->kpis[i].id, best);
+        }
+}
+
 static int run_pipeline(const run_options_t *o, bool validate_only)
 {
     ops_error_t err = { 0 };
     config_t *cfg = NULL;
-    analyse_t *an = NULL;
+    fanout_t fan = { 0 };
     report_model_t *model = NULL;
     ingest_stats_t *stats = NULL;
     rejects_writer_t *rejects = NULL;
@@ -213,12 +306,12 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         if (rejects_open(path, &rejects, &err) != OPS_OK)
             goto fail;
     }
-    if (analyse_new(cfg, o->period, NULL, &an, &err) != OPS_OK)
+    if (fanout_new(&fan, cfg, o->period, &err) != OPS_OK)
         goto fail;
 
     t = now_seconds();
     for (size_t i = 0; i < cfg->n_inputs; i++) {
-        if (ingest_input(&cfg->inputs[i], o->data_dir, cfg->minor_units, rejects, analyse_record, an,
+        if (ingest_input(&cfg->inputs[i], o->data_dir, cfg->minor_units, rejects, fanout_record, &fan,
                          &stats[i], &err) != OPS_OK)
             goto fail;
         log_msg(2, "%s: %llu rows read, %llu accepted, %llu rejected in %.2f s", stats[i].name,
@@ -271,41 +364,46 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         goto write_manifest;
     }
 
-    t = now_seconds();
-    if (analyse_finish(an, stats, cfg->n_inputs, &model, &err) != OPS_OK)
-        goto fail;
-    for (size_t i = 0; i < cfg->n_kpis; i++)
-        if (!model_find_kpi(model, cfg->kpis[i].id)) {
-            const char *best = "";
-            size_t best_d = SIZE_MAX;
-            for (size_t j = 0; j < model->n_kpis; j++) {
-                size_t d = config_edit_distance(cfg->kpis[i].id, model->kpis[j].id);
-                if (d < best_d) {
-                    best_d = d;
-                    best = model->kpis[j].id;
-                }
-            }
-            log_msg(0, "warning: %s:%ld: [kpi.%s] matches no KPI of this run (closest: %s); its target is unused",
-                    cfg->path, cfg->kpis[i].line, cfg->kpis[i].id, best);
-        }
-    man.stages[man.n_stages].name = "analyse";
-    man.stages[man.n_stages++].seconds = now_seconds() - t;
-
     render_info_t info = { OPSREPORT_VERSION, cfg->path, cfg->sha256, run_id, cfg->paper_letter,
                            o->templates_dir };
-    char path[1200];
-    t = now_seconds();
-    runfolder_temp_path(&rf, cfg->xlsx_name, path, sizeof path);
-    if (render_xlsx(model, &info, path, &err) != OPS_OK)
-        goto fail;
+    double t_analyse = 0, t_xlsx = 0, t_pdf = 0;
+    for (size_t sc = 0; sc < fan.n; sc++) {
+        char path[1200], name[200], slug[100] = "";
+        t = now_seconds();
+        if (analyse_finish(fan.a[sc], stats, cfg->n_inputs, &model, &err) != OPS_OK)
+            goto fail;
+        t_analyse += now_seconds() - t;
+        if (sc == 0) {
+            warn_unused_kpis(cfg, model);
+            t = now_seconds();
+            runfolder_temp_path(&rf, cfg->xlsx_name, path, sizeof path);
+            if (render_xlsx(model, &info, path, &err) != OPS_OK)
+                goto fail;
+            t_xlsx += now_seconds() - t;
+        } else
+            scope_slug(fan.scope[sc], slug, sizeof slug);
+        t = now_seconds();
+        if (sc == 0)
+            snprintf(name, sizeof name, "%s", cfg->pdf_name);
+        else
+            snprintf(name, sizeof name, "summary-%s.pdf", slug);
+        runfolder_temp_path(&rf, name, path, sizeof path);
+        if (render_pdf(model, &info, path, &err) != OPS_OK)
+            goto fail;
+        snprintf(name, sizeof name, sc == 0 ? "message.txt" : "message-%s.txt", slug);
+        runfolder_temp_path(&rf, name, path, sizeof path);
+        if (render_message(model, &info, path, &err) != OPS_OK)
+            goto fail;
+        t_pdf += now_seconds() - t;
+        report_model_free(model);
+        model = NULL;
+    }
+    man.stages[man.n_stages].name = "analyse";
+    man.stages[man.n_stages++].seconds = t_analyse;
     man.stages[man.n_stages].name = "render_xlsx";
-    man.stages[man.n_stages++].seconds = now_seconds() - t;
-    t = now_seconds();
-    runfolder_temp_path(&rf, cfg->pdf_name, path, sizeof path);
-    if (render_pdf(model, &info, path, &err) != OPS_OK)
-        goto fail;
+    man.stages[man.n_stages++].seconds = t_xlsx;
     man.stages[man.n_stages].name = "render_pdf";
-    man.stages[man.n_stages++].seconds = now_seconds() - t;
+    man.stages[man.n_stages++].seconds = t_pdf;
     if (runfolder_commit(&rf, &err) != OPS_OK)
         goto fail;
     man.status = "ok";
@@ -319,6 +417,11 @@ write_manifest:
     man.rf = &rf;
     if (manifest_write(&man, rf.dir, &err) != OPS_OK)
         goto fail;
+    if (exit_code == OPS_EXIT_OK && (cfg->email.enabled || o->dry_run)) {
+        send_options_t so = { o->dry_run, false };
+        if (send_period(cfg, rf.dir, o->period, &so, &err) != OPS_OK)
+            exit_code = report_error(&err);
+    }
     if (exit_code == OPS_EXIT_OK) {
         uint64_t read = 0, rejected = 0;
         for (size_t i = 0; i < cfg->n_inputs; i++) {
@@ -342,7 +445,7 @@ cleanup:
     if (rf_open)
         runfolder_close(&rf);
     report_model_free(model);
-    analyse_free(an);
+    fanout_free(&fan);
     free(stats);
     config_free(cfg);
     return exit_code;

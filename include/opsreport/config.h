@@ -59,6 +59,30 @@ typedef struct {
     double hours_per_day;        /* people: working hours per FTE per working day */
 } analysis_settings_t;
 
+/* [recipient.NAME]: one addressee; scope restricts its summary to one entity/site. */
+typedef struct {
+    char *name;
+    char *email;
+    char *scope;                 /* NULL: the whole organisation */
+    long line;
+} recipient_config_t;
+
+/* [email]: delivery of the summary over SMTP (pipeline/deliver). Never a password. */
+typedef struct {
+    bool enabled;                /* `run` sends after writing the outputs */
+    char *smtp_url;
+    bool tls_none;               /* tls = none: plain SMTP even to a remote host */
+    char *username, *password_env, *password_file;
+    char *from, *from_name, *reply_to;
+    char *owner;                 /* gets a notice when a recipient could not be reached */
+    config_list_t to;            /* organisation-wide recipients, one message each */
+    bool attach_xlsx;
+    double max_attachment_mb;
+    int max_attempts;
+    double initial_backoff_s, retry_budget_s, timeout_s;
+    long line;
+} email_config_t;
+
 typedef struct {
     char *path;                  /* config file path as given */
     char sha256[65];             /* of the file bytes */
@@ -74,6 +98,9 @@ typedef struct {
     kpi_config_t *kpis;
     size_t n_kpis;
     analysis_settings_t analysis;
+    email_config_t email;
+    recipient_config_t *recipients;
+    size_t n_recipients;
 } config_t;
 
 /* Loads and checks path. On failure returns OPS_ERR_CONFIG with err naming

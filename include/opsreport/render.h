@@ -21,5 +21,8 @@ ops_status_t render_xlsx(const report_model_t *m, const render_info_t *info, con
                          ops_error_t *err);
 ops_status_t render_pdf(const report_model_t *m, const render_info_t *info, const char *path,
                         ops_error_t *err);
+/* The email subject (first line), a blank line and the body, from templates/email_*.txt. */
+ops_status_t render_message(const report_model_t *m, const render_info_t *info, const char *path,
+                            ops_error_t *err);
 
 #endif

@@ -21,6 +21,8 @@ typedef struct {
 /* Area modules, in the order their KPIs and tables appear in the reports. */
 static const area_module_t *const modules[] = {
     &area_finance,
+    &area_procurement,
+    &area_inventory,
     &area_service,
     &area_people,
     &area_projects,

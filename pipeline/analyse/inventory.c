@@ -42,7 +42,7 @@ typedef struct {
     double qty[DEMAND_MONTHS]; /* shipped quantity, last 12 months, oldest first */
     double consumption;       /* COGS of the last 12 months, minor units */
     bool shipped;
-    int32_t last_ship;        /* latest ship date on or before the period end */
+    int32_t last_ship;        /* latest shipment or goods receipt on or before the period end */
     gsl_rstat_workspace *po_lead; /* delivered - order date of its PO lines */
     /* filled in finish */
     bool has_stock;           /* a row at the period's latest snapshot date */
@@ -250,6 +250,11 @@ static ops_status_t po_record(inventory_t *inv, const field_value_t *v, ops_erro
     if (!sku)
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     gsl_rstat_add((double)(del - v[PO_ORDER_DATE].v.date), sku->po_lead);
+    /* a goods receipt is a movement too: raw materials are received, never shipped */
+    if (!sku->shipped || del > sku->last_ship) {
+        sku->shipped = true;
+        sku->last_ship = del;
+    }
     return OPS_OK;
 }
 

@@ -1,0 +1,455 @@
+/*
+ * forecast.c - forecast_series(): picks and runs a method on one series,
+ * explains the choice, and (optionally) backtests it on the series' own past.
+ *
+ * Design: each method writes a point forecast and interval bounds into
+ * caller-owned arrays (run_method); the combination runs ETS and Theta into
+ * scratch arrays and averages points and bounds (averaging quantiles is the
+ * usual, slightly conservative, way to combine intervals). Degenerate inputs
+ * are decided here, once, for every method: a constant series gets a flat
+ * forecast with zero-width intervals, a series too short for any ETS model
+ * falls back to the naive method, and seasonal models need two full seasons;
+ * each fallback is written into the result's reason.
+ *
+ * The backtest is rolling-origin: up to BT_ORIGINS consecutive origins ending
+ * H steps before the end, each refitting the same method on the data up to
+ * the origin and forecasting H steps (H = min(horizon, n - min_train),
+ * min_train = max(6, min(2m, n/2))). Errors are pooled over every (origin,
+ * step): MASE scales by the in-sample seasonal-naive MAE of each origin's
+ * training data, sMAPE = 200|f-y|/(|f|+|y|) (0 when both are 0), MAPE skips
+ * zero actuals, bias = mean(f - y) in data units, coverage = share of actuals
+ * inside each interval.
+ */
+#include "opsreport/forecast.h"
+#include "forecast/fc_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BT_ORIGINS 6
+
+void forecast_options_default(forecast_options_t *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->horizon = 12;
+    opt->season = 12;
+    opt->method = FC_METHOD_AUTO;
+    opt->seed = 20261031UL;
+    opt->n_levels = 2;
+    opt->levels[0] = 80.0;
+    opt->levels[1] = 95.0;
+    opt->backtest = false;
+}
+
+forecast_method_t forecast_method_auto(void)
+{
+    /* Chosen by tests/bench/forecast_bench.sh: see docs/forecasting.md. */
+    return FC_METHOD_COMB;
+}
+
+static const struct {
+    const char *name;
+    forecast_method_t method;
+} method_names[] = {
+    { "naive", FC_METHOD_NAIVE }, { "snaive", FC_METHOD_SNAIVE }, { "drift", FC_METHOD_DRIFT },
+    { "ets", FC_METHOD_ETS },     { "theta", FC_METHOD_THETA },   { "arima", FC_METHOD_ARIMA },
+    { "comb", FC_METHOD_COMB },   { "auto", FC_METHOD_AUTO },
+};
+
+bool forecast_method_parse(const char *name, forecast_method_t *method)
+{
+    for (size_t i = 0; i < sizeof method_names / sizeof method_names[0]; i++)
+        if (strcmp(name, method_names[i].name) == 0) {
+            *method = method_names[i].method;
+            return true;
+        }
+    return false;
+}
+
+const char *forecast_method_name(forecast_method_t method)
+{
+    for (size_t i = 0; i < sizeof method_names / sizeof method_names[0]; i++)
+        if (method_names[i].method == method)
+            return method_names[i].name;
+    return "?";
+}
+
+void forecast_result_free(forecast_result_t *r)
+{
+    if (!r)
+        return;
+    free(r->point);
+    for (size_t l = 0; l < FC_MAX_LEVELS; l++) {
+        free(r->lo[l]);
+        free(r->hi[l]);
+        r->lo[l] = r->hi[l] = NULL;
+    }
+    free(r->fitted);
+    r->point = r->fitted = NULL;
+}
+
+static void params_ets(const ets_model_t *md, char *buf, size_t size)
+{
+    int k = snprintf(buf, size, "alpha=%.4g", md->alpha);
+    if (md->spec.trend != ETS_NONE)
+        k += snprintf(buf + k, size - (size_t)k, " beta=%.4g", md->beta);
+    if (md->spec.season != ETS_NONE)
+        k += snprintf(buf + k, size - (size_t)k, " gamma=%.4g", md->gamma);
+    if (md->spec.damped)
+        k += snprintf(buf + k, size - (size_t)k, " phi=%.4g", md->phi);
+    k += snprintf(buf + k, size - (size_t)k, " l0=%.6g", md->init[0]);
+    if (md->spec.trend != ETS_NONE)
+        snprintf(buf + k, size - (size_t)k, " b0=%.6g", md->init[1]);
+}
+
+/* The arrays one method writes. */
+typedef struct {
+    double *point;
+    double *lo[FC_MAX_LEVELS], *hi[FC_MAX_LEVELS];
+} fc_arrays_t;
+
+static void arrays_free(fc_arrays_t *a)
+{
+    free(a->point);
+    for (size_t l = 0; l < FC_MAX_LEVELS; l++) {
+        free(a->lo[l]);
+        free(a->hi[l]);
+    }
+    memset(a, 0, sizeof *a);
+}
+
+static bool arrays_alloc(fc_arrays_t *a, size_t h, size_t n_levels)
+{
+    memset(a, 0, sizeof *a);
+    a->point = calloc(h, sizeof *a->point);
+    bool ok = a->point != NULL;
+    for (size_t l = 0; l < n_levels; l++) {
+        a->lo[l] = calloc(h, sizeof *a->lo[l]);
+        a->hi[l] = calloc(h, sizeof *a->hi[l]);
+        ok = ok && a->lo[l] && a->hi[l];
+    }
+    if (!ok)
+        arrays_free(a);
+    return ok;
+}
+
+/* Short-series note appended to reasons. */
+static void short_note(size_t n, size_t m, char *buf, size_t size)
+{
+    if (m >= 2 && n < 2 * m)
+        snprintf(buf, size, "; seasonal models skipped: %zu values, fewer than two seasons of %zu", n, m);
+    else
+        buf[0] = '\0';
+}
+
+static ops_status_t run_method(const double *y, size_t n, const forecast_options_t *opt,
+                               forecast_method_t method, fc_arrays_t *a, forecast_result_t *out,
+                               ops_error_t *err);
+
+static ops_status_t run_naive_fallback(const double *y, size_t n, const forecast_options_t *opt,
+                                       fc_arrays_t *a, forecast_result_t *out, const char *why,
+                                       ops_error_t *err)
+{
+    ops_status_t st = forecast_naive(y, n, 1, opt->horizon, opt->levels, opt->n_levels, a->point,
+                                     a->lo, a->hi, err);
+    if (st != OPS_OK)
+        return st;
+    snprintf(out->model, sizeof out->model, "Naive");
+    snprintf(out->params, sizeof out->params, "last=%.6g", y[n - 1]);
+    snprintf(out->reason, sizeof out->reason, "%s", why);
+    out->aicc = NAN;
+    return OPS_OK;
+}
+
+static ops_status_t run_ets(const double *y, size_t n, const forecast_options_t *opt,
+                            fc_arrays_t *a, forecast_result_t *out, ops_error_t *err)
+{
+    ets_model_t md;
+    size_t tried = 0;
+    ops_error_t e2 = { 0 };
+    char note[128];
+    short_note(n, opt->season, note, sizeof note);
+    if (ets_auto(y, n, opt->season, &md, &tried, &e2) != OPS_OK) {
+        char why[256];
+        snprintf(why, sizeof why, "no ETS model fits %zu values (needs more than 6); naive forecast", n);
+        return run_naive_fallback(y, n, opt, a, out, why, err);
+    }
+    ops_status_t st = ets_forecast(&md, opt->horizon, opt->levels, opt->n_levels, opt->seed,
+                                   a->point, a->lo, a->hi, err);
+    if (st != OPS_OK)
+        return st;
+    ets_spec_name(&md.spec, out->model, sizeof out->model);
+    params_ets(&md, out->params, sizeof out->params);
+    snprintf(out->reason, sizeof out->reason, "lowest AICc (%.1f) of %zu admissible ETS models%s",
+             md.aicc, tried, note);
+    out->aicc = md.aicc;
+    if (out->fitted) {
+        ets_model_t tmp = md;
+        ets_loglik(y, n, &tmp, out->fitted);
+        out->n_fitted = n;
+    }
+    return OPS_OK;
+}
+
+static ops_status_t run_theta(const double *y, size_t n, const forecast_options_t *opt,
+                              fc_arrays_t *a, forecast_result_t *out, ops_error_t *err)
+{
+    theta_info_t ti;
+    ops_error_t e2 = { 0 };
+    if (theta_forecast(y, n, opt->season, opt->horizon, opt->levels, opt->n_levels, a->point,
+                       a->lo, a->hi, &ti, &e2) != OPS_OK) {
+        char why[256];
+        snprintf(why, sizeof why, "Theta needs more than 6 values (%zu); naive forecast", n);
+        return run_naive_fallback(y, n, opt, a, out, why, err);
+    }
+    snprintf(out->model, sizeof out->model, "Theta");
+    snprintf(out->params, sizeof out->params, "alpha=%.4g drift=%.6g seasonal=%s", ti.alpha,
+             ti.drift, ti.seasonal ? "multiplicative" : "none");
+    if (ti.seasonal)
+        snprintf(out->reason, sizeof out->reason,
+                 "Theta method; lag-%zu autocorrelation significant at 90%%, so seasonally adjusted",
+                 opt->season);
+    else
+        snprintf(out->reason, sizeof out->reason, "Theta method; no significant seasonality%s",
+                 opt->season >= 2 && n <= 2 * opt->season ? " (needs more than two seasons to test)" : "");
+    out->aicc = NAN;
+    return OPS_OK;
+}
+
+static ops_status_t run_comb(const double *y, size_t n, const forecast_options_t *opt,
+                             fc_arrays_t *a, forecast_result_t *out, ops_error_t *err)
+{
+    fc_arrays_t b;
+    forecast_result_t r1 = { 0 }, r2 = { 0 };
+    if (!arrays_alloc(&b, opt->horizon, opt->n_levels))
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory in combination");
+    r1.fitted = out->fitted; /* ETS provides the fitted values */
+    ops_status_t st = run_ets(y, n, opt, a, &r1, err);
+    if (st == OPS_OK)
+        st = run_theta(y, n, opt, &b, &r2, err);
+    if (st != OPS_OK)
+        goto cleanup;
+    out->n_fitted = r1.n_fitted;
+    if (strcmp(r1.model, "Naive") == 0 && strcmp(r2.model, "Naive") == 0) {
+        /* both fell back: the result is the naive forecast already in a;
+         * out->fitted stays owned by forecast_series (freed there, unused) */
+        double *keep = out->fitted;
+        *out = r1;
+        out->fitted = keep;
+        out->n_fitted = 0;
+        goto cleanup;
+    }
+    for (size_t i = 0; i < opt->horizon; i++) {
+        a->point[i] = 0.5 * (a->point[i] + b.point[i]);
+        for (size_t l = 0; l < opt->n_levels; l++) {
+            a->lo[l][i] = 0.5 * (a->lo[l][i] + b.lo[l][i]);
+            a->hi[l][i] = 0.5 * (a->hi[l][i] + b.hi[l][i]);
+        }
+    }
+    snprintf(out->model, sizeof out->model, "Comb(%.20s,%.20s)", r1.model, r2.model);
+    snprintf(out->params, sizeof out->params, "%.120s; theta %.120s", r1.params, r2.params);
+    snprintf(out->reason, sizeof out->reason, "mean of %.20s (%.150s) and %.20s", r1.model, r1.reason,
+             r2.model);
+    out->aicc = r1.aicc;
+cleanup:
+    arrays_free(&b);
+    return st;
+}
+
+static ops_status_t run_method(const double *y, size_t n, const forecast_options_t *opt,
+                               forecast_method_t method, fc_arrays_t *a, forecast_result_t *out,
+                               ops_error_t *err)
+{
+    ops_status_t st;
+    size_t m = opt->season;
+    out->aicc = NAN;
+    switch (method) {
+    case FC_METHOD_NAIVE:
+        return run_naive_fallback(y, n, opt, a, out, "naive method requested", err);
+    case FC_METHOD_SNAIVE:
+        if (m < 2 || n < m)
+            return run_naive_fallback(y, n, opt, a, out,
+                                      m < 2 ? "seasonal naive requested without a season; naive forecast"
+                                            : "seasonal naive requested but fewer values than one season; naive forecast",
+                                      err);
+        st = forecast_naive(y, n, m, opt->horizon, opt->levels, opt->n_levels, a->point, a->lo, a->hi, err);
+        snprintf(out->model, sizeof out->model, "SNaive");
+        snprintf(out->params, sizeof out->params, "season=%zu", m);
+        snprintf(out->reason, sizeof out->reason, "seasonal naive method requested");
+        return st;
+    case FC_METHOD_DRIFT:
+        st = forecast_drift(y, n, opt->horizon, opt->levels, opt->n_levels, a->point, a->lo, a->hi, err);
+        snprintf(out->model, sizeof out->model, "Drift");
+        snprintf(out->params, sizeof out->params, "slope=%.6g",
+                 n > 1 ? (y[n - 1] - y[0]) / (double)(n - 1) : 0.0);
+        snprintf(out->reason, sizeof out->reason, "drift method requested");
+        return st;
+    case FC_METHOD_ETS:
+        return run_ets(y, n, opt, a, out, err);
+    case FC_METHOD_THETA:
+        return run_theta(y, n, opt, a, out, err);
+    case FC_METHOD_COMB:
+        return run_comb(y, n, opt, a, out, err);
+    case FC_METHOD_AUTO:
+        return run_method(y, n, opt, forecast_method_auto(), a, out, err);
+    case FC_METHOD_ARIMA:
+    default:
+        return ops_error_set(err, OPS_ERR_USAGE, NULL, 0, NULL,
+                             "method '%s' is not built in this version", forecast_method_name(method));
+    }
+}
+
+static ops_status_t check_options(const double *y, size_t n, const forecast_options_t *opt,
+                                  ops_error_t *err)
+{
+    if (n == 0)
+        return ops_error_set(err, OPS_ERR_INPUT, NULL, 0, NULL, "empty series");
+    if (opt->horizon == 0 || opt->horizon > 100000)
+        return ops_error_set(err, OPS_ERR_USAGE, NULL, 0, NULL, "horizon %zu outside 1..100000", opt->horizon);
+    if (opt->season == 0)
+        return ops_error_set(err, OPS_ERR_USAGE, NULL, 0, NULL, "season must be at least 1");
+    if (opt->method == FC_METHOD_ARIMA)
+        return ops_error_set(err, OPS_ERR_USAGE, NULL, 0, NULL, "method 'arima' is not built in this version");
+    if (opt->n_levels > FC_MAX_LEVELS)
+        return ops_error_set(err, OPS_ERR_USAGE, NULL, 0, NULL, "at most %d interval levels", FC_MAX_LEVELS);
+    for (size_t l = 0; l < opt->n_levels; l++)
+        if (!(opt->levels[l] > 0 && opt->levels[l] < 100))
+            return ops_error_set(err, OPS_ERR_USAGE, NULL, 0, NULL,
+                                 "interval level %g outside (0, 100)", opt->levels[l]);
+    for (size_t t = 0; t < n; t++)
+        if (!isfinite(y[t]))
+            return ops_error_set(err, OPS_ERR_INPUT, NULL, 0, NULL, "value %zu is not finite", t + 1);
+    return OPS_OK;
+}
+
+ops_status_t forecast_series(const double *y, size_t n, const forecast_options_t *opt,
+                             forecast_result_t *out, ops_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    out->aicc = NAN;
+    ops_status_t st = check_options(y, n, opt, err);
+    if (st != OPS_OK)
+        return st;
+    const size_t h = opt->horizon;
+    fc_arrays_t a;
+    if (!arrays_alloc(&a, h, opt->n_levels))
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory for %zu-step forecast", h);
+    forecast_method_t method = opt->method == FC_METHOD_AUTO ? forecast_method_auto() : opt->method;
+    if (method == FC_METHOD_ETS || method == FC_METHOD_COMB) {
+        out->fitted = calloc(n, sizeof *out->fitted);
+        if (!out->fitted) {
+            st = ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory for fitted values");
+            goto cleanup;
+        }
+    }
+    if (fc_is_constant(y, n) && method != FC_METHOD_DRIFT && method != FC_METHOD_NAIVE &&
+        method != FC_METHOD_SNAIVE) {
+        for (size_t i = 0; i < h; i++) {
+            a.point[i] = y[0];
+            for (size_t l = 0; l < opt->n_levels; l++)
+                a.lo[l][i] = a.hi[l][i] = y[0];
+        }
+        if (out->fitted) {
+            for (size_t t = 0; t < n; t++)
+                out->fitted[t] = y[0];
+            out->n_fitted = n;
+        }
+        snprintf(out->model, sizeof out->model, "Constant");
+        snprintf(out->params, sizeof out->params, "value=%.6g", y[0]);
+        snprintf(out->reason, sizeof out->reason,
+                 "all %zu values equal %.6g: flat forecast with zero-width intervals", n, y[0]);
+    } else {
+        st = run_method(y, n, opt, method, &a, out, err);
+        if (st != OPS_OK)
+            goto cleanup;
+    }
+    if (out->fitted && out->n_fitted == 0) {
+        free(out->fitted);
+        out->fitted = NULL;
+    }
+    out->horizon = h;
+    out->n_levels = opt->n_levels;
+    out->point = a.point;
+    for (size_t l = 0; l < FC_MAX_LEVELS; l++) {
+        out->lo[l] = a.lo[l];
+        out->hi[l] = a.hi[l];
+    }
+    memset(&a, 0, sizeof a);
+    out->backtest.mase = out->backtest.smape = out->backtest.mape = out->backtest.bias = NAN;
+    for (size_t l = 0; l < FC_MAX_LEVELS; l++)
+        out->backtest.coverage[l] = NAN;
+    if (opt->backtest) {
+        st = forecast_backtest(y, n, opt, &out->backtest, err);
+        if (st != OPS_OK)
+            goto cleanup;
+    }
+    return OPS_OK;
+cleanup:
+    arrays_free(&a);
+    forecast_result_free(out);
+    return st;
+}
+
+ops_status_t forecast_backtest(const double *y, size_t n, const forecast_options_t *opt,
+                               forecast_backtest_t *bt, ops_error_t *err)
+{
+    memset(bt, 0, sizeof *bt);
+    bt->mase = bt->smape = bt->mape = bt->bias = NAN;
+    for (size_t l = 0; l < FC_MAX_LEVELS; l++)
+        bt->coverage[l] = NAN;
+    size_t m = opt->season;
+    size_t min_train = 2 * m < n / 2 ? 2 * m : n / 2;
+    if (min_train < 6)
+        min_train = 6;
+    if (n <= min_train)
+        return OPS_OK;
+    size_t H = opt->horizon < n - min_train ? opt->horizon : n - min_train;
+    forecast_options_t o = *opt;
+    o.backtest = false;
+    o.horizon = H;
+    double sum_ase = 0, sum_smape = 0, sum_ape = 0, sum_bias = 0;
+    size_t cnt = 0, cnt_ape = 0, cnt_ase = 0, inside[FC_MAX_LEVELS] = { 0 };
+    size_t origins = 0;
+    for (size_t j = 0; j < BT_ORIGINS; j++) {
+        if (n < H + j || n - H - j < min_train)
+            break;
+        size_t t0 = n - H - j;
+        forecast_result_t r;
+        ops_status_t st = forecast_series(y, t0, &o, &r, err);
+        if (st != OPS_OK)
+            return st;
+        double scale = forecast_mase_scale(y, t0, m);
+        for (size_t i = 0; i < H; i++) {
+            double f = r.point[i], a = y[t0 + i], e = f - a;
+            if (isfinite(scale) && scale > 0) {
+                sum_ase += fabs(e) / scale;
+                cnt_ase++;
+            }
+            double d = fabs(f) + fabs(a);
+            sum_smape += d > 0 ? 200.0 * fabs(e) / d : 0.0;
+            if (a != 0) {
+                sum_ape += 100.0 * fabs(e / a);
+                cnt_ape++;
+            }
+            sum_bias += e;
+            for (size_t l = 0; l < opt->n_levels; l++)
+                if (a >= r.lo[l][i] && a <= r.hi[l][i])
+                    inside[l]++;
+            cnt++;
+        }
+        forecast_result_free(&r);
+        origins++;
+    }
+    if (cnt == 0)
+        return OPS_OK;
+    bt->origins = origins;
+    bt->mase = cnt_ase ? sum_ase / (double)cnt_ase : NAN;
+    bt->smape = sum_smape / (double)cnt;
+    bt->mape = cnt_ape ? sum_ape / (double)cnt_ape : NAN;
+    bt->bias = sum_bias / (double)cnt;
+    for (size_t l = 0; l < opt->n_levels; l++)
+        bt->coverage[l] = (double)inside[l] / (double)cnt;
+    return OPS_OK;
+}
