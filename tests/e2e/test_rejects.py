@@ -165,3 +165,22 @@ def test_reruns_are_byte_identical(tmp_path):
     run_broken(b)
     for name in ("report.xlsx", "summary.pdf", "rejects.csv"):
         assert (a / "2026-10" / name).read_bytes() == (b / "2026-10" / name).read_bytes(), name
+
+
+def test_locked_run_folder_exit_8(tmp_out):
+    import fcntl
+    folder = tmp_out / "2026-10"
+    folder.mkdir(parents=True)
+    with open(folder / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        proc = run_broken(tmp_out, check=8)
+    assert "another opsreport run holds the lock" in proc.stderr
+    assert not (folder / "report.xlsx").exists()
+
+
+def test_help_and_version():
+    for cmd in ("run", "validate", "send", "generate", "forecast"):
+        proc = run_opsreport(cmd, "--help", check=0)
+        assert "usage: opsreport " + cmd in proc.stdout
+    assert run_opsreport("--version", check=0).stdout.startswith("opsreport ")
+    assert run_opsreport("frobnicate").returncode == 2
