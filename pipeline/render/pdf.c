@@ -244,7 +244,9 @@ static ops_status_t page_overview(pdf_ctx_t *p, ops_error_t *err)
     rc = template_fill(p->tpl, "report_title", tv, 2, buf, sizeof buf, err);
     if (rc != OPS_OK)
         return rc;
-    pdfdoc_text_fit(p->doc, mg, y - 20, w, buf, &title);
+    title.size = 18;
+    float th_used = pdfdoc_paragraph(p->doc, mg, y - 4, w, buf, &title, true);
+    y -= th_used - 22;
     period_t next = period_add(m->period, 1);
     snprintf(gen, sizeof gen, "1 %s", "");
     char nl[40];
@@ -332,9 +334,9 @@ static ops_status_t page_finance(pdf_ctx_t *p, ops_error_t *err)
     if (tv && tv->n_rows) {
         section_title(p, mg, y, "Top budget variances, year to date");
         y -= 8;
-        pdfdoc_column_t c[6] = { { "Cost centre", w * 0.2f, PDFDOC_LEFT }, { "Account", w * 0.26f, PDFDOC_LEFT },
-                                 { "Actual YTD", w * 0.14f, PDFDOC_RIGHT }, { "Budget YTD", w * 0.14f, PDFDOC_RIGHT },
-                                 { "Variance", w * 0.13f, PDFDOC_RIGHT }, { "", w * 0.13f, PDFDOC_LEFT } };
+        pdfdoc_column_t c[6] = { { "Cost centre", w * 0.18f, PDFDOC_LEFT }, { "Account", w * 0.25f, PDFDOC_LEFT },
+                                 { "Actual YTD", w * 0.13f, PDFDOC_RIGHT }, { "Budget YTD", w * 0.13f, PDFDOC_RIGHT },
+                                 { "Variance", w * 0.13f, PDFDOC_RIGHT }, { "Assessment", w * 0.18f, PDFDOC_LEFT } };
         size_t rows = tv->n_rows < 8 ? tv->n_rows : 8;
         char **cells = calloc(rows * 6, sizeof *cells);
         if (!cells)
@@ -366,7 +368,7 @@ static ops_status_t page_finance(pdf_ctx_t *p, ops_error_t *err)
     y -= 8;
     pdfdoc_column_t c[7] = { { "Cost centre", w * 0.22f, PDFDOC_LEFT }, { "Actual", w * 0.13f, PDFDOC_RIGHT },
                              { "Budget", w * 0.13f, PDFDOC_RIGHT },     { "Var.", w * 0.13f, PDFDOC_RIGHT },
-                             { "Actual YTD", w * 0.13f, PDFDOC_RIGHT }, { "Budget YTD", w * 0.13f, PDFDOC_RIGHT },
+                             { "Act. YTD", w * 0.13f, PDFDOC_RIGHT }, { "Bud. YTD", w * 0.13f, PDFDOC_RIGHT },
                              { "Var. YTD", w * 0.13f, PDFDOC_RIGHT } };
     size_t rows = m->n_bva_cc + 1;
     char **cells = calloc(rows * 7, sizeof *cells);
@@ -419,7 +421,97 @@ static ops_status_t page_finance(pdf_ctx_t *p, ops_error_t *err)
 
 /* ---- page 3: operations ----------------------------------------------------- */
 
-static ops_status_t page_operations(pdf_ctx_t *p, ops_error_t *err)
+/* A percent KPI's 13-month trend, or NULL. */
+static const kpi_t *trend_kpi(const report_model_t *m, const char *id)
+{
+    const kpi_t *k = model_find_kpi(m, id);
+    if (!k)
+        return NULL;
+    for (int i = 0; i < MODEL_TREND_MONTHS; i++)
+        if (isfinite(k->trend[i]))
+            return k;
+    return NULL;
+}
+
+static ops_status_t operations_charts(pdf_ctx_t *p, float *y, ops_error_t *err)
+{
+    const report_model_t *m = p->m;
+    float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
+    ops_status_t rc;
+    bool risk = m->areas_present[AREA_RISK];
+    if (risk || m->n_spc) {
+        if (risk) {
+            double values[25];
+            for (int l = 0; l < 5; l++)
+                for (int i = 0; i < 5; i++)
+                    values[l * 5 + i] = m->heat_map[l][i];
+            chart_heatmap_t h = { "Open risks: likelihood × impact", 5, 5, values, NULL, NULL,
+                                  title_of(p, "heatmap_y", "Likelihood"), title_of(p, "heatmap_x", "Impact"), 0 };
+            chart_rect_t r = { mg, *y - 170, w * 0.36f, 170 };
+            if ((rc = chart_draw_heatmap(p->doc, &r, &h, err)) != OPS_OK)
+                return rc;
+        }
+        if (m->n_spc) {
+            /* the line with the most rule breaks */
+            const spc_chart_t *best = &m->spc[0];
+            size_t best_n = 0;
+            for (size_t i = 0; i < m->n_spc; i++) {
+                size_t n = 0;
+                for (size_t j = 0; j < m->spc[i].n_points; j++)
+                    n += m->spc[i].flagged[j];
+                if (n > best_n) {
+                    best_n = n;
+                    best = &m->spc[i];
+                }
+            }
+            char title[160];
+            snprintf(title, sizeof title, "Box weight X-bar chart, %s", best->line);
+            chart_control_t cc = { 0 };
+            cc.title = title;
+            cc.n = best->n_points;
+            cc.values = best->xbar;
+            cc.name = "Subgroup mean";
+            cc.centre = best->centre;
+            cc.lcl = best->lcl;
+            cc.ucl = best->ucl;
+            cc.flagged = best->flagged;
+            cc.y_unit = "g";
+            cc.centre_label = title_of(p, "legend_centre", "Centre line");
+            cc.limits_label = title_of(p, "legend_limits", "Control limits");
+            cc.flagged_label = "Breaks a rule";
+            float x0 = risk ? mg + w * 0.40f : mg;
+            chart_rect_t r = { x0, *y - 170, risk ? w * 0.60f : w, 170 };
+            if ((rc = chart_draw_control(p->doc, &r, &cc, err)) != OPS_OK)
+                return rc;
+        }
+        *y -= 186;
+    }
+    static const struct { const char *id, *name; } lines[] = {
+        { "supplier_otif_pct", "Supplier OTIF" }, { "customer_otif_pct", "Customer OTIF" },
+        { "first_response_sla_pct", "First response in SLA" }, { "training_completion_pct", "Training done" },
+    };
+    chart_series_t series[4];
+    size_t ns = 0;
+    for (size_t i = 0; i < 4; i++) {
+        const kpi_t *k = trend_kpi(m, lines[i].id);
+        if (k)
+            series[ns++] = (chart_series_t){ lines[i].name, k->trend };
+    }
+    if (ns) {
+        const char *cats[MODEL_TREND_MONTHS];
+        for (int i = 0; i < MODEL_TREND_MONTHS; i++)
+            cats[i] = p->month_labels[i];
+        chart_data_t d = { "Service levels, last 13 months (%)", cats, MODEL_TREND_MONTHS, series, ns, "%", true,
+                           false, false, NULL, 0 };
+        chart_rect_t r = { mg, *y - 150, w, 150 };
+        if ((rc = chart_draw_line(p->doc, &r, &d, err)) != OPS_OK)
+            return rc;
+        *y -= 168;
+    }
+    return OPS_OK;
+}
+
+static ops_status_t page_operations(pdf_ctx_t *p, float *y_out, ops_error_t *err)
 {
     const report_model_t *m = p->m;
     float y;
@@ -428,7 +520,11 @@ static ops_status_t page_operations(pdf_ctx_t *p, ops_error_t *err)
         return rc;
     float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
     section_title(p, mg, y - 14, "Operations");
-    y -= 22;
+    y -= 26;
+    if ((rc = operations_charts(p, &y, err)) != OPS_OK)
+        return rc;
+    section_title(p, mg, y, "All operations KPIs");
+    y -= 8;
     pdfdoc_column_t c[6] = { { "Area", w * 0.18f, PDFDOC_LEFT },     { "KPI", w * 0.32f, PDFDOC_LEFT },
                              { "Value", w * 0.13f, PDFDOC_RIGHT },   { "Change", w * 0.13f, PDFDOC_RIGHT },
                              { "Target", w * 0.12f, PDFDOC_RIGHT },  { "Status", w * 0.12f, PDFDOC_LEFT } };
@@ -457,77 +553,27 @@ static ops_status_t page_operations(pdf_ctx_t *p, ops_error_t *err)
             cells[rows * 6 + (size_t)j] = strdup(row[j]);
         rows++;
     }
-    pdfdoc_table_t t = { c, 6, 8.5f, true, page_header, p };
+    pdfdoc_table_t t = { c, 6, 8, true, page_header, p };
     rc = pdfdoc_table(p->doc, &t, mg, &y, (const char *const *)cells, rows, NULL, err);
     for (size_t i = 0; i < rows * 6; i++)
         free(cells[i]);
     free(cells);
     if (rc != OPS_OK)
         return rc;
-    y -= 16;
-    /* risk heat map and one SPC chart side by side, on a fresh page if short of room */
-    bool risk = m->areas_present[AREA_RISK];
-    if (!risk && m->n_spc == 0)
-        return pdfdoc_check(p->doc, "operations page", err);
-    if (y < mg + 210) {
-        if ((rc = new_page(p, &y, err)) != OPS_OK)
-            return rc;
-        y -= 10;
-    }
-    if (risk) {
-        double values[25];
-        for (int l = 0; l < 5; l++)
-            for (int i = 0; i < 5; i++)
-                values[l * 5 + i] = m->heat_map[l][i];
-        chart_heatmap_t h = { "Open risks: likelihood × impact", 5, 5, values, NULL, NULL,
-                              title_of(p, "heatmap_y", "Likelihood"), title_of(p, "heatmap_x", "Impact"), 0 };
-        chart_rect_t r = { mg, y - 190, w * 0.4f, 190 };
-        if ((rc = chart_draw_heatmap(p->doc, &r, &h, err)) != OPS_OK)
-            return rc;
-    }
-    if (m->n_spc) {
-        /* the line with the most rule breaks */
-        const spc_chart_t *best = &m->spc[0];
-        size_t best_n = 0;
-        for (size_t i = 0; i < m->n_spc; i++) {
-            size_t n = 0;
-            for (size_t j = 0; j < m->spc[i].n_points; j++)
-                n += m->spc[i].flagged[j];
-            if (n > best_n) {
-                best_n = n;
-                best = &m->spc[i];
-            }
-        }
-        char title[160];
-        snprintf(title, sizeof title, "Box weight X-bar chart, %s", best->line);
-        chart_control_t cc = { 0 };
-        cc.title = title;
-        cc.n = best->n_points;
-        cc.values = best->xbar;
-        cc.name = "Subgroup mean";
-        cc.centre = best->centre;
-        cc.lcl = best->lcl;
-        cc.ucl = best->ucl;
-        cc.flagged = best->flagged;
-        cc.y_unit = "g";
-        float x0 = risk ? mg + w * 0.44f : mg;
-        chart_rect_t r = { x0, y - 190, risk ? w * 0.56f : w, 190 };
-        if ((rc = chart_draw_control(p->doc, &r, &cc, err)) != OPS_OK)
-            return rc;
-    }
+    *y_out = y - 18;
     return pdfdoc_check(p->doc, "operations page", err);
 }
 
 /* ---- last page: provenance ---------------------------------------------------- */
 
-static ops_status_t page_provenance(pdf_ctx_t *p, ops_error_t *err)
+static ops_status_t page_provenance(pdf_ctx_t *p, float y, ops_error_t *err)
 {
     const report_model_t *m = p->m;
-    float y;
-    ops_status_t rc = new_page(p, &y, err);
-    if (rc != OPS_OK)
-        return rc;
+    ops_status_t rc;
     float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
+    /* small print: stays on the page when the whole block fits */
+    if (y - (float)(m->n_inputs + 2) * 11.5f - 70 < mg && (rc = new_page(p, &y, err)) != OPS_OK)
+        return rc;
     section_title(p, mg, y - 14, title_of(p, "section_data_quality", "Data quality and provenance"));
     y -= 24;
     pdfdoc_column_t c[5] = { { "Input", w * 0.2f, PDFDOC_LEFT },    { "Rows read", w * 0.13f, PDFDOC_RIGHT },
@@ -601,9 +647,10 @@ ops_status_t render_pdf(const report_model_t *m, const render_info_t *info, cons
         goto cleanup;
     if (m->areas_present[AREA_FINANCE] && (rc = page_finance(&p, err)) != OPS_OK)
         goto cleanup;
-    if ((rc = page_operations(&p, err)) != OPS_OK)
+    float y = 0;
+    if ((rc = page_operations(&p, &y, err)) != OPS_OK)
         goto cleanup;
-    if ((rc = page_provenance(&p, err)) != OPS_OK)
+    if ((rc = page_provenance(&p, y, err)) != OPS_OK)
         goto cleanup;
     rc = pdfdoc_save(p.doc, path, err);
 cleanup:
