@@ -234,6 +234,12 @@ ops_status_t analyse_finish(analyse_t *a, const ingest_stats_t *stats, size_t n_
     rc = build_bva(a, m, err);
     if (rc != OPS_OK)
         goto fail;
+    for (size_t i = 0; i < n_stats; i++)
+        if (!stats[i].present) {
+            const input_schema_t *sc = schema_find(stats[i].kind);
+            if (sc)
+                a->ctx.input_absent[sc->kind] = true;
+        }
     for (size_t i = 0; i < N_MODULES; i++) {
         rc = modules[i]->finish(a->states[i], m, err);
         if (rc != OPS_OK)

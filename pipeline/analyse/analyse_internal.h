@@ -27,7 +27,11 @@ typedef struct {
     int slot_fy_start;    /* slot of the first month of the fiscal year (>= 0) */
     int32_t period_first_day, period_last_day;
     const char *scope;    /* NULL: all sites/entities */
+    bool input_absent[KIND_COUNT]; /* optional input configured but not found */
 } analyse_ctx_t;
+
+/* The input is configured and was present (a missing optional input hides its area). */
+bool ctx_has_input(const analyse_ctx_t *ctx, input_kind_t kind);
 
 /* Slot of a day / timestamp, or -1 outside the window (after the period too). */
 int ctx_slot_of_day(const analyse_ctx_t *ctx, int32_t day);

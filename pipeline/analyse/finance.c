@@ -53,8 +53,7 @@ static ops_status_t finance_finish(void *state, report_model_t *m, ops_error_t *
 {
     finance_t *f = state;
     const analyse_ctx_t *ctx = f->ctx;
-    const config_t *cfg = ctx->cfg;
-    if (!config_find_input(cfg, KIND_GL_ACTUALS))
+    if (!ctx_has_input(ctx, KIND_GL_ACTUALS))
         return OPS_OK;
     double scale = pow(10, m->minor_units);
     double rev[MODEL_WINDOW], cogs[MODEL_WINDOW], opex[MODEL_WINDOW], margin[MODEL_WINDOW];

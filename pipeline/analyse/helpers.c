@@ -115,3 +115,8 @@ void field_text_copy(const field_value_t *v, char *buf, size_t size)
     memcpy(buf, v->text ? v->text : "", n);
     buf[n] = '\0';
 }
+
+bool ctx_has_input(const analyse_ctx_t *ctx, input_kind_t kind)
+{
+    return config_find_input(ctx->cfg, kind) && !ctx->input_absent[kind];
+}

@@ -535,11 +535,11 @@ static ops_status_t reorder_points(inventory_t *inv, report_model_t *m, sku_t **
 static ops_status_t inventory_finish(void *state, report_model_t *m, ops_error_t *err)
 {
     inventory_t *inv = state;
-    const config_t *cfg = inv->ctx->cfg;
-    if (!config_find_input(cfg, KIND_INVENTORY))
+    const analyse_ctx_t *ctx = inv->ctx;
+    if (!ctx_has_input(ctx, KIND_INVENTORY))
         return OPS_OK;
-    bool have_ship = config_find_input(cfg, KIND_SHIPMENTS) != NULL;
-    bool have_items = config_find_input(cfg, KIND_ITEMS) != NULL;
+    bool have_ship = ctx_has_input(ctx, KIND_SHIPMENTS);
+    bool have_items = ctx_has_input(ctx, KIND_ITEMS);
     double scale = pow(10, m->minor_units);
     ops_status_t rc = level_kpis(inv, m, scale, have_ship, err);
     if (rc != OPS_OK || !have_ship)

@@ -164,7 +164,7 @@ static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *e
     people_t *p = state;
     const analyse_ctx_t *ctx = p->ctx;
     kpi_t *k;
-    if (config_find_input(ctx->cfg, KIND_EMPLOYEES)) {
+    if (ctx_has_input(ctx, KIND_EMPLOYEES)) {
         ADD_KPI("headcount", "Headcount", UNIT_COUNT);
         kpi_fill_level(k, p->headcount);
         snprintf(k->note, sizeof k->note, "employees hired on or before the month end and not yet left");
@@ -230,7 +230,7 @@ static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *e
         }
         g_ptr_array_free(arr, TRUE);
     }
-    if (config_find_input(ctx->cfg, KIND_TRAINING)) {
+    if (ctx_has_input(ctx, KIND_TRAINING)) {
         ADD_KPI("training_completion_pct", "Mandatory training completed", UNIT_PERCENT);
         double pct[MODEL_WINDOW], overdue[MODEL_WINDOW], per_fte[MODEL_WINDOW];
         for (int s = 0; s < MODEL_WINDOW; s++) {

@@ -481,13 +481,13 @@ nomem:
 static ops_status_t procurement_finish(void *state, report_model_t *m, ops_error_t *err)
 {
     procurement_t *p = state;
-    const config_t *cfg = p->ctx->cfg;
-    if (config_find_input(cfg, KIND_PURCHASE_ORDERS)) {
+    const analyse_ctx_t *ctx = p->ctx;
+    if (ctx_has_input(ctx, KIND_PURCHASE_ORDERS)) {
         ops_status_t rc = po_finish(p, m, err);
         if (rc != OPS_OK)
             return rc;
     }
-    if (config_find_input(cfg, KIND_SHIPMENTS)) {
+    if (ctx_has_input(ctx, KIND_SHIPMENTS)) {
         kpi_t *k = model_add_kpi(m, "customer_otif_pct", "Customer OTIF", AREA_PROCUREMENT, UNIT_PERCENT);
         if (!k)
             return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");

@@ -183,7 +183,7 @@ static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t 
     double scale = pow(10, m->minor_units);
     kpi_t *k;
     GPtrArray *arr = NULL;
-    if (config_find_input(ctx->cfg, KIND_TASKS)) {
+    if (ctx_has_input(ctx, KIND_TASKS)) {
         arr = g_ptr_array_new();
         GHashTableIter it;
         gpointer key, val;
@@ -250,7 +250,7 @@ static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t 
         g_ptr_array_free(arr, TRUE);
         arr = NULL;
     }
-    if (config_find_input(ctx->cfg, KIND_TIMESHEETS) && config_find_input(ctx->cfg, KIND_EMPLOYEES)) {
+    if (ctx_has_input(ctx, KIND_TIMESHEETS) && ctx_has_input(ctx, KIND_EMPLOYEES)) {
         double available[MODEL_WINDOW] = { 0 };
         double hpd = ctx->settings->hours_per_day;
         int wd[MODEL_WINDOW];

@@ -589,13 +589,13 @@ cleanup:
 static ops_status_t quality_finish(void *state, report_model_t *m, ops_error_t *err)
 {
     quality_t *q = state;
-    const config_t *cfg = q->ctx->cfg;
-    if (config_find_input(cfg, KIND_PRODUCTION)) {
+    const analyse_ctx_t *ctx = q->ctx;
+    if (ctx_has_input(ctx, KIND_PRODUCTION)) {
         ops_status_t rc = production_finish(q, m, err);
         if (rc != OPS_OK)
             return rc;
     }
-    if (config_find_input(cfg, KIND_QUALITY))
+    if (ctx_has_input(ctx, KIND_QUALITY))
         return spc_finish(q, m, err);
     return OPS_OK;
 }

@@ -120,7 +120,7 @@ static ops_status_t risk_finish(void *state, report_model_t *m, ops_error_t *err
     const analyse_ctx_t *ctx = r->ctx;
     double scale = pow(10, m->minor_units);
     kpi_t *k;
-    if (config_find_input(ctx->cfg, KIND_RISKS)) {
+    if (ctx_has_input(ctx, KIND_RISKS)) {
         memcpy(m->heat_map, r->heat, sizeof m->heat_map);
         double high = 0, overdue = 0;
         for (guint i = 0; i < r->risks->len; i++) {
@@ -172,7 +172,7 @@ static ops_status_t risk_finish(void *state, report_model_t *m, ops_error_t *err
             model_table_set_text(t, (size_t)row, 8, o, strlen(o));
         }
     }
-    if (config_find_input(ctx->cfg, KIND_CONTROLS)) {
+    if (ctx_has_input(ctx, KIND_CONTROLS)) {
         double tested = r->compliant + r->non_compliant;
         if (!(k = model_add_kpi(m, "controls_compliant_pct", "Controls compliant", AREA_RISK, UNIT_PERCENT)))
             goto nomem;

@@ -173,7 +173,7 @@ static ops_status_t service_finish(void *state, report_model_t *m, ops_error_t *
 {
     service_t *s = state;
     const analyse_ctx_t *ctx = s->ctx;
-    if (!config_find_input(ctx->cfg, KIND_TICKETS))
+    if (!ctx_has_input(ctx, KIND_TICKETS))
         return OPS_OK;
     kpi_t *k;
     ADD_KPI("tickets_created", "Tickets created", UNIT_COUNT);

@@ -11,7 +11,8 @@
  * the part after the last gap is used (said on stderr).
  *
  * Output: `series_id,step,period,point,lo80,hi80,lo95,hi95,method`, series in
- * order of first appearance, numbers as %.6g (byte-reproducible); the
+ * order of first appearance, numbers as %.8g (byte-reproducible, and no
+ * exponent below 1e8, so money reads naturally); the
  * interval columns follow --level. --report adds one row per series with the
  * model, its parameters, the reason for it and, with --backtest, its
  * rolling-origin accuracy. --jobs N forecasts N series at a time (threads);
@@ -357,7 +358,7 @@ static void put_field(FILE *f, const char *s)
 static void put_num(FILE *f, double v)
 {
     if (isfinite(v))
-        fprintf(f, ",%.6g", v);
+        fprintf(f, ",%.8g", v);
     else
         fputs(",", f);
 }
@@ -479,9 +480,9 @@ static void usage(FILE *out)
             "(period YYYY-MM or an integer index). Writes\n"
             "series_id,step,period,point,lo80,hi80,lo95,hi95,method.\n\n"
             "Options:\n"
-            "  --horizon H        steps ahead (default 12)\n"
+            "  --horizon H        steps ahead, 1..1200 (default 12)\n"
             "  --season M         season length (default 12 for YYYY-MM periods, else 1)\n"
-            "  --method NAME      auto (default: comb), ets, theta, comb, snaive, naive, drift\n"
+            "  --method NAME      auto (default; = ets), ets, theta, comb, snaive, naive, drift\n"
             "  --level L1,L2      interval levels in percent, up to 4 (default 80,95)\n"
             "  --seed S           seed for simulated intervals (default 20261031)\n"
             "  --report FILE      one row per series: model, parameters, reason, backtest\n"
@@ -554,7 +555,7 @@ int forecast_cli_main(int argc, char **argv)
         else if (strcmp(a, "--report") == 0)
             report = v;
         else if (strcmp(a, "--horizon") == 0)
-            ok = parse_size(v, &opt.horizon, 1, 10000);
+            ok = parse_size(v, &opt.horizon, 1, 1200);
         else if (strcmp(a, "--season") == 0)
             ok = season_given = parse_size(v, &opt.season, 1, 1000);
         else if (strcmp(a, "--jobs") == 0)
