@@ -176,31 +176,75 @@ double ets_aicc(double loglik, size_t k, size_t n)
 }
 
 /* Filter only: lik as R defines it, NAN-free (huge on failure). */
+/* The filter of state_forecast1/state_update, specialised for speed (it
+ * is most of the fitting time): the seasonal states live in a ring buffer
+ * instead of being shifted each step, and log|yhat| is summed as the log of
+ * a running product, renormalised before it leaves double range. */
 static double filter_lik(const double *y, size_t n, const ets_model_t *md, double *last,
                          double *fitted, double *sse_out, double *mse_out)
 {
-    double x[ETS_MAX_STATES];
-    memcpy(x, md->init, md->n_states * sizeof *x);
-    double sse = 0.0, sumlog = 0.0, mse = 0.0;
+    const bool trend = md->spec.trend != ETS_NONE;
+    const ets_component_t season = md->spec.season;
+    const bool mult_err = md->spec.error == ETS_MULT;
+    const size_t m = season != ETS_NONE ? md->m : 1, si = trend ? 2 : 1;
+    const double alpha = md->alpha, beta = md->beta, gamma = md->gamma, phi = md->phi;
+    double l = md->init[0], b = trend ? md->init[1] : 0.0;
+    double ring[ETS_MAX_SEASON];
+    size_t head = 0; /* s[j] = ring[(head + j) % m] */
+    if (season != ETS_NONE)
+        memcpy(ring, md->init + si, m * sizeof *ring);
+    double sse = 0.0, sumlog = 0.0, prod = 1.0, mse = 0.0;
     for (size_t t = 0; t < n; t++) {
-        double f = state_forecast1(md, x);
-        double e = md->spec.error == ETS_ADD ? y[t] - f : (y[t] - f) / f;
+        size_t old = head == 0 ? m - 1 : head - 1; /* s[m-1], the oldest */
+        double phib = trend ? phi * b : 0.0, q = l + phib;
+        double olds = season != ETS_NONE ? ring[old] : 0.0;
+        double f = season == ETS_ADD ? q + olds : season == ETS_MULT ? q * olds : q;
+        double yt = y[t], d = yt - f;
+        double e = mult_err ? d / f : d;
         if (fitted)
             fitted[t] = f;
         sse += e * e;
-        mse += (y[t] - f) * (y[t] - f);
-        if (md->spec.error == ETS_MULT)
-            sumlog += log(fabs(f));
-        state_update(md, x, y[t]);
+        mse += d * d;
+        if (mult_err) {
+            prod *= fabs(f);
+            if (!(prod > 1e-150 && prod < 1e150)) {
+                sumlog += log(prod);
+                prod = 1.0;
+            }
+        }
+        /* update (R's update()) */
+        double p;
+        if (season == ETS_NONE)
+            p = yt;
+        else if (season == ETS_ADD)
+            p = yt - olds;
+        else
+            p = fabs(olds) < ETS_TOL ? 1e10 : yt / olds;
+        double nl = q + alpha * (p - q);
+        if (trend)
+            b = phib + (beta / alpha) * ((nl - l) - phib);
+        l = nl;
+        if (season != ETS_NONE) {
+            double tt = season == ETS_ADD ? yt - q : (fabs(q) < ETS_TOL ? 1e10 : yt / q);
+            ring[old] = olds + gamma * (tt - olds);
+            head = old;
+        }
     }
-    if (last)
-        memcpy(last, x, md->n_states * sizeof *x);
+    if (mult_err)
+        sumlog += log(prod);
+    if (last) {
+        last[0] = l;
+        if (trend)
+            last[1] = b;
+        for (size_t j = 0; season != ETS_NONE && j < m; j++)
+            last[si + j] = ring[(head + j) % m];
+    }
     if (sse_out)
         *sse_out = sse;
     if (mse_out)
         *mse_out = mse / (double)n;
     double lik = (double)n * log(sse);
-    if (md->spec.error == ETS_MULT)
+    if (mult_err)
         lik += 2.0 * sumlog;
     if (isnan(lik))
         lik = INFINITY;

@@ -349,7 +349,6 @@ reset:
 }
 
 static int space_only(unsigned char c) { return c == ' '; }
-static int space_or_tab(unsigned char c) { return c == ' ' || c == '\t'; }
 
 static bool blank_segment(const char *s, size_t n)
 {
@@ -499,7 +498,9 @@ ops_status_t ingest_input(const input_config_t *in, const char *data_dir, int mi
     parser_ready = true;
     csv_set_delim(&parser, (unsigned char)in->delimiter);
     csv_set_quote(&parser, (unsigned char)in->quote);
-    csv_set_space_func(&parser, in->delimiter == '\t' ? space_only : space_or_tab);
+    /* libcsv's default already trims spaces and tabs; a tab delimiter must not be trimmed */
+    if (in->delimiter == '\t')
+        csv_set_space_func(&parser, space_only);
 
     bool first = true, prev_cr = false;
     size_t n;
