@@ -4,6 +4,7 @@
 #   make asan    the whole suite under AddressSanitizer + UBSan
 #   make bench   ingest, analytics, forecast and render benchmarks
 #   make sample  regenerate sample-data/ with the deterministic generator
+#   make screenshots  regenerate the README pictures (docs/*.png)
 # V=1 shows the full compiler lines.
 
 SAMPLE_PERIOD := 2026-10
@@ -81,6 +82,10 @@ asan: deps-test
 bench: deps-test
 	$(Q)$(MAKE) --no-print-directory $(BIN)
 	$(Q)BUILD=$(BUILD) tests/bench.sh
+
+screenshots: deps-test
+	$(Q)$(MAKE) --no-print-directory $(BIN)
+	$(Q)BUILD=$(BUILD) tests/screenshots.sh
 
 sample: $(BIN)
 	$(BIN) generate --out sample-data --period $(SAMPLE_PERIOD)

@@ -20,7 +20,51 @@ typedef struct {
     lxw_format *num1, *num2, *pct_value, *date, *wrap, *red, *amber, *green;
     double scale; /* minor units per currency unit */
     int table_seq;
+    double width[MODEL_TABLE_MAX_COLS + 4]; /* widest content per column of the sheet being written */
+    char page_header[600], page_footer[200]; /* print header/footer, '&' escaped */
 } xlsx_ctx_t;
+
+/* Print setup shared by every sheet: landscape, fit to width, header with
+ * organisation / period / sheet, footer with page numbers. */
+static void sheet_print_setup(xlsx_ctx_t *x, lxw_worksheet *ws, lxw_row_t header_row)
+{
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_fit_to_pages(ws, 1, 0);
+    if (header_row != (lxw_row_t)-1)
+        worksheet_repeat_rows(ws, header_row, header_row);
+    worksheet_set_header(ws, x->page_header);
+    worksheet_set_footer(ws, x->page_footer);
+}
+
+static void width_note(xlsx_ctx_t *x, size_t col, size_t chars)
+{
+    if (col < sizeof x->width / sizeof x->width[0] && (double)chars > x->width[col])
+        x->width[col] = (double)chars;
+}
+
+/* Column widths fitted to what the sheet holds, within sane bounds. */
+static void widths_apply(xlsx_ctx_t *x, lxw_worksheet *ws, size_t n)
+{
+    for (size_t c = 0; c < n && c < sizeof x->width / sizeof x->width[0]; c++) {
+        double w = x->width[c] + 2;
+        if (w < 8)
+            w = 8;
+        if (w > 60)
+            w = 60;
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL);
+    }
+    memset(x->width, 0, sizeof x->width);
+}
+
+/* Display width in characters of UTF-8 text (code points). */
+static size_t text_width(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
 
 static const char *const type_names[3] = { "Revenue", "COGS", "Opex" };
 
@@ -206,6 +250,7 @@ static lxw_row_t write_model_table(xlsx_ctx_t *x, lxw_worksheet *ws, lxw_row_t r
             const char *txt = t->text[r * t->n_cols + c];
             double v = t->num[r * t->n_cols + c];
             lxw_row_t rr = header + 1 + (lxw_row_t)r;
+            width_note(x, c, txt ? text_width(txt) : 14);
             if (txt)
                 worksheet_write_string(ws, rr, (lxw_col_t)c, txt, NULL);
             else if (isfinite(v))
@@ -216,6 +261,7 @@ static lxw_row_t write_model_table(xlsx_ctx_t *x, lxw_worksheet *ws, lxw_row_t r
     lxw_table_column cols[MODEL_TABLE_MAX_COLS];
     lxw_table_column *colp[MODEL_TABLE_MAX_COLS + 1];
     for (size_t c = 0; c < t->n_cols; c++) {
+        width_note(x, c, text_width(t->col_names[c]) + 3); /* + autofilter button */
         memset(&cols[c], 0, sizeof cols[c]);
         cols[c].header = (char *)t->col_names[c];
         cols[c].format = col_format(x, t->col_kinds[c]);
@@ -253,15 +299,18 @@ static void sheet_summary(xlsx_ctx_t *x, const report_model_t *m)
         worksheet_autofilter(ws, 3, 0, end - 1, 11);
     }
     worksheet_freeze_panes(ws, 4, 2);
-    worksheet_set_column(ws, 0, 0, 18, NULL);
-    worksheet_set_column(ws, 1, 1, 32, NULL);
-    worksheet_set_column(ws, 2, 2, 7, NULL);
-    worksheet_set_column(ws, 3, 8, 15, NULL);
-    worksheet_set_column(ws, 9, 10, 8, NULL);
-    worksheet_set_column(ws, 11, 11, 70, NULL);
-    worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
-    worksheet_repeat_rows(ws, 3, 3);
+    for (size_t i = 0; i < m->n_kpis; i++) {
+        width_note(x, 0, text_width(m->kpis[i].area));
+        width_note(x, 1, text_width(m->kpis[i].label));
+        width_note(x, 11, 40); /* definitions wrap */
+    }
+    width_note(x, 2, 6);
+    for (size_t c = 3; c <= 8; c++)
+        width_note(x, c, 15);
+    width_note(x, 9, 7);
+    width_note(x, 10, 6);
+    widths_apply(x, ws, 12);
+    sheet_print_setup(x, ws, 3);
 }
 
 static void sheet_area(xlsx_ctx_t *x, const report_model_t *m, const char *area)
@@ -278,12 +327,16 @@ static void sheet_area(xlsx_ctx_t *x, const report_model_t *m, const char *area)
         if (!strcmp(m->tables[i]->area, area))
             row = write_model_table(x, ws, row, m->tables[i]);
     worksheet_freeze_panes(ws, 3, 0);
-    worksheet_set_column(ws, 0, 0, 24, NULL);
-    worksheet_set_column(ws, 1, 1, 30, NULL);
-    worksheet_set_column(ws, 2, 10, 15, NULL);
-    worksheet_set_column(ws, 11, 11, 50, NULL);
-    worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
+    for (size_t i = 0; i < m->n_kpis; i++)
+        if (!strcmp(m->kpis[i].area, area)) {
+            width_note(x, 0, text_width(area));
+            width_note(x, 1, text_width(m->kpis[i].label));
+            width_note(x, 11, 40);
+        }
+    for (size_t c = 2; c <= 10; c++)
+        width_note(x, c, 13);
+    widths_apply(x, ws, 12);
+    sheet_print_setup(x, ws, (lxw_row_t)-1);
 }
 
 /* variance = actual - budget, as a formula with its cached value */
@@ -392,9 +445,15 @@ static void sheet_bva(xlsx_ctx_t *x, const report_model_t *m)
     worksheet_set_column(ws, 0, 1, 24, NULL);
     worksheet_set_column(ws, 2, 2, 9, NULL);
     worksheet_set_column(ws, 3, 11, 17, NULL);
-    worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
-    worksheet_repeat_rows(ws, hr, hr);
+    sheet_print_setup(x, ws, hr);
+    if (last >= hr + 1) {
+        char ref[80], c1[16], c2[16];
+        lxw_rowcol_to_cell(c1, hr + 1, 0);
+        lxw_rowcol_to_cell(c2, last, 11);
+        snprintf(ref, sizeof ref, "='Budget vs Actual'!$A$%d:$L$%d", (int)hr + 2, (int)last + 1);
+        (void)c1, (void)c2;
+        workbook_define_name(x->wb, "BvA_Lines", ref);
+    }
 }
 
 static void sheet_quality(xlsx_ctx_t *x, const report_model_t *m)
@@ -454,6 +513,7 @@ static void sheet_quality(xlsx_ctx_t *x, const report_model_t *m)
     worksheet_set_column(ws, 2, 2, 34, NULL);
     worksheet_set_column(ws, 3, 8, 12, NULL);
     worksheet_set_column(ws, 9, 11, 18, NULL);
+    sheet_print_setup(x, ws, hr);
 }
 
 static void sheet_about(xlsx_ctx_t *x, const report_model_t *m, const render_info_t *info)
@@ -492,6 +552,7 @@ static void sheet_about(xlsx_ctx_t *x, const report_model_t *m, const render_inf
     worksheet_set_column(ws, 1, 1, 40, NULL);
     worksheet_set_column(ws, 2, 2, 12, NULL);
     worksheet_set_column(ws, 3, 3, 70, NULL);
+    sheet_print_setup(x, ws, (lxw_row_t)-1);
 }
 
 ops_status_t render_xlsx(const report_model_t *m, const render_info_t *info, const char *path,
@@ -513,6 +574,19 @@ ops_status_t render_xlsx(const report_model_t *m, const render_info_t *info, con
     props.comments = "Generated by opsreport from the month-end exports";
     props.created = (time_t)period_end_epoch(m->period);
     workbook_set_properties(x.wb, &props);
+    /* '&' starts a code in Excel headers: double the ones in the organisation name */
+    char org[512];
+    size_t o = 0;
+    for (const char *c = m->organisation; *c && o + 2 < sizeof org; c++) {
+        if (*c == '&')
+            org[o++] = '&';
+        org[o++] = *c;
+    }
+    org[o] = '\0';
+    char plabel[40];
+    period_label(m->period, plabel, sizeof plabel);
+    snprintf(x.page_header, sizeof x.page_header, "&L%s&C%s&R&A", org, plabel);
+    snprintf(x.page_footer, sizeof x.page_footer, "&Lopsreport %s&RPage &P of &N", OPSREPORT_VERSION);
     formats_make(&x, m);
     sheet_summary(&x, m);
     for (int a = 0; a < AREA_COUNT; a++)
