@@ -33,7 +33,7 @@ typedef struct {
 
 static const char *const report_keys[] = { "organisation", "currency", "minor_units",
                                            "fiscal_year_start", "reject_threshold", NULL };
-static const char *const output_keys[] = { "xlsx", "pdf", "paper", NULL };
+static const char *const output_keys[] = { "xlsx", "pdf", "paper", "detail", "detail_max_rows", NULL };
 static const char *const input_keys[] = { "kind", "file", "optional", "delimiter", "quote",
                                           "decimal", "thousands", "encoding", "date_formats",
                                           "timestamp_formats", "missing", "keep_latest_by",
@@ -564,6 +564,14 @@ static int handler(void *user, const char *section, const char *key, const char 
             return set_string(st, &cfg->xlsx_name, value);
         if (!strcmp(key, "pdf"))
             return set_string(st, &cfg->pdf_name, value);
+        if (!strcmp(key, "detail"))
+            return set_string(st, &cfg->detail_name, value);
+        if (!strcmp(key, "detail_max_rows")) {
+            if (!parse_long(value, 1, 1048573, &n))
+                return fail(st, key, "expected 1 to 1048573 (Excel's row limit less the title rows), found '%s'", value);
+            cfg->detail_max_rows = n;
+            return 1;
+        }
         if (!strcmp(key, "paper")) {
             if (!strcasecmp(value, "a4"))
                 cfg->paper_letter = false;
@@ -658,6 +666,7 @@ ops_status_t config_load(const char *path, config_t **out, ops_error_t *err)
     cfg->minor_units = 2;
     cfg->fiscal_year_start = 1;
     cfg->reject_threshold = 0.02;
+    cfg->detail_max_rows = 1048573;
     cfg->analysis = (analysis_settings_t){ .service_level = 0.95, .top_n = 10, .slow_days = 90,
                                            .dead_days = 180, .spc_baseline_months = 6,
                                            .weight_lsl = NAN, .weight_usl = NAN,
@@ -700,6 +709,8 @@ ops_status_t config_load(const char *path, config_t **out, ops_error_t *err)
     if (!cfg->xlsx_name && !(cfg->xlsx_name = strdup("report.xlsx")))
         goto nomem;
     if (!cfg->pdf_name && !(cfg->pdf_name = strdup("summary.pdf")))
+        goto nomem;
+    if (!cfg->detail_name && !(cfg->detail_name = strdup("detail.xlsx")))
         goto nomem;
     for (size_t i = 0; i < cfg->n_inputs; i++) {
         input_config_t *in = &cfg->inputs[i];
@@ -784,6 +795,7 @@ void config_free(config_t *cfg)
     free(cfg->currency);
     free(cfg->xlsx_name);
     free(cfg->pdf_name);
+    free(cfg->detail_name);
     free(cfg);
 }
 

@@ -379,6 +379,9 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
             runfolder_temp_path(&rf, cfg->xlsx_name, path, sizeof path);
             if (render_xlsx(model, &info, path, &err) != OPS_OK)
                 goto fail;
+            runfolder_temp_path(&rf, cfg->detail_name, path, sizeof path);
+            if (model->gl_detail.spool && render_detail_xlsx(model, &info, cfg->detail_max_rows, path, &err) != OPS_OK)
+                goto fail;
             t_xlsx += now_seconds() - t;
         } else
             scope_slug(fan.scope[sc], slug, sizeof slug);

@@ -92,6 +92,8 @@ typedef struct {
     int fiscal_year_start;       /* month 1..12 */
     double reject_threshold;     /* fraction of rows per input; over it: exit 5 */
     char *xlsx_name, *pdf_name;
+    char *detail_name;           /* GL lines of the period, constant-memory workbook */
+    long detail_max_rows;        /* cap, within Excel's 1,048,576 rows */
     bool paper_letter;
     input_config_t *inputs;
     size_t n_inputs;

@@ -37,11 +37,11 @@ typedef enum {
     FC_METHOD_THETA,
     FC_METHOD_ARIMA, /* not built: forecast_series() returns OPS_ERR_USAGE */
     FC_METHOD_COMB,  /* mean of ETS and Theta (points and interval bounds) */
-    FC_METHOD_AUTO   /* the default chosen by measured accuracy: see forecast_method_auto */
+    FC_METHOD_AUTO   /* the default chosen by measured accuracy (ETS): see forecast_method_auto */
 } forecast_method_t;
 
 typedef struct {
-    size_t horizon;          /* steps ahead, >= 1 */
+    size_t horizon;          /* steps ahead, 1..1200 */
     size_t season;           /* 12 for monthly, 1 = no seasonality */
     forecast_method_t method;
     unsigned long seed;      /* for simulated intervals */

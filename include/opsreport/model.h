@@ -86,6 +86,14 @@ typedef struct {
     size_t baseline_points;   /* the first baseline_points are the baseline */
 } spc_chart_t;
 
+/* GL lines of the period, spooled to a temp file while streaming so the
+ * detail sheet never holds them in memory. Record layout: see analyse.c. */
+typedef struct {
+    FILE *spool;              /* tmpfile(), owned by the model; NULL if none */
+    uint64_t n_rows;
+    char source[1024];        /* the input file the lines came from */
+} gl_detail_t;
+
 typedef struct {
     char organisation[256];
     char currency[8];
@@ -115,12 +123,23 @@ typedef struct {
     spc_chart_t *spc;
     size_t n_spc;
     int heat_map[5][5];       /* open risks: [likelihood-1][impact-1] */
+    gl_detail_t gl_detail;
     bool areas_present[8];    /* by model_area_t */
 } report_model_t;
 
 typedef enum { AREA_FINANCE, AREA_PROCUREMENT, AREA_INVENTORY, AREA_SERVICE, AREA_PEOPLE,
                AREA_PROJECTS, AREA_RISK, AREA_QUALITY, AREA_COUNT } model_area_t;
 extern const char *const model_area_names[AREA_COUNT];
+
+/* Reads the next spooled GL line; false at the end. Strings point into buf. */
+typedef struct {
+    int32_t date;
+    int account_type;
+    int64_t amount;
+    long line;
+    const char *entity, *cost_centre, *account;
+} gl_line_t;
+bool gl_detail_next(FILE *spool, gl_line_t *out, char *buf, size_t size);
 
 /* Adds a KPI (copied); returns it for further filling, NULL on no memory. */
 kpi_t *model_add_kpi(report_model_t *m, const char *id, const char *label, model_area_t area,

@@ -21,6 +21,9 @@ ops_status_t render_xlsx(const report_model_t *m, const render_info_t *info, con
                          ops_error_t *err);
 ops_status_t render_pdf(const report_model_t *m, const render_info_t *info, const char *path,
                         ops_error_t *err);
+/* detail.xlsx: the period's GL lines from the model's spool, capped at max_rows (constant memory). */
+ops_status_t render_detail_xlsx(const report_model_t *m, const render_info_t *info, long max_rows,
+                                const char *path, ops_error_t *err);
 /* The email subject (first line), a blank line and the body, from templates/email_*.txt. */
 ops_status_t render_message(const report_model_t *m, const render_info_t *info, const char *path,
                             ops_error_t *err);

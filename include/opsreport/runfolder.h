@@ -11,7 +11,7 @@
 #include "opsreport/common.h"
 #include "opsreport/ingest.h"
 
-#define RUNFOLDER_MAX_OUTPUTS 8
+#define RUNFOLDER_MAX_OUTPUTS 48 /* >= 5 + 2 x (16 recipient scopes), see run.c MAX_SCOPES */
 
 typedef struct {
     char name[64];

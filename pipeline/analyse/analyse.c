@@ -40,6 +40,9 @@ struct analyse {
     int idx_period, idx_fy_start, idx_fy_end;
     char *scope;
     GHashTable *gl_groups; /* "cc\x1f" "account" -> gl_group_t* */
+    FILE *detail;          /* GL lines of the period (whole organisation only) */
+    uint64_t detail_rows;
+    char detail_source[1024];
     int64_t gl_monthly[2][3][MODEL_HISTORY_MONTHS];
 };
 
@@ -66,6 +69,10 @@ ops_status_t analyse_new(const config_t *cfg, period_t period, const char *scope
     a->idx_fy_end = a->idx_fy_start + 11;
     a->scope = scope ? strdup(scope) : NULL;
     a->gl_groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, gl_group_free);
+    if (!scope && !(a->detail = tmpfile())) {
+        analyse_free(a);
+        return ops_error_set(err, OPS_ERR_OUTPUT, NULL, 0, NULL, "cannot create a temporary file for the GL detail");
+    }
     analyse_ctx_t *c = &a->ctx;
     c->cfg = cfg;
     c->settings = &cfg->analysis;
@@ -94,6 +101,51 @@ static bool in_scope(const analyse_t *a, const field_value_t *v)
     return v->present && v->len == strlen(a->scope) && !memcmp(v->text, a->scope, v->len);
 }
 
+/* Spool record: int32 date, uint8 type, int64 amount, int64 line, then three
+ * uint16-length-prefixed strings (entity, cost centre, account). */
+static ops_status_t detail_write(analyse_t *a, const ingest_record_t *rec, ops_error_t *err)
+{
+    const field_value_t *v = rec->values;
+    int32_t date = v[GL_DATE].v.date;
+    uint8_t type = (uint8_t)v[GL_ACCOUNT_TYPE].v.enum_index;
+    int64_t amount = v[GL_AMOUNT].v.money, line = rec->line;
+    bool ok = fwrite(&date, sizeof date, 1, a->detail) == 1 && fwrite(&type, 1, 1, a->detail) == 1 &&
+              fwrite(&amount, sizeof amount, 1, a->detail) == 1 && fwrite(&line, sizeof line, 1, a->detail) == 1;
+    static const int fields[] = { GL_ENTITY, GL_COST_CENTRE, GL_ACCOUNT };
+    for (int i = 0; i < 3 && ok; i++) {
+        uint16_t len = (uint16_t)(v[fields[i]].len > 4000 ? 4000 : v[fields[i]].len);
+        ok = fwrite(&len, sizeof len, 1, a->detail) == 1 && fwrite(v[fields[i]].text, 1, len, a->detail) == len;
+    }
+    if (!ok)
+        return ops_error_set(err, OPS_ERR_OUTPUT, NULL, 0, NULL, "cannot write the GL detail spool (disk full?)");
+    if (!a->detail_rows++)
+        snprintf(a->detail_source, sizeof a->detail_source, "%s", rec->input->file);
+    return OPS_OK;
+}
+
+bool gl_detail_next(FILE *spool, gl_line_t *out, char *buf, size_t size)
+{
+    uint8_t type;
+    int64_t line;
+    if (fread(&out->date, sizeof out->date, 1, spool) != 1 || fread(&type, 1, 1, spool) != 1 ||
+        fread(&out->amount, sizeof out->amount, 1, spool) != 1 || fread(&line, sizeof line, 1, spool) != 1)
+        return false;
+    out->account_type = type;
+    out->line = (long)line;
+    const char **dst[] = { &out->entity, &out->cost_centre, &out->account };
+    size_t used = 0;
+    for (int i = 0; i < 3; i++) {
+        uint16_t len;
+        if (fread(&len, sizeof len, 1, spool) != 1 || used + len + 1 > size ||
+            fread(buf + used, 1, len, spool) != len)
+            return false;
+        buf[used + len] = '\0';
+        *dst[i] = buf + used;
+        used += len + 1;
+    }
+    return true;
+}
+
 static ops_status_t gl_add(analyse_t *a, const ingest_record_t *rec, bool budget, ops_error_t *err)
 {
     const field_value_t *v = rec->values;
@@ -106,6 +158,11 @@ static ops_status_t gl_add(analyse_t *a, const ingest_record_t *rec, bool budget
     if (hist >= 0 && hist < MODEL_HISTORY_MONTHS)
         a->gl_monthly[budget][type][hist] += amount;
     bool month = idx == a->idx_period;
+    if (month && !budget && a->detail) {
+        ops_status_t rc = detail_write(a, rec, err);
+        if (rc != OPS_OK)
+            return rc;
+    }
     bool ytd = idx >= a->idx_fy_start && idx <= a->idx_period;
     bool fy = idx >= a->idx_fy_start && idx <= a->idx_fy_end;
     if (!month && !ytd && !fy)
@@ -246,6 +303,13 @@ ops_status_t analyse_finish(analyse_t *a, const ingest_stats_t *stats, size_t n_
             goto fail;
     }
     model_apply_targets(m, a->cfg);
+    if (a->detail) {
+        rewind(a->detail);
+        m->gl_detail.spool = a->detail;
+        m->gl_detail.n_rows = a->detail_rows;
+        snprintf(m->gl_detail.source, sizeof m->gl_detail.source, "%s", a->detail_source);
+        a->detail = NULL;
+    }
     if (n_stats) {
         m->inputs = malloc(n_stats * sizeof *m->inputs);
         if (!m->inputs) {
@@ -271,6 +335,8 @@ void analyse_free(analyse_t *a)
     for (size_t i = 0; i < N_MODULES; i++)
         if (a->states[i])
             modules[i]->destroy(a->states[i]);
+    if (a->detail)
+        fclose(a->detail);
     free(a->scope);
     free(a);
 }
@@ -299,5 +365,7 @@ void report_model_free(report_model_t *m)
         free(m->spc[i].flagged);
     }
     free(m->spc);
+    if (m->gl_detail.spool)
+        fclose(m->gl_detail.spool);
     free(m);
 }

@@ -560,6 +560,7 @@ ops_status_t render_xlsx(const report_model_t *m, const render_info_t *info, con
 {
     xlsx_ctx_t x = { 0 };
     x.scale = pow(10, m->minor_units);
+    /* tables need the in-memory mode; the large detail goes to detail.xlsx (render_detail_xlsx) */
     lxw_workbook_options opt = { .constant_memory = LXW_FALSE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
     x.wb = workbook_new_opt(path, &opt);
     if (!x.wb)

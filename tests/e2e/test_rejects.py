@@ -163,7 +163,7 @@ def test_reruns_are_byte_identical(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     run_broken(a)
     run_broken(b)
-    for name in ("report.xlsx", "summary.pdf", "rejects.csv"):
+    for name in ("report.xlsx", "detail.xlsx", "summary.pdf", "rejects.csv", "message.txt"):
         assert (a / "2026-10" / name).read_bytes() == (b / "2026-10" / name).read_bytes(), name
 
 

@@ -141,3 +141,25 @@ def test_pdf_checks_and_text(sample_run):
     assert "Operating expense is" in text and "over budget YTD" in text
     k = kpis(sample_run)
     assert f"{k['Controls compliant'][3]:.1f}%" in text
+
+
+def test_detail_workbook_lists_every_gl_line_of_the_month(sample_run, gl):
+    wb = openpyxl.load_workbook(sample_run / "detail.xlsx", read_only=True)
+    rows = list(wb["GL lines"].iter_rows(min_row=4, values_only=True))
+    act = gl["gl_actuals"]
+    month = act[act.period == PERIOD]
+    assert len(rows) == len(month)
+    assert round(sum(r[5] for r in rows) * 100) == month.cents.sum()
+
+
+def test_detail_is_capped_with_a_note(tmp_path):
+    ini = tmp_path / "capped.ini"
+    ini.write_text((ROOT / "config" / "opsreport.ini").read_text().replace(
+        "paper = a4", "paper = a4\ndetail_max_rows = 100"))
+    from conftest import run_opsreport
+    run_opsreport("run", "--config", ini, "--period", "2026-10", "--data", DATA, "--out", tmp_path, "-q",
+                  check=0)
+    ws = openpyxl.load_workbook(tmp_path / "2026-10" / "detail.xlsx", read_only=True)["GL lines"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert len(rows) == 3 + 100
+    assert rows[1][0].startswith("Showing the first 100 of ")
