@@ -45,6 +45,13 @@ measure "validate gl_actuals x10" "$(count_rows "$work/gl/gl_actuals.csv")" "$(s
 measure "run gl_actuals x10 (with reports)" "$(count_rows "$work/gl/gl_actuals.csv")" "$(sum_bytes "$work/gl/gl_actuals.csv")" -- \
   "$BIN" run --config "$work/gl.ini" --period 2026-10 --data "$work/gl" --out "$work/out-gl" -q
 
+echo "== render: a 1M-row detail sheet (one month of GL lines at --scale 340)"
+"$BIN" generate --out "$work/big" --months 1 --scale 340 --only gl_actuals >/dev/null
+measure "run, 1M GL lines in the period" "$(count_rows "$work/big/gl_actuals.csv")" "$(sum_bytes "$work/big/gl_actuals.csv")" -- \
+  "$BIN" run --config "$work/gl.ini" --period 2026-10 --data "$work/big" --out "$work/out-big" -q
+grep -A6 '"stage_seconds"' "$work/out-big/2026-10/manifest.json" | tr -d '\n ' | sed 's/^/  stage seconds: /; s/$/\n/'
+ls -l "$work/out-big/2026-10/detail.xlsx" | awk '{printf "  detail.xlsx: %.1f MB\n", $5 / 1e6}'
+
 echo "== full pipeline"
 measure "run sample-data (x1)" "$(count_rows sample-data/*.csv)" "$(sum_bytes sample-data/*.csv)" -- \
   "$BIN" run --config config/opsreport.ini --period 2026-10 --data sample-data --out "$work/out1" -q
