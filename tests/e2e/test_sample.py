@@ -163,3 +163,47 @@ def test_detail_is_capped_with_a_note(tmp_path):
     rows = list(ws.iter_rows(values_only=True))
     assert len(rows) == 3 + 100
     assert rows[1][0].startswith("Showing the first 100 of ")
+
+
+def test_procurement_inventory_quality_kpis_match_pandas(sample_run):
+    k = kpis(sample_run)
+    po = pd.read_csv(DATA / "purchase_orders.csv", dtype=str)
+    promised = pd.to_datetime(po["Promised Date"], format="%m/%d/%Y", errors="coerce")
+    received = pd.to_datetime(po["Receipt Date"], format="%m/%d/%Y", errors="coerce")
+    ordered = pd.to_datetime(po["Order Date"], format="%m/%d/%Y", errors="coerce")
+    qty_o = pd.to_numeric(po["Qty Ordered"], errors="coerce")
+    qty_r = pd.to_numeric(po["Qty Received"], errors="coerce")
+    ok = promised.notna() & ordered.notna() & (qty_o >= 0) & ~po["PO Line"].duplicated()
+    due = ok & (promised.dt.to_period("M") == PERIOD)
+    end = pd.Timestamp("2026-10-31")
+    otif = due & received.notna() & (received <= promised) & (received <= end) & (qty_r >= qty_o)
+    assert k["Supplier OTIF"][3] == pytest.approx(otif.sum() / due.sum() * 100, rel=1e-9)
+    inv = pd.read_csv(DATA / "inventory.csv", dtype=str)
+    snap = pd.to_datetime(inv["Snapshot Date"])
+    last = snap[snap.dt.to_period("M") == PERIOD].max()
+    value = pd.to_numeric(inv["Stock Value"])[snap == last].sum()
+    assert k["Inventory value"][3] == pytest.approx(value, abs=0.005)
+    prod = pd.read_csv(DATA / "production.csv", dtype=str)
+    month = pd.to_datetime(prod["Prod Date"]).dt.to_period("M") == PERIOD
+    made = pd.to_numeric(prod["Output Units"])[month].sum()
+    scrap = pd.to_numeric(prod["Scrap Units"])[month].sum()
+    assert k["Units produced"][3] == made
+    assert k["Defects (ppm)"][3] == pytest.approx(scrap / made * 1e6, rel=1e-9)
+
+
+def test_projects_cpi_matches_pandas(sample_run):
+    wb = openpyxl.load_workbook(sample_run / "report.xlsx")
+    ws = wb["Projects"]
+    rows = list(ws.iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] == "Project" and r[8] == "CPI")
+    table = {r[0]: r for r in rows[start + 1:] if r[0] and str(r[0]).startswith("PRJ")}
+    t = pd.read_csv(DATA / "tasks.csv", dtype=str)
+    pct = pd.to_numeric(t["% Complete"])
+    planned = pd.to_numeric(t["Baseline Cost"])
+    actual = pd.to_numeric(t["Actual Cost"], errors="coerce").fillna(0)
+    proj = t["Project"]
+    for pid in ("PRJ-107",):
+        sel = proj == pid
+        cpi = (planned[sel] * pct[sel] / 100).sum() / actual[sel].sum()
+        assert table[pid][8] == pytest.approx(cpi, rel=1e-9)
+        assert table[pid][8] < 0.8, "the sample's over-budget project"
