@@ -50,8 +50,9 @@ static const char *const email_keys[] = { "enabled", "smtp_url", "tls", "usernam
                                           "max_attempts", "initial_backoff_s", "retry_budget_s",
                                           "timeout_s", NULL };
 static const char *const recipient_keys[] = { "email", "scope", NULL };
+static const char *const forecast_keys[] = { "series", "per_group", "horizon", "method", "chart", NULL };
 static const char *const section_names[] = { "report", "output", "analysis", "email", "input.<name>",
-                                             "kpi.<id>", "recipient.<name>", NULL };
+                                             "kpi.<id>", "recipient.<name>", "forecast.<name>", NULL };
 
 /* Hand-written: no Debian library in our set offers edit distance. */
 size_t config_edit_distance(const char *a, const char *b)
@@ -523,6 +524,54 @@ static int handle_recipient(load_state_t *st, const char *section, const char *n
     return unknown_key(st, section, key, recipient_keys);
 }
 
+static int handle_forecast(load_state_t *st, const char *section, const char *name, const char *key,
+                           const char *value)
+{
+    config_t *cfg = st->cfg;
+    forecast_config_t *f = NULL;
+    for (size_t i = 0; i < cfg->n_forecasts; i++)
+        if (!strcmp(cfg->forecasts[i].name, name))
+            f = &cfg->forecasts[i];
+    if (!f) {
+        forecast_config_t *grown = realloc(cfg->forecasts, (cfg->n_forecasts + 1) * sizeof *grown);
+        if (!grown)
+            return fail(st, key, "out of memory");
+        cfg->forecasts = grown;
+        f = &cfg->forecasts[cfg->n_forecasts++];
+        memset(f, 0, sizeof *f);
+        f->line = st->line;
+        if (!(f->name = strdup(name)))
+            return fail(st, key, "out of memory");
+    }
+    long n;
+    if (!strcmp(key, "series"))
+        return set_string(st, &f->series, value);
+    if (!strcmp(key, "method")) {
+        static const char *const methods[] = { "auto", "ets", "theta", "comb", "snaive", "naive", "drift", NULL };
+        for (size_t i = 0; methods[i]; i++)
+            if (!strcasecmp(value, methods[i]))
+                return set_string(st, &f->method, methods[i]);
+        return fail(st, key, "unknown method '%s'; did you mean '%s'?", value, nearest(value, methods));
+    }
+    if (!strcmp(key, "horizon")) {
+        if (!parse_long(value, 0, 120, &n))
+            return fail(st, key, "expected 0 (to the fiscal year end) to 120 months, found '%s'", value);
+        f->horizon = (int)n;
+        return 1;
+    }
+    if (!strcmp(key, "per_group") || !strcmp(key, "chart")) {
+        bool b;
+        if (!parse_bool(value, &b))
+            return fail(st, key, "expected true or false, found '%s'", value);
+        if (key[0] == 'p')
+            f->per_group = b;
+        else
+            f->chart = b;
+        return 1;
+    }
+    return unknown_key(st, section, key, forecast_keys);
+}
+
 static int handler(void *user, const char *section, const char *key, const char *value)
 {
     load_state_t *st = user;
@@ -587,6 +636,8 @@ static int handler(void *user, const char *section, const char *key, const char 
         return handle_analysis(st, section, key, value);
     if (!strcmp(section, "email"))
         return handle_email(st, section, key, value);
+    if (!strncmp(section, "forecast.", 9) && section[9])
+        return handle_forecast(st, section, section + 9, key, value);
     if (!strncmp(section, "recipient.", 10) && section[10])
         return handle_recipient(st, section, section + 10, key, value);
     if (!strncmp(section, "input.", 6) && section[6])
@@ -724,6 +775,13 @@ ops_status_t config_load(const char *path, config_t **out, ops_error_t *err)
     rc = check_inputs(cfg, err);
     if (rc != OPS_OK)
         goto cleanup;
+    for (size_t i = 0; i < cfg->n_forecasts; i++)
+        if (!cfg->forecasts[i].series) {
+            rc = ops_error_set(err, OPS_ERR_CONFIG, path, cfg->forecasts[i].line, "series",
+                               "[forecast.%s] needs series = gl_revenue, gl_opex, gl_cogs, tickets_created or headcount",
+                               cfg->forecasts[i].name);
+            goto cleanup;
+        }
     for (size_t i = 0; i < cfg->n_recipients; i++)
         if (!cfg->recipients[i].email) {
             rc = ops_error_set(err, OPS_ERR_CONFIG, path, cfg->recipients[i].line, "email",
@@ -780,6 +838,12 @@ void config_free(config_t *cfg)
         free(cfg->recipients[i].scope);
     }
     free(cfg->recipients);
+    for (size_t i = 0; i < cfg->n_forecasts; i++) {
+        free(cfg->forecasts[i].name);
+        free(cfg->forecasts[i].series);
+        free(cfg->forecasts[i].method);
+    }
+    free(cfg->forecasts);
     email_config_t *e = &cfg->email;
     free(e->smtp_url);
     free(e->username);

@@ -8,6 +8,7 @@
 #include "opsreport/analyse.h"
 #include "opsreport/cli.h"
 #include "opsreport/manifest.h"
+#include "opsreport/outlook.h"
 #include "opsreport/render.h"
 #include "opsreport/runfolder.h"
 
@@ -366,13 +367,18 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
 
     render_info_t info = { OPSREPORT_VERSION, cfg->path, cfg->sha256, run_id, cfg->paper_letter,
                            o->templates_dir };
-    double t_analyse = 0, t_xlsx = 0, t_pdf = 0;
+    double t_analyse = 0, t_forecast = 0, t_xlsx = 0, t_pdf = 0;
     for (size_t sc = 0; sc < fan.n; sc++) {
         char path[1200], name[200], slug[100] = "";
         t = now_seconds();
         if (analyse_finish(fan.a[sc], stats, cfg->n_inputs, &model, &err) != OPS_OK)
             goto fail;
         t_analyse += now_seconds() - t;
+        t = now_seconds();
+        if (outlook_run(cfg, model, &err) != OPS_OK)
+            goto fail;
+        model_apply_targets(model, cfg); /* the outlook KPIs have targets too */
+        t_forecast += now_seconds() - t;
         if (sc == 0) {
             warn_unused_kpis(cfg, model);
             t = now_seconds();
@@ -403,6 +409,8 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     }
     man.stages[man.n_stages].name = "analyse";
     man.stages[man.n_stages++].seconds = t_analyse;
+    man.stages[man.n_stages].name = "forecast";
+    man.stages[man.n_stages++].seconds = t_forecast;
     man.stages[man.n_stages].name = "render_xlsx";
     man.stages[man.n_stages++].seconds = t_xlsx;
     man.stages[man.n_stages].name = "render_pdf";

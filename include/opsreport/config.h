@@ -59,6 +59,17 @@ typedef struct {
     double hours_per_day;        /* people: working hours per FTE per working day */
 } analysis_settings_t;
 
+/* [forecast.NAME]: one forecast (or one per group) of a monthly series. */
+typedef struct {
+    char *name;
+    char *series;                /* gl_revenue, gl_opex, gl_cogs, tickets_created, headcount */
+    bool per_group;              /* also every "series:GROUP" (e.g. opex by cost centre) */
+    int horizon;                 /* months after the period; 0: to fiscal year end, at least 12 */
+    char *method;                /* auto, ets, theta, comb, snaive, naive, drift */
+    bool chart;                  /* a chart in the workbook and the PDF */
+    long line;
+} forecast_config_t;
+
 /* [recipient.NAME]: one addressee; scope restricts its summary to one entity/site. */
 typedef struct {
     char *name;
@@ -101,6 +112,8 @@ typedef struct {
     size_t n_kpis;
     analysis_settings_t analysis;
     email_config_t email;
+    forecast_config_t *forecasts;
+    size_t n_forecasts;
     recipient_config_t *recipients;
     size_t n_recipients;
 } config_t;

@@ -86,6 +86,33 @@ typedef struct {
     size_t baseline_points;   /* the first baseline_points are the baseline */
 } spc_chart_t;
 
+/* A monthly series the forecast stage can use, published by analyse. */
+typedef struct {
+    char id[96];              /* "gl_revenue", "gl_opex:1300 Logistics", "tickets_created" */
+    char label[128];
+    kpi_unit_t unit;
+    int first_index;          /* period_index of values[0] */
+    size_t n;                 /* months, the last one is the report period */
+    double *values;
+} model_series_t;
+
+/* One forecast, for the reports (forecast stage). */
+typedef struct {
+    char series_id[96];
+    char label[128];
+    kpi_unit_t unit;
+    int first_index;          /* period_index of history[0] */
+    size_t n_history;
+    double *history;
+    size_t horizon;           /* months after the period */
+    double *point, *lo80, *hi80, *lo95, *hi95;
+    char model[48], params[256], reason[256];
+    double aicc;
+    double mase, smape, mape, bias, coverage80, coverage95;
+    size_t backtest_origins;
+    bool key;                 /* gets a chart (whole-organisation series) */
+} model_forecast_t;
+
 /* GL lines of the period, spooled to a temp file while streaming so the
  * detail sheet never holds them in memory. Record layout: see analyse.c. */
 typedef struct {
@@ -124,12 +151,21 @@ typedef struct {
     size_t n_spc;
     int heat_map[5][5];       /* open risks: [likelihood-1][impact-1] */
     gl_detail_t gl_detail;
+    model_series_t *series;
+    size_t n_series, cap_series;
+    model_forecast_t *forecasts;
+    size_t n_forecasts;
     bool areas_present[8];    /* by model_area_t */
 } report_model_t;
 
 typedef enum { AREA_FINANCE, AREA_PROCUREMENT, AREA_INVENTORY, AREA_SERVICE, AREA_PEOPLE,
                AREA_PROJECTS, AREA_RISK, AREA_QUALITY, AREA_COUNT } model_area_t;
 extern const char *const model_area_names[AREA_COUNT];
+
+/* Adds a series (values copied); NULL on no memory. */
+model_series_t *model_add_series(report_model_t *m, const char *id, const char *label, kpi_unit_t unit,
+                                 int first_index, const double *values, size_t n);
+const model_series_t *model_find_series(const report_model_t *m, const char *id);
 
 /* Reads the next spooled GL line; false at the end. Strings point into buf. */
 typedef struct {

@@ -40,6 +40,7 @@ struct analyse {
     int idx_period, idx_fy_start, idx_fy_end;
     char *scope;
     GHashTable *gl_groups; /* "cc\x1f" "account" -> gl_group_t* */
+    GHashTable *cc_opex;   /* cost centre -> int64_t[MODEL_HISTORY_MONTHS] monthly opex actuals */
     FILE *detail;          /* GL lines of the period (whole organisation only) */
     uint64_t detail_rows;
     char detail_source[1024];
@@ -69,6 +70,7 @@ ops_status_t analyse_new(const config_t *cfg, period_t period, const char *scope
     a->idx_fy_end = a->idx_fy_start + 11;
     a->scope = scope ? strdup(scope) : NULL;
     a->gl_groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, gl_group_free);
+    a->cc_opex = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     if (!scope && !(a->detail = tmpfile())) {
         analyse_free(a);
         return ops_error_set(err, OPS_ERR_OUTPUT, NULL, 0, NULL, "cannot create a temporary file for the GL detail");
@@ -155,8 +157,19 @@ static ops_status_t gl_add(analyse_t *a, const ingest_record_t *rec, bool budget
     int type = v[GL_ACCOUNT_TYPE].v.enum_index;
     int64_t amount = v[GL_AMOUNT].v.money;
     int hist = idx - (a->idx_period - MODEL_HISTORY_MONTHS + 1);
-    if (hist >= 0 && hist < MODEL_HISTORY_MONTHS)
+    if (hist >= 0 && hist < MODEL_HISTORY_MONTHS) {
         a->gl_monthly[budget][type][hist] += amount;
+        if (!budget && type == GL_TYPE_OPEX) {
+            char cc[256];
+            snprintf(cc, sizeof cc, "%.*s", (int)v[GL_COST_CENTRE].len, v[GL_COST_CENTRE].text);
+            int64_t *series = g_hash_table_lookup(a->cc_opex, cc);
+            if (!series) {
+                series = g_new0(int64_t, MODEL_HISTORY_MONTHS);
+                g_hash_table_insert(a->cc_opex, g_strdup(cc), series);
+            }
+            series[hist] += amount;
+        }
+    }
     bool month = idx == a->idx_period;
     if (month && !budget && a->detail) {
         ops_status_t rc = detail_write(a, rec, err);
@@ -220,6 +233,56 @@ static int bva_line_cmp(const void *pa, const void *pb)
     if (x->account_type != y->account_type)
         return x->account_type - y->account_type;
     return strcmp(x->account ? x->account : "", y->account ? y->account : "");
+}
+
+/* Publishes a 60-month int64 money series from its first month with data. */
+static ops_status_t publish_money_series(report_model_t *m, int idx_period, const char *id, const char *label,
+                                         const int64_t *monthly, int first, ops_error_t *err)
+{
+    double values[MODEL_HISTORY_MONTHS];
+    double scale = 1;
+    for (int i = 0; i < m->minor_units; i++)
+        scale *= 10;
+    size_t n = 0;
+    for (int h = first; h < MODEL_HISTORY_MONTHS; h++)
+        values[n++] = (double)monthly[h] / scale;
+    if (!model_add_series(m, id, label, UNIT_MONEY, idx_period - (MODEL_HISTORY_MONTHS - 1) + first, values, n))
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    return OPS_OK;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static ops_status_t publish_gl_series(analyse_t *a, report_model_t *m, ops_error_t *err)
+{
+    int first = MODEL_HISTORY_MONTHS;
+    for (int h = 0; h < MODEL_HISTORY_MONTHS && first == MODEL_HISTORY_MONTHS; h++)
+        for (int t = 0; t < 3; t++)
+            if (a->gl_monthly[0][t][h])
+                first = h;
+    if (first == MODEL_HISTORY_MONTHS)
+        return OPS_OK; /* no GL history */
+    static const char *const ids[] = { "gl_revenue", "gl_cogs", "gl_opex" };
+    static const char *const labels[] = { "Revenue", "Cost of goods sold", "Operating expense" };
+    ops_status_t rc;
+    for (int t = 0; t < 3; t++)
+        if ((rc = publish_money_series(m, a->idx_period, ids[t], labels[t], a->gl_monthly[0][t], first, err)) != OPS_OK)
+            return rc;
+    guint n = g_hash_table_size(a->cc_opex);
+    char **keys = (char **)g_hash_table_get_keys_as_array(a->cc_opex, &n);
+    qsort(keys, n, sizeof *keys, cmp_str);
+    for (guint i = 0; i < n; i++) {
+        char id[96], label[128];
+        snprintf(id, sizeof id, "gl_opex:%s", keys[i]);
+        snprintf(label, sizeof label, "Operating expense, %s", keys[i]);
+        rc = publish_money_series(m, a->idx_period, id, label, g_hash_table_lookup(a->cc_opex, keys[i]), first, err);
+        if (rc != OPS_OK) {
+            g_free(keys);
+            return rc;
+        }
+    }
+    g_free(keys);
+    return OPS_OK;
 }
 
 static ops_status_t build_bva(analyse_t *a, report_model_t *m, ops_error_t *err)
@@ -291,6 +354,9 @@ ops_status_t analyse_finish(analyse_t *a, const ingest_stats_t *stats, size_t n_
     rc = build_bva(a, m, err);
     if (rc != OPS_OK)
         goto fail;
+    rc = publish_gl_series(a, m, err);
+    if (rc != OPS_OK)
+        goto fail;
     for (size_t i = 0; i < n_stats; i++)
         if (!stats[i].present) {
             const input_schema_t *sc = schema_find(stats[i].kind);
@@ -337,6 +403,8 @@ void analyse_free(analyse_t *a)
             modules[i]->destroy(a->states[i]);
     if (a->detail)
         fclose(a->detail);
+    if (a->cc_opex)
+        g_hash_table_destroy(a->cc_opex);
     free(a->scope);
     free(a);
 }
@@ -367,5 +435,18 @@ void report_model_free(report_model_t *m)
     free(m->spc);
     if (m->gl_detail.spool)
         fclose(m->gl_detail.spool);
+    for (size_t i = 0; i < m->n_series; i++)
+        free(m->series[i].values);
+    free(m->series);
+    for (size_t i = 0; i < m->n_forecasts; i++) {
+        model_forecast_t *f = &m->forecasts[i];
+        free(f->history);
+        free(f->point);
+        free(f->lo80);
+        free(f->hi80);
+        free(f->lo95);
+        free(f->hi95);
+    }
+    free(m->forecasts);
     free(m);
 }

@@ -52,6 +52,10 @@ void kpi_fill_ratio(kpi_t *k, const analyse_ctx_t *ctx, const double num[MODEL_W
 /* ytd = the period value (stocks: headcount, inventory value, backlog). */
 void kpi_fill_level(kpi_t *k, const double monthly[MODEL_WINDOW]);
 
+/* Publishes a window series for forecasting, from its first non-zero month. */
+bool ctx_publish_series(const analyse_ctx_t *ctx, report_model_t *m, const char *id, const char *label,
+                        kpi_unit_t unit, const double monthly[MODEL_WINDOW]);
+
 /* Growable vector of doubles for percentiles (GSL sorts and reads them). */
 typedef struct {
     double *v;

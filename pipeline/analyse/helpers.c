@@ -120,3 +120,15 @@ bool ctx_has_input(const analyse_ctx_t *ctx, input_kind_t kind)
 {
     return config_find_input(ctx->cfg, kind) && !ctx->input_absent[kind];
 }
+
+bool ctx_publish_series(const analyse_ctx_t *ctx, report_model_t *m, const char *id, const char *label,
+                        kpi_unit_t unit, const double monthly[MODEL_WINDOW])
+{
+    int first = 0;
+    while (first < MODEL_WINDOW && (monthly[first] == 0 || isnan(monthly[first])))
+        first++;
+    if (first == MODEL_WINDOW)
+        return true;
+    return model_add_series(m, id, label, unit, ctx->idx_first + first, monthly + first,
+                            (size_t)(MODEL_WINDOW - first)) != NULL;
+}

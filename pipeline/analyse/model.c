@@ -156,3 +156,36 @@ void model_table_free(model_table_t *t)
     free(t->num);
     free(t);
 }
+
+model_series_t *model_add_series(report_model_t *m, const char *id, const char *label, kpi_unit_t unit,
+                                 int first_index, const double *values, size_t n)
+{
+    if (m->n_series == m->cap_series) {
+        size_t cap = m->cap_series ? m->cap_series * 2 : 16;
+        model_series_t *grown = realloc(m->series, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        m->series = grown;
+        m->cap_series = cap;
+    }
+    model_series_t *s = &m->series[m->n_series];
+    memset(s, 0, sizeof *s);
+    if (!(s->values = malloc((n ? n : 1) * sizeof *s->values)))
+        return NULL;
+    memcpy(s->values, values, n * sizeof *values);
+    snprintf(s->id, sizeof s->id, "%s", id);
+    snprintf(s->label, sizeof s->label, "%s", label);
+    s->unit = unit;
+    s->first_index = first_index;
+    s->n = n;
+    m->n_series++;
+    return s;
+}
+
+const model_series_t *model_find_series(const report_model_t *m, const char *id)
+{
+    for (size_t i = 0; i < m->n_series; i++)
+        if (!strcmp(m->series[i].id, id))
+            return &m->series[i];
+    return NULL;
+}

@@ -168,6 +168,8 @@ static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *e
         ADD_KPI("headcount", "Headcount", UNIT_COUNT);
         kpi_fill_level(k, p->headcount);
         snprintf(k->note, sizeof k->note, "employees hired on or before the month end and not yet left");
+        if (!ctx_publish_series(ctx, m, "headcount", "Headcount", UNIT_COUNT, p->headcount))
+            goto nomem;
         ADD_KPI("fte", "FTE", UNIT_FTE);
         kpi_fill_level(k, p->fte);
         snprintf(k->note, sizeof k->note, "sum of fte of the headcount at month end");
@@ -213,7 +215,8 @@ static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *e
         g_hash_table_iter_init(&it, p->depts);
         while (g_hash_table_iter_next(&it, &key, &val))
             g_ptr_array_add(arr, val);
-        qsort(arr->pdata, arr->len, sizeof(gpointer), by_site_dept);
+        if (arr->len) /* pdata is NULL when empty, and qsort's base must not be */
+            qsort(arr->pdata, arr->len, sizeof(gpointer), by_site_dept);
         for (guint i = 0; i < arr->len; i++) {
             dept_t *d = arr->pdata[i];
             long r = model_table_add_row(t);

@@ -60,7 +60,8 @@ static project_t *project_get(projects_t *p, const field_value_t *id)
         pr = g_new0(project_t, 1);
         snprintf(pr->id, sizeof pr->id, "%s", key);
         pr->slip_days = NAN;
-        pr->in_scope = true;
+        /* no site known yet: in scope only without a scope (as ctx_in_scope treats an absent site) */
+        pr->in_scope = !p->ctx->scope;
         g_hash_table_insert(p->projects, g_strdup(key), pr);
     }
     return pr;
@@ -74,7 +75,7 @@ static person_t *person_get(projects_t *p, const field_value_t *id)
     if (!pe) {
         pe = g_new0(person_t, 1);
         snprintf(pe->id, sizeof pe->id, "%s", key);
-        pe->in_scope = true;
+        pe->in_scope = !p->ctx->scope;
         g_hash_table_insert(p->people, g_strdup(key), pe);
     }
     return pe;
@@ -191,7 +192,8 @@ static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t 
         while (g_hash_table_iter_next(&it, &key, &val))
             if (((project_t *)val)->in_scope)
                 g_ptr_array_add(arr, val);
-        qsort(arr->pdata, arr->len, sizeof(gpointer), by_id);
+        if (arr->len) /* pdata is NULL when empty, and qsort's base must not be */
+            qsort(arr->pdata, arr->len, sizeof(gpointer), by_id);
         static const char *const n[] = { "Project", "Name", "Manager", "Status", "Budget (BAC)", "Actual cost",
                                          "Earned value", "Planned value", "CPI", "SPI", "EAC", "Milestone slip (days)" };
         static const col_kind_t kd[] = { COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_MONEY,
@@ -274,8 +276,10 @@ static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t 
                 continue;
             for (int s = 0; s < MODEL_WINDOW; s++) {
                 int32_t end = ctx_slot_last_day(ctx, s);
-                /* capacity of the people who record time that month */
-                if ((pe->logged_slots >> s & 1u) && pe->hire <= end && (!pe->left || pe->leave > end))
+                /* capacity of the people who record time that month and were employed in it
+                 * (a leaver's hours of the month count, so does their capacity) */
+                if ((pe->logged_slots >> s & 1u) && pe->hire <= end &&
+                    (!pe->left || pe->leave >= ctx_slot_first_day(ctx, s)))
                     available[s] += pe->fte * hpd * wd[s];
             }
             double avail = pe->fte * hpd * wd[SLOT_PERIOD];

@@ -179,6 +179,8 @@ static ops_status_t service_finish(void *state, report_model_t *m, ops_error_t *
     ADD_KPI("tickets_created", "Tickets created", UNIT_COUNT);
     kpi_fill_sum(k, ctx, s->created);
     snprintf(k->note, sizeof k->note, "tickets whose created_at falls in the month");
+    if (!ctx_publish_series(ctx, m, "tickets_created", "Tickets created", UNIT_COUNT, s->created))
+        goto nomem;
     ADD_KPI("tickets_resolved", "Tickets resolved", UNIT_COUNT);
     kpi_fill_sum(k, ctx, s->resolved);
     snprintf(k->note, sizeof k->note, "tickets whose resolved_at falls in the month");
@@ -244,7 +246,8 @@ static ops_status_t service_finish(void *state, report_model_t *m, ops_error_t *
     g_hash_table_iter_init(&it, s->channels);
     while (g_hash_table_iter_next(&it, &key, &val))
         g_ptr_array_add(arr, val);
-    qsort(arr->pdata, nch, sizeof(gpointer), by_channel_name);
+    if (nch) /* pdata is NULL when empty, and qsort's base must not be */
+        qsort(arr->pdata, nch, sizeof(gpointer), by_channel_name);
     for (guint i = 0; i < nch; i++) {
         channel_t *c = arr->pdata[i];
         long r = model_table_add_row(t);

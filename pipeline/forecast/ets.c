@@ -660,7 +660,7 @@ ops_status_t ets_fit(const double *y, size_t n, size_t m, const ets_spec_t *spec
     ets_model_t md = { .spec = *spec, .m = m, .phi = 1.0 };
     md.n_states = state_count(spec, m);
     size_t free_params = free_count(&md);
-    if (n <= free_params + 1 + 4) /* as R: n must exceed parameters + 4 */
+    if (n <= free_params + 4) /* as R: n must exceed parameters + 4 */
         return ops_error_set(err, OPS_ERR_INPUT, NULL, 0, NULL,
                              "%s: %zu observations for %zu parameters", name, n, free_params + 1);
     ops_status_t st = initial_states(y, n, &md, err);

@@ -178,7 +178,7 @@ static ops_status_t run_ets(const double *y, size_t n, const forecast_options_t 
     short_note(n, opt->season, note, sizeof note);
     if (ets_auto(y, n, opt->season, &md, &tried, &e2) != OPS_OK) {
         char why[256];
-        snprintf(why, sizeof why, "no ETS model fits %zu values (needs at least 8); naive forecast", n);
+        snprintf(why, sizeof why, "no ETS model fits %zu values (needs at least 7); naive forecast", n);
         return run_naive_fallback(y, n, opt, a, out, why, err);
     }
     ops_status_t st = ets_forecast(&md, opt->horizon, opt->levels, opt->n_levels, opt->seed,
@@ -206,7 +206,7 @@ static ops_status_t run_theta(const double *y, size_t n, const forecast_options_
     if (theta_forecast(y, n, opt->season, opt->horizon, opt->levels, opt->n_levels, a->point,
                        a->lo, a->hi, &ti, &e2) != OPS_OK) {
         char why[256];
-        snprintf(why, sizeof why, "Theta needs at least 8 values (%zu); naive forecast", n);
+        snprintf(why, sizeof why, "Theta needs at least 7 values (%zu); naive forecast", n);
         return run_naive_fallback(y, n, opt, a, out, why, err);
     }
     snprintf(out->model, sizeof out->model, "Theta");

@@ -296,6 +296,82 @@ static ops_status_t page_overview(pdf_ctx_t *p, ops_error_t *err)
 
 /* ---- page 2: finance ------------------------------------------------------- */
 
+/* Revenue: the last 12 months and the forecast to the fiscal year end (at
+ * least 6 months) with its 80% and 95% fan, plus the outlook sentence. */
+static ops_status_t outlook_chart(pdf_ctx_t *p, float *y, ops_error_t *err)
+{
+    const report_model_t *m = p->m;
+    const model_forecast_t *f = NULL;
+    for (size_t i = 0; i < m->n_forecasts && !f; i++)
+        if (!strcmp(m->forecasts[i].series_id, "gl_revenue"))
+            f = &m->forecasts[i];
+    if (!f || f->n_history < 2)
+        return OPS_OK;
+    int months_left = period_index(m->fy_start) + 11 - period_index(m->period);
+    size_t ahead = (size_t)(months_left > 6 ? months_left : 6);
+    if (ahead > f->horizon)
+        ahead = f->horizon;
+    size_t back = f->n_history < 12 ? f->n_history : 12;
+    size_t n = back + ahead;
+    double *buf = malloc(n * 7 * sizeof *buf);
+    char (*labels)[16] = malloc(n * sizeof *labels);
+    const char **cats = malloc(n * sizeof *cats);
+    if (!buf || !labels || !cats) {
+        free(buf);
+        free(labels);
+        free(cats);
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
+    double *act = buf, *fc = buf + n, *lo80 = buf + 2 * n, *hi80 = buf + 3 * n, *lo95 = buf + 4 * n,
+           *hi95 = buf + 5 * n;
+    for (size_t i = 0; i < n; i++) {
+        size_t h = f->n_history - back + i; /* index into history + forecast */
+        period_short_label(period_from_index(f->first_index + (int)h), labels[i], sizeof labels[i]);
+        cats[i] = labels[i];
+        act[i] = fc[i] = lo80[i] = hi80[i] = lo95[i] = hi95[i] = NAN;
+        if (h < f->n_history)
+            act[i] = f->history[h];
+        else {
+            size_t k = h - f->n_history;
+            fc[i] = f->point[k];
+            lo80[i] = f->lo80[k];
+            hi80[i] = f->hi80[k];
+            lo95[i] = f->lo95[k];
+            hi95[i] = f->hi95[k];
+        }
+    }
+    fc[back - 1] = act[back - 1]; /* the forecast line starts at the last actual */
+    chart_series_t series[] = { { title_of(p, "legend_actual", "Actual"), act },
+                                { title_of(p, "legend_forecast", "Forecast"), fc } };
+    chart_band_t bands[] = { { title_of(p, "legend_band_95", "95% range"), lo95, hi95 },
+                             { title_of(p, "legend_band_80", "80% range"), lo80, hi80 } };
+    char title[200];
+    snprintf(title, sizeof title, "Revenue outlook to %s (%s)", labels[n - 1], f->model);
+    chart_data_t d = { title, cats, n, series, 2, m->currency, false, false, false, NULL, 0 };
+    float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
+    chart_rect_t r = { mg, *y - 150, w, 150 };
+    ops_status_t rc = chart_draw_band(p->doc, &r, &d, bands, 2, err);
+    free(buf);
+    free(labels);
+    free(cats);
+    if (rc != OPS_OK)
+        return rc;
+    *y -= 158;
+    const kpi_t *k = model_find_kpi(m, "revenue_outlook_vs_budget_pct");
+    const kpi_t *o = model_find_kpi(m, "opex_outlook_vs_budget_pct");
+    if (k || o) {
+        char line[400], a[32], b[32];
+        snprintf(line, sizeof line, "Full-year outlook (actual + forecast): revenue %s, opex %s of budget; forecast MASE %.2f.",
+                 k ? numfmt_percent(a, sizeof a, k->value, 1) : "n/a", o ? numfmt_percent(b, sizeof b, o->value, 1) : "n/a",
+                 f->mase);
+        pdfdoc_style_t note = { 8.5f, false, PDFDOC_GREY, PDFDOC_LEFT };
+        pdfdoc_text_fit(p->doc, mg, *y - 4, w, line, &note);
+        *y -= 20;
+    }
+    return OPS_OK;
+}
+
+
 static ops_status_t page_finance(pdf_ctx_t *p, ops_error_t *err)
 {
     const report_model_t *m = p->m;
@@ -323,19 +399,21 @@ static ops_status_t page_finance(pdf_ctx_t *p, ops_error_t *err)
     chart_series_t os[] = { { la, oa }, { lb, ob } };
     chart_data_t rd = { "Revenue by month", cats, MODEL_TREND_MONTHS, rs, 2, m->currency, false, true, false, NULL, 0 };
     chart_data_t od = { "Operating expense by month", cats, MODEL_TREND_MONTHS, os, 2, m->currency, false, true, false, NULL, 0 };
-    chart_rect_t r1 = { mg, y - 170, w / 2 - 6, 170 };
-    chart_rect_t r2 = { mg + w / 2 + 6, y - 170, w / 2 - 6, 170 };
+    chart_rect_t r1 = { mg, y - 150, w / 2 - 6, 150 };
+    chart_rect_t r2 = { mg + w / 2 + 6, y - 150, w / 2 - 6, 150 };
     if ((rc = chart_draw_grouped_bar(p->doc, &r1, &rd, err)) != OPS_OK ||
         (rc = chart_draw_grouped_bar(p->doc, &r2, &od, err)) != OPS_OK)
         return rc;
-    y -= 190;
+    y -= 166;
+    if ((rc = outlook_chart(p, &y, err)) != OPS_OK)
+        return rc;
 
     const model_table_t *tv = model_find_table(m, "Top budget variances (YTD)");
     if (tv && tv->n_rows) {
         section_title(p, mg, y, "Top budget variances, year to date");
         y -= 8;
         pdfdoc_column_t c[6] = { { "Cost centre", w * 0.18f, PDFDOC_LEFT }, { "Account", w * 0.25f, PDFDOC_LEFT },
-                                 { "Actual YTD", w * 0.13f, PDFDOC_RIGHT }, { "Budget YTD", w * 0.13f, PDFDOC_RIGHT },
+                                 { "Act. YTD", w * 0.13f, PDFDOC_RIGHT }, { "Bud. YTD", w * 0.13f, PDFDOC_RIGHT },
                                  { "Variance", w * 0.13f, PDFDOC_RIGHT }, { "Assessment", w * 0.18f, PDFDOC_LEFT } };
         size_t rows = tv->n_rows < 8 ? tv->n_rows : 8;
         char **cells = calloc(rows * 6, sizeof *cells);

@@ -516,6 +516,103 @@ static void sheet_quality(xlsx_ctx_t *x, const report_model_t *m)
     sheet_print_setup(x, ws, hr);
 }
 
+/* Forecasts: model and accuracy per series, history + forecast with 80/95%
+ * intervals in one long table, and a native line chart per key series. */
+static void sheet_forecasts(xlsx_ctx_t *x, const report_model_t *m)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Forecasts");
+    char title[400], plabel[40];
+    period_label(m->period, plabel, sizeof plabel);
+    snprintf(title, sizeof title, "Forecasts from %s", plabel);
+    worksheet_write_string(ws, 0, 0, title, x->title);
+    worksheet_write_string(ws, 1, 0, "Models fitted by maximum likelihood (GSL); backtest = rolling-origin one-step-ahead evaluation on each series' own history. MASE < 1 beats the seasonal naive forecast.", x->text_small);
+    static const char *const mh[] = { "Series", "Model", "Parameters", "Why this model", "AICc", "Backtest origins",
+                                      "MASE", "sMAPE %", "MAPE %", "Bias", "80% coverage %", "95% coverage %" };
+    lxw_row_t r = 3;
+    for (lxw_col_t c = 0; c < 12; c++)
+        worksheet_write_string(ws, r, c, mh[c], x->header);
+    r++;
+    for (size_t i = 0; i < m->n_forecasts; i++, r++) {
+        const model_forecast_t *f = &m->forecasts[i];
+        worksheet_write_string(ws, r, 0, f->label, NULL);
+        worksheet_write_string(ws, r, 1, f->model, NULL);
+        worksheet_write_string(ws, r, 2, f->params, x->text_small);
+        worksheet_write_string(ws, r, 3, f->reason, x->text_small);
+        write_num_or_blank(ws, r, 4, f->aicc, x->num1);
+        worksheet_write_number(ws, r, 5, (double)f->backtest_origins, x->count);
+        write_num_or_blank(ws, r, 6, f->mase, x->num2);
+        write_num_or_blank(ws, r, 7, f->smape, x->num1);
+        write_num_or_blank(ws, r, 8, f->mape, x->num1);
+        write_num_or_blank(ws, r, 9, f->bias, x->num2);
+        write_num_or_blank(ws, r, 10, f->coverage80, x->num1);
+        write_num_or_blank(ws, r, 11, f->coverage95, x->num1);
+    }
+    r += 2;
+    worksheet_write_string(ws, r++, 0, "History and forecast", x->bold);
+    static const char *const dh[] = { "Series", "Period", "Actual", "Forecast", "80% low", "80% high", "95% low",
+                                      "95% high" };
+    lxw_row_t header = r;
+    for (lxw_col_t c = 0; c < 8; c++)
+        worksheet_write_string(ws, r, c, dh[c], x->header);
+    r++;
+    lxw_row_t chart_row = 3;
+    for (size_t i = 0; i < m->n_forecasts; i++) {
+        const model_forecast_t *f = &m->forecasts[i];
+        lxw_format *fmt = f->unit == UNIT_MONEY ? x->money : x->num1;
+        lxw_row_t first = r;
+        for (size_t h = 0; h < f->n_history + f->horizon; h++, r++) {
+            char per[8];
+            period_format(period_from_index(f->first_index + (int)h), per);
+            worksheet_write_string(ws, r, 0, f->label, NULL);
+            worksheet_write_string(ws, r, 1, per, NULL);
+            if (h < f->n_history) {
+                write_num_or_blank(ws, r, 2, f->history[h], fmt);
+                continue;
+            }
+            size_t k = h - f->n_history;
+            write_num_or_blank(ws, r, 3, f->point[k], fmt);
+            write_num_or_blank(ws, r, 4, f->lo80[k], fmt);
+            write_num_or_blank(ws, r, 5, f->hi80[k], fmt);
+            write_num_or_blank(ws, r, 6, f->lo95[k], fmt);
+            write_num_or_blank(ws, r, 7, f->hi95[k], fmt);
+        }
+        if (!f->key)
+            continue;
+        lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_LINE);
+        char cats[96], vals[96];
+        snprintf(cats, sizeof cats, "=Forecasts!$B$%d:$B$%d", (int)first + 1, (int)r);
+        static const char *const names[] = { "Actual", "Forecast", "80% low", "80% high", "95% low", "95% high" };
+        static const lxw_color_t colors[] = { 0x0072B2, 0xD55E00, 0xE69F00, 0xE69F00, 0x999999, 0x999999 };
+        for (int sidx = 0; sidx < 6; sidx++) {
+            char col = (char)('C' + sidx);
+            snprintf(vals, sizeof vals, "=Forecasts!$%c$%d:$%c$%d", col, (int)first + 1, col, (int)r);
+            lxw_chart_series *cs = chart_add_series(chart, cats, vals);
+            chart_series_set_name(cs, names[sidx]);
+            lxw_chart_line line = { 0 };
+            line.color = colors[sidx];
+            line.width = sidx < 2 ? 2.0f : 1.0f;
+            line.dash_type = sidx < 2 ? LXW_CHART_LINE_DASH_SOLID : LXW_CHART_LINE_DASH_DASH;
+            chart_series_set_line(cs, &line);
+        }
+        chart_title_set_name(chart, f->label);
+        chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+        lxw_chart_options copt = { 0 };
+        copt.x_scale = 1.6;
+        copt.y_scale = 1.1;
+        worksheet_insert_chart_opt(ws, chart_row, 13, chart, &copt);
+        chart_row += 18;
+    }
+    if (r > header + 1)
+        worksheet_autofilter(ws, header, 0, r - 1, 7);
+    worksheet_freeze_panes(ws, 4, 1);
+    worksheet_set_column(ws, 0, 0, 34, NULL);
+    worksheet_set_column(ws, 1, 1, 14, NULL);
+    worksheet_set_column(ws, 2, 2, 40, NULL);
+    worksheet_set_column(ws, 3, 3, 44, NULL);
+    worksheet_set_column(ws, 4, 11, 14, NULL);
+    sheet_print_setup(x, ws, (lxw_row_t)-1);
+}
+
 static void sheet_about(xlsx_ctx_t *x, const report_model_t *m, const render_info_t *info)
 {
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, "About");
@@ -594,6 +691,8 @@ ops_status_t render_xlsx(const report_model_t *m, const render_info_t *info, con
         if (m->areas_present[a])
             sheet_area(&x, m, model_area_names[a]);
     sheet_bva(&x, m);
+    if (m->n_forecasts)
+        sheet_forecasts(&x, m);
     sheet_quality(&x, m);
     sheet_about(&x, m, info);
     lxw_error e = workbook_close(x.wb);
