@@ -93,10 +93,27 @@ def test_sheets_tables_and_text_cells(sample_run):
     for area in ("Finance", "Procurement", "Inventory", "Customer service", "People", "Projects",
                  "Risk and compliance", "Quality"):
         assert area in names
-    assert names[-3:] == ["Budget vs Actual", "Data quality", "About"]
+    assert names[-4:] == ["Budget vs Actual", "Forecasts", "Data quality", "About"]
     assert wb["Procurement"].tables, "breakdowns are Excel tables"
     assert wb["Summary"].freeze_panes == "C5"
     assert "KPI_Table" in wb.defined_names
     # input text is never a formula: every string cell from the inputs stays a string
     about = wb["About"]
     assert about["B3"].value == "Kestrel Packaging Group"
+
+
+def test_forecasts_sheet(sample_run):
+    wb = openpyxl.load_workbook(sample_run / "report.xlsx")
+    ws = wb["Forecasts"]
+    rows = list(ws.iter_rows(values_only=True))
+    models = {r[0]: r for r in rows[4:] if r[0] and r[1] and str(r[1]).startswith(("ETS", "Theta", "Comb", "SNaive", "Naive", "Drift"))}
+    assert "Revenue" in models and "Operating expense, 1300 Logistics" in models
+    assert 0 < models["Revenue"][10] <= 100          # 80% coverage, in percent
+    start = next(i for i, r in enumerate(rows) if r[0] == "Series" and r[1] == "Period")
+    rev = [r for r in rows[start + 1:] if r[0] == "Revenue"]
+    history = [r for r in rev if r[2] is not None]
+    future = [r for r in rev if r[3] is not None]
+    assert history[-1][1] == "2026-10" and future[0][1] == "2026-11"
+    for r in future:
+        assert r[6] <= r[4] <= r[3] <= r[5] <= r[7]   # 95% band holds the 80% band holds the point
+    assert len(ws._charts) >= 2
