@@ -37,7 +37,8 @@ static const char *const output_keys[] = { "xlsx", "pdf", "paper", "detail", "de
 static const char *const input_keys[] = { "kind", "file", "optional", "delimiter", "quote",
                                           "decimal", "thousands", "encoding", "date_formats",
                                           "timestamp_formats", "missing", "keep_latest_by",
-                                          "true_values", "false_values", "col.<field>", NULL };
+                                          "true_values", "false_values", "col.<field>", "alias.<field>",
+                                          NULL };
 static const char *const kpi_keys[] = { "target", "amber", "direction", "tile", NULL };
 static const char *const analysis_keys[] = { "service_level", "top_n", "slow_days", "dead_days",
                                              "spc_baseline_months", "weight_lsl", "weight_usl",
@@ -334,6 +335,33 @@ static int handle_input(load_state_t *st, const char *section, const char *name,
             return fail(st, key, "%s has no key field to keep the latest row of", in->schema->name);
         in->keep_latest_by = idx;
         return 1;
+    }
+    if (!strncmp(key, "alias.", 6)) {
+        if (!in->schema)
+            return fail(st, key, "[%s] has no known kind; set 'kind' first", section);
+        int idx = schema_field_index(in->schema, key + 6);
+        if (idx < 0 || in->schema->fields[idx].type != FT_TEXT)
+            return fail(st, key, "alias.FIELD must name a text field of %s, found '%s'", in->schema->name, key + 6);
+        config_list_t pairs = { 0 };
+        if (!set_list(st, key, &pairs, value))
+            return 0;
+        config_list_t *from = &in->alias_from[idx], *to = &in->alias_to[idx];
+        int ok = 1;
+        for (size_t i = 0; i < pairs.count && ok; i++) {
+            char *arrow = strstr(pairs.items[i], "=>");
+            if (!arrow || from->count == CONFIG_MAX_TOKENS) {
+                ok = fail(st, key, "expected 'From => To' pairs separated by commas, found '%s'", pairs.items[i]);
+                break;
+            }
+            *arrow = '\0';
+            from->items[from->count] = g_strstrip(g_strdup(pairs.items[i]));
+            to->items[to->count] = g_strstrip(g_strdup(arrow + 2));
+            from->count++;
+            to->count++;
+        }
+        for (size_t i = 0; i < pairs.count; i++)
+            free(pairs.items[i]);
+        return ok;
     }
     if (!strncmp(key, "col.", 4)) {
         if (!in->schema)
@@ -825,8 +853,13 @@ void config_free(config_t *cfg)
         list_free(&in->missing);
         list_free(&in->true_values);
         list_free(&in->false_values);
-        for (size_t f = 0; f < CONFIG_MAX_FIELDS; f++)
+        for (size_t f = 0; f < CONFIG_MAX_FIELDS; f++) {
             free(in->columns[f]);
+            for (size_t k = 0; k < in->alias_from[f].count; k++) {
+                g_free(in->alias_from[f].items[k]);
+                g_free(in->alias_to[f].items[k]);
+            }
+        }
     }
     free(cfg->inputs);
     for (size_t i = 0; i < cfg->n_kpis; i++)

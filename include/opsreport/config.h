@@ -32,6 +32,9 @@ typedef struct {
     config_list_t date_formats, timestamp_formats, missing, true_values, false_values;
     int keep_latest_by;          /* field index of the event-log timestamp, -1: none */
     char *columns[CONFIG_MAX_FIELDS]; /* export header per logical field, NULL: unmapped */
+    /* alias.FIELD = From => To, ...: values renamed after validation (e.g. a
+     * Windows-1252 tool's "Lodz" for the ERP's "Łódź") */
+    config_list_t alias_from[CONFIG_MAX_FIELDS], alias_to[CONFIG_MAX_FIELDS];
     long line;                   /* line of the section header, for messages */
 } input_config_t;
 

@@ -306,6 +306,13 @@ static void process_row(ingest_state_t *st)
             snprintf(bad_buf, sizeof bad_buf, "%s", why);
             bad_why = bad_buf;
         }
+        const config_list_t *from = &st->in->alias_from[f];
+        for (size_t k = 0; k < from->count && values[f].present; k++)
+            if (strlen(from->items[k]) == values[f].len && !memcmp(from->items[k], values[f].text, values[f].len)) {
+                values[f].text = st->in->alias_to[f].items[k];
+                values[f].len = strlen(values[f].text);
+                break;
+            }
     }
     if (bad >= 0) {
         int col = st->field_col[bad];

@@ -288,3 +288,45 @@ Test(csv_neutralise, formula_prefixes)
     csv_neutralise("plain", 5, buf, sizeof buf);
     cr_assert_str_eq(buf, "plain");
 }
+
+Test(ingest, alias_needs_from_to_pairs, .init = setup, .fini = teardown)
+{
+    ops_error_t err = { 0 };
+    config_t *cfg = load_config("[input.employees]\nfile = emp.csv\nalias.department = X\n", &err);
+    cr_assert_null(cfg);
+    cr_assert(strstr(err.message, "'From => To'") != NULL, "%s", err.message);
+    cfg = load_config("[input.employees]\nfile = emp.csv\nalias.fte = 1 => 2\n", &err);
+    cr_assert_null(cfg);
+    cr_assert(strstr(err.message, "text field") != NULL, "%s", err.message);
+}
+
+static ops_status_t collect_site(void *ctx, const ingest_record_t *rec, ops_error_t *err)
+{
+    (void)err;
+    collected_t *c = ctx;
+    const field_value_t *v = &rec->values[EMP_SITE];
+    snprintf(c->text[c->n++], sizeof c->text[0], "%.*s", (int)v->len, v->text);
+    return OPS_OK;
+}
+
+Test(ingest, alias_values_reach_the_sink, .init = setup, .fini = teardown)
+{
+    const char *ini = "[input.employees]\nfile = emp.csv\ndate_formats = %d-%m-%y\n"
+                      "alias.site = Lodz => \xC5\x81\xC3\xB3""d\xC5\xBA, Lyons => Lyon\n";
+    const char csv[] = "employee_id,name,site,department,hire_date,leave_date,leave_reason,fte\n"
+                       "E1,Anna,Lodz,Ops,01-02-20,,,1\n"
+                       "E2,Bea,Lyons,Ops,01-02-21,,,1\n"
+                       "E3,Cy,Leeds,Ops,01-02-21,,,1\n";
+    write_file("emp.csv", csv, sizeof csv - 1);
+    ops_error_t err = { 0 };
+    config_t *cfg = load_config(ini, &err);
+    cr_assert_not_null(cfg, "%s", err.message);
+    collected_t c = { 0 };
+    ingest_stats_t st;
+    cr_assert_eq(ingest_input(&cfg->inputs[0], dir, 2, NULL, collect_site, &c, &st, &err), OPS_OK, "%s", err.message);
+    cr_assert_eq(c.n, 3);
+    cr_assert_str_eq(c.text[0], "\xC5\x81\xC3\xB3""d\xC5\xBA");
+    cr_assert_str_eq(c.text[1], "Lyon");
+    cr_assert_str_eq(c.text[2], "Leeds");
+    config_free(cfg);
+}
