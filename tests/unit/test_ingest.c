@@ -330,3 +330,31 @@ Test(ingest, alias_values_reach_the_sink, .init = setup, .fini = teardown)
     cr_assert_str_eq(c.text[2], "Leeds");
     config_free(cfg);
 }
+
+/* libcsv runs non-strict: a stray quote inside an unquoted field stays text;
+ * a quote left open swallows the rest of the file into one field, so that
+ * row ends up with the wrong field count and is rejected, not lost. */
+Test(ingest, stray_and_unterminated_quotes, .init = setup, .fini = teardown)
+{
+    const char *ini = "[input.risks]\nfile = r.csv\n";
+    const char csv[] = "risk_id,title,owner,category,site,raised_date,likelihood,impact,exposure,mitigation_due,status\n"
+                       "R1,5\" pipe leak,Ann,Ops,Leeds,2026-01-05,2,3,100.00,,open\n"
+                       "R2,\"Roof, north\",Bob,Ops,Lyon,2026-01-06,4,4,,,open\n"
+                       "R3,\"never closed,Cy,Ops,Lyon,2026-01-07,1,1,,,open\n"
+                       "R4,Later row,Di,Ops,Lyon,2026-01-08,1,1,,,open\n";
+    write_file("r.csv", csv, sizeof csv - 1);
+    ops_error_t err = { 0 };
+    config_t *cfg = load_config(ini, &err);
+    cr_assert_not_null(cfg, "%s", err.message);
+    collected_t c = { 0 };
+    ingest_stats_t st;
+    cr_assert_eq(ingest_input(&cfg->inputs[0], dir, 2, NULL, collect, &c, &st, &err), OPS_OK, "%s", err.message);
+    cr_assert_eq(c.n, 2);
+    cr_assert_str_eq(c.text[0], "5\" pipe leak");
+    cr_assert_str_eq(c.text[1], "Roof, north");
+    cr_assert_eq(st.rows_read, 3);
+    cr_assert_eq(st.rows_rejected, 1);
+    cr_assert_eq(st.first_rejects[0].line, 4, "the open quote starts on line 4");
+    cr_assert(strstr(st.first_rejects[0].reason, "fields as in the header") != NULL, "%s", st.first_rejects[0].reason);
+    config_free(cfg);
+}
