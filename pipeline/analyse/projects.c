@@ -171,10 +171,18 @@ static int by_id(const void *a, const void *b)
     return strcmp((*(project_t *const *)a)->id, (*(project_t *const *)b)->id);
 }
 
+typedef struct {
+    double load, avail;
+    const person_t *pe;
+} over_t;
+
+/* Highest load first; ties by employee id, so the table never depends on hash order. */
 static int by_load(const void *a, const void *b)
 {
-    const double *x = a, *y = b;
-    return x[0] < y[0] ? 1 : x[0] > y[0] ? -1 : (x[1] < y[1] ? -1 : x[1] > y[1]);
+    const over_t *x = a, *y = b;
+    if (x->load != y->load)
+        return x->load < y->load ? 1 : -1;
+    return strcmp(x->pe->id, y->pe->id);
 }
 
 static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t *err)
@@ -259,13 +267,9 @@ static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t 
         for (int s = 0; s < MODEL_WINDOW; s++)
             wd[s] = weekdays(ctx_slot_first_day(ctx, s), ctx_slot_last_day(ctx, s));
         size_t n_people = g_hash_table_size(p->people);
-        double *loads = calloc(n_people ? n_people * 3 : 3, sizeof *loads);
-        const person_t **who = calloc(n_people ? n_people : 1, sizeof *who);
-        if (!loads || !who) {
-            free(loads);
-            free(who);
+        over_t *over = calloc(n_people ? n_people : 1, sizeof *over);
+        if (!over)
             goto nomem;
-        }
         size_t n_over = 0;
         GHashTableIter it;
         gpointer key, val;
@@ -284,42 +288,37 @@ static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t 
             }
             double avail = pe->fte * hpd * wd[SLOT_PERIOD];
             if (pe->hours_period > avail * 1.0 + 1e-9) {
-                loads[n_over * 3] = pe->hours_period / avail * 100;
-                loads[n_over * 3 + 1] = (double)n_over;
-                loads[n_over * 3 + 2] = avail;
-                who[n_over++] = pe;
+                over[n_over++] = (over_t){ pe->hours_period / avail * 100, avail, pe };
             }
         }
         if (!(k = model_add_kpi(m, "utilisation_pct", "Billable utilisation", AREA_PROJECTS, UNIT_PERCENT))) {
-            free(loads);
-            free(who);
+            free(over);
             goto nomem;
         }
         kpi_fill_ratio(k, ctx, p->billable, available, 100.0);
         snprintf(k->note, sizeof k->note, "billable hours / (fte x hours_per_day x weekdays) of the staff who logged time in the month");
         if (!(k = model_add_kpi(m, "over_allocated_people", "Over-allocated people", AREA_PROJECTS, UNIT_COUNT))) {
-            free(loads);
-            free(who);
+            free(over);
             goto nomem;
         }
         k->value = k->ytd = (double)n_over;
         snprintf(k->note, sizeof k->note, "people who logged more hours in the month than fte x hours_per_day x weekdays");
-        qsort(loads, n_over, 3 * sizeof *loads, by_load);
+        if (n_over)
+            qsort(over, n_over, sizeof *over, by_load);
         static const char *const on[] = { "Employee", "Hours logged", "Available hours", "Load %" };
         static const col_kind_t ok[] = { COL_TEXT, COL_HOURS, COL_HOURS, COL_PERCENT };
         model_table_t *t = model_add_table(m, AREA_PROJECTS, "Over-allocated people (month)", 4, on, ok);
         for (size_t i = 0; t && i < n_over && i < (size_t)ctx->settings->top_n; i++) {
-            const person_t *pe = who[(size_t)loads[i * 3 + 1]];
+            const person_t *pe = over[i].pe;
             long r = model_table_add_row(t);
             if (r < 0)
                 break;
             model_table_set_text(t, (size_t)r, 0, pe->id, strlen(pe->id));
             model_table_set_num(t, (size_t)r, 1, pe->hours_period);
-            model_table_set_num(t, (size_t)r, 2, loads[i * 3 + 2]);
-            model_table_set_num(t, (size_t)r, 3, loads[i * 3]);
+            model_table_set_num(t, (size_t)r, 2, over[i].avail);
+            model_table_set_num(t, (size_t)r, 3, over[i].load);
         }
-        free(loads);
-        free(who);
+        free(over);
         if (!t)
             goto nomem;
     }

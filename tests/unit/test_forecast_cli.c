@@ -215,3 +215,20 @@ Test(forecast_cli, levels_name_the_columns)
     cr_assert(strncmp(out, hdr, strlen(hdr)) == 0, "%s", out);
     free(out);
 }
+
+Test(forecast_cli, spaces_trimmed_quotes_strict_bom_accepted)
+{
+    /* libcsv trims spaces around unquoted fields (its default, kept on
+     * purpose); a UTF-8 BOM before the header is accepted */
+    write_file("in.csv", "\xEF\xBB\xBFseries_id,period,value\n"
+                         " s , 1 , 10 \n s,2,12\n s,3,11\n s,4,13\n");
+    cr_assert_eq(run("--method", "naive", "out.csv"), OPS_EXIT_OK);
+    char *out = read_file("out.csv");
+    cr_assert(strstr(out, "\ns,1,5,13,") != NULL, "%s", out);
+    free(out);
+    /* CSV_STRICT: a stray quote inside an unquoted field stops the run */
+    write_file("in.csv", "series_id,period,value\ns,1,10\ns,2,1\"2\n");
+    cr_assert_eq(run(NULL, NULL, "out2.csv"), OPS_EXIT_INPUT);
+    cr_assert(strstr(stderr_text(), "in.csv:3: ") != NULL);
+    cr_assert_null(read_file("out2.csv"));
+}
