@@ -239,7 +239,7 @@ static ops_status_t page_overview(pdf_ctx_t *p, ops_error_t *err)
     float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
     pdfdoc_style_t title = { 20, true, INK, PDFDOC_LEFT };
     pdfdoc_style_t sub = { 11, false, PDFDOC_GREY, PDFDOC_LEFT };
-    char buf[600], gen[64];
+    char buf[600];
     template_var_t tv[] = { { "organisation", m->organisation }, { "period", p->plabel } };
     rc = template_fill(p->tpl, "report_title", tv, 2, buf, sizeof buf, err);
     if (rc != OPS_OK)
@@ -248,7 +248,6 @@ static ops_status_t page_overview(pdf_ctx_t *p, ops_error_t *err)
     float th_used = pdfdoc_paragraph(p->doc, mg, y - 4, w, buf, &title, true);
     y -= th_used - 22;
     period_t next = period_add(m->period, 1);
-    snprintf(gen, sizeof gen, "1 %s", "");
     char nl[40];
     period_label(next, nl, sizeof nl);
     snprintf(buf, sizeof buf, "%s%s%s · generated 1 %s · run %s", p->plabel, m->scope[0] ? " · " : "",
@@ -370,7 +369,6 @@ static ops_status_t outlook_chart(pdf_ctx_t *p, float *y, ops_error_t *err)
     }
     return OPS_OK;
 }
-
 
 static ops_status_t page_finance(pdf_ctx_t *p, ops_error_t *err)
 {
