@@ -101,8 +101,11 @@ bool validate_field(const field_def_t *def, const input_config_t *in, int minor_
         break;
     }
     if (ok && def->has_range && (range_value < def->min || range_value > def->max)) {
-        snprintf(why_buf, why_size, "%s out of range: expected %g to %g", def->name, def->min,
-                 def->max);
+        if (def->max >= 1e9)
+            snprintf(why_buf, why_size, "%s out of range: expected %g or more", def->name, def->min);
+        else
+            snprintf(why_buf, why_size, "%s out of range: expected %g to %g", def->name, def->min,
+                     def->max);
         *why = why_buf;
         ok = false;
     }
