@@ -36,8 +36,8 @@ typedef enum {
     FC_METHOD_ETS,   /* automatic ETS by AICc */
     FC_METHOD_THETA,
     FC_METHOD_ARIMA, /* not built: forecast_series() returns OPS_ERR_USAGE */
-    FC_METHOD_COMB,  /* mean of ETS and Theta (points and interval bounds) */
-    FC_METHOD_AUTO   /* the default chosen by measured accuracy (ETS): see forecast_method_auto */
+    FC_METHOD_COMB,  /* median of ETS, Theta and SNaive (points and interval bounds) */
+    FC_METHOD_AUTO   /* the default chosen by measured accuracy (COMB): see forecast_method_auto */
 } forecast_method_t;
 
 typedef struct {
@@ -56,7 +56,7 @@ typedef struct {
 } forecast_backtest_t;
 
 typedef struct {
-    char model[48];          /* "ETS(M,Ad,M)", "Theta", "SNaive", "Comb(ETS,Theta)" */
+    char model[48];          /* "ETS(M,Ad,M)", "Theta", "SNaive", "Comb(ETS(M,A,M),Theta,SNaive)" */
     char params[256];        /* "alpha=0.31 beta=0.01 ..." */
     char reason[256];        /* why this model was used */
     double aicc;             /* NAN if not applicable */

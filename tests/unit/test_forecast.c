@@ -504,3 +504,37 @@ Test(forecast, seasonality_test)
         y[t] = 5;
     cr_assert_not(theta_seasonality_test(y, 48, 12));
 }
+
+Test(forecast, comb_is_the_median_of_its_members)
+{
+    /* the combination's point and bounds are, step by step, the median of
+     * the ETS, Theta and seasonal naive results for the same options */
+    double y[40];
+    unsigned long s = 11;
+    for (int t = 0; t < 40; t++) {
+        s = s * 6364136223846793005UL + 1442695040888963407UL;
+        y[t] = 300 + 2.0 * t + 3 * pattern[t % 12] + 20 * ((double)(s >> 11) / 9007199254740992.0 - 0.5);
+    }
+    const forecast_method_t ms[3] = { FC_METHOD_ETS, FC_METHOD_THETA, FC_METHOD_SNAIVE };
+    forecast_result_t r[3], c;
+    for (int k = 0; k < 3; k++) {
+        forecast_options_t o = opts(ms[k], 6, 12);
+        cr_assert_eq(forecast_series(y, 40, &o, &r[k], NULL), OPS_OK);
+    }
+    forecast_options_t o = opts(FC_METHOD_COMB, 6, 12);
+    cr_assert_eq(forecast_series(y, 40, &o, &c, NULL), OPS_OK);
+    for (int i = 0; i < 6; i++) {
+        double v[3] = { r[0].point[i], r[1].point[i], r[2].point[i] };
+        double lo[3] = { r[0].lo[1][i], r[1].lo[1][i], r[2].lo[1][i] };
+        /* median of three = sum - min - max */
+        double med = v[0] + v[1] + v[2] - fmin(v[0], fmin(v[1], v[2])) - fmax(v[0], fmax(v[1], v[2]));
+        double medlo = lo[0] + lo[1] + lo[2] - fmin(lo[0], fmin(lo[1], lo[2])) - fmax(lo[0], fmax(lo[1], lo[2]));
+        cr_assert_float_eq(c.point[i], med, 1e-9);
+        cr_assert_float_eq(c.lo[1][i], medlo, 1e-9);
+    }
+    cr_assert(strncmp(c.model, "Comb(ETS(", 9) == 0 && strstr(c.model, ",Theta,SNaive)") != NULL, "%s", c.model);
+    cr_assert_not_null(c.fitted);
+    for (int k = 0; k < 3; k++)
+        forecast_result_free(&r[k]);
+    forecast_result_free(&c);
+}
