@@ -11,6 +11,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "analyse_fixture.h"
+
+static report_model_t *finish(void *st) { return fixture_finish(&area_inventory, st); }
+
 #define EPS 1e-6
 
 static analysis_settings_t settings;
@@ -45,16 +49,7 @@ static void setup_ctx(size_t n_inputs)
     ctx.period_last_day = period_last_day(p);
 }
 
-static int32_t day(int y, int m, int d) { return period_first_day((period_t){ y, m }) + d - 1; }
 
-static field_value_t f_text(const char *s)
-{
-    return (field_value_t){ .present = s != NULL, .text = s, .len = s ? strlen(s) : 0 };
-}
-static field_value_t f_date(int32_t d) { return (field_value_t){ .present = true, .text = "d", .len = 1, .v.date = d }; }
-static field_value_t f_num(double x) { return (field_value_t){ .present = true, .text = "n", .len = 1, .v.num = x }; }
-static field_value_t f_money(int64_t x) { return (field_value_t){ .present = true, .text = "m", .len = 1, .v.money = x }; }
-static field_value_t f_int(int64_t x) { return (field_value_t){ .present = true, .text = "i", .len = 1, .v.i = x }; }
 static field_value_t f_none(void) { return (field_value_t){ .present = false }; }
 
 static void feed(void *st, int input, const field_value_t *v)
@@ -94,25 +89,8 @@ static void po(void *st, const char *sku, int32_t order, int32_t delivered)
     feed(st, IN_PO, v);
 }
 
-static report_model_t *finish(void *st)
-{
-    report_model_t *m = calloc(1, sizeof *m);
-    cr_assert_not_null(m);
-    m->minor_units = 2;
-    ops_error_t err = { 0 };
-    cr_assert_eq(area_inventory.finish(st, m, &err), OPS_OK);
-    return m;
-}
 
-static const kpi_t *kpi(const report_model_t *m, const char *id)
-{
-    const kpi_t *k = model_find_kpi(m, id);
-    cr_assert_not_null(k, "KPI %s missing", id);
-    return k;
-}
 
-static double cell(const model_table_t *t, size_t r, size_t c) { return t->num[r * t->n_cols + c]; }
-static const char *text(const model_table_t *t, size_t r, size_t c) { return t->text[r * t->n_cols + c]; }
 
 #define NEAR(a, b) cr_assert(fabs((a) - (b)) < EPS, "%s = %.9g, expected %.9g", #a, (double)(a), (double)(b))
 

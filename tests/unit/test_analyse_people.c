@@ -12,6 +12,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "analyse_fixture.h"
+
+static report_model_t *finish(void *st) { return fixture_finish(&area_people, st); }
+
 #define EPS 1e-6
 #define NEAR(a, b) cr_assert(fabs((a) - (b)) < EPS, "%s = %.9g, expected %.9g", #a, (double)(a), (double)(b))
 
@@ -47,9 +51,6 @@ static void setup_ctx(int year, int month, bool employees, bool training, int to
     ctx.period_last_day = period_last_day(p);
 }
 
-static int32_t day(int y, int m, int d) { return period_first_day((period_t){ y, m }) + d - 1; }
-static field_value_t f_text(const char *s) { return (field_value_t){ .present = true, .text = s, .len = strlen(s) }; }
-static field_value_t f_date(int32_t d) { return (field_value_t){ .present = true, .text = "d", .len = 1, .v.date = d }; }
 
 static input_config_t employees_in = { .schema = NULL }, training_in = { .schema = NULL };
 
@@ -99,32 +100,9 @@ static void trn(void *st, const char *id, const char *employee, const char *cour
     cr_assert_eq(area_people.record(st, &rec, &err), OPS_OK);
 }
 
-static report_model_t *finish(void *st)
-{
-    report_model_t *m = calloc(1, sizeof *m);
-    cr_assert_not_null(m);
-    m->minor_units = 2;
-    ops_error_t err = { 0 };
-    cr_assert_eq(area_people.finish(st, m, &err), OPS_OK);
-    return m;
-}
 
-static const kpi_t *kpi(const report_model_t *m, const char *id)
-{
-    const kpi_t *k = model_find_kpi(m, id);
-    cr_assert_not_null(k, "KPI %s missing", id);
-    return k;
-}
 
-static const model_table_t *table(const report_model_t *m, const char *title)
-{
-    const model_table_t *t = model_find_table(m, title);
-    cr_assert_not_null(t, "table %s missing", title);
-    return t;
-}
 
-static double cell(const model_table_t *t, size_t r, size_t c) { return t->num[r * t->n_cols + c]; }
-static const char *text(const model_table_t *t, size_t r, size_t c) { return t->text[r * t->n_cols + c]; }
 
 /*
  * Employees:

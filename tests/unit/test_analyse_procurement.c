@@ -10,6 +10,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "analyse_fixture.h"
+
+static report_model_t *finish(void *st) { return fixture_finish(&area_procurement, st); }
+
 #define EPS 1e-6
 
 static analysis_settings_t settings;
@@ -40,15 +44,7 @@ static void setup_ctx(int year, int month, bool with_inputs)
     ctx.period_last_day = period_last_day(p);
 }
 
-static int32_t day(int y, int m, int d) { return period_first_day((period_t){ y, m }) + d - 1; }
 
-static field_value_t f_text(const char *s)
-{
-    return (field_value_t){ .present = s != NULL, .text = s, .len = s ? strlen(s) : 0 };
-}
-static field_value_t f_date(int32_t d) { return (field_value_t){ .present = true, .text = "d", .len = 1, .v.date = d }; }
-static field_value_t f_num(double x) { return (field_value_t){ .present = true, .text = "n", .len = 1, .v.num = x }; }
-static field_value_t f_money(int64_t x) { return (field_value_t){ .present = true, .text = "m", .len = 1, .v.money = x }; }
 static field_value_t f_none(void) { return (field_value_t){ .present = false }; }
 
 /* delivered 0: open; std_cost < 0: none; site NULL: absent */
@@ -95,25 +91,8 @@ static void feed_ship(void *st, const char *site, int32_t ship, int32_t promised
     cr_assert_eq(area_procurement.record(st, &rec, &err), OPS_OK);
 }
 
-static report_model_t *finish(void *st)
-{
-    report_model_t *m = calloc(1, sizeof *m);
-    cr_assert_not_null(m);
-    m->minor_units = 2;
-    ops_error_t err = { 0 };
-    cr_assert_eq(area_procurement.finish(st, m, &err), OPS_OK);
-    return m;
-}
 
-static const kpi_t *kpi(const report_model_t *m, const char *id)
-{
-    const kpi_t *k = model_find_kpi(m, id);
-    cr_assert_not_null(k, "KPI %s missing", id);
-    return k;
-}
 
-static double cell(const model_table_t *t, size_t r, size_t c) { return t->num[r * t->n_cols + c]; }
-static const char *text(const model_table_t *t, size_t r, size_t c) { return t->text[r * t->n_cols + c]; }
 
 #define NEAR(a, b) cr_assert(fabs((a) - (b)) < EPS, "%s = %.9g, expected %.9g", #a, (double)(a), (double)(b))
 

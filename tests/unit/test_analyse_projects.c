@@ -14,6 +14,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "analyse_fixture.h"
+
+static report_model_t *finish(void *st) { return fixture_finish(&area_projects, st); }
+
 #define EPS 1e-6
 #define NEAR(a, b) cr_assert(fabs((a) - (b)) < EPS, "%s = %.9g, expected %.9g", #a, (double)(a), (double)(b))
 
@@ -54,14 +58,6 @@ static void setup_ctx(int year, int month, bool ev, bool util, int top_n)
     ctx.period_last_day = period_last_day(p);
 }
 
-static int32_t day(int y, int m, int d) { return period_first_day((period_t){ y, m }) + d - 1; }
-static field_value_t f_text(const char *s)
-{
-    return (field_value_t){ .present = s != NULL, .text = s, .len = s ? strlen(s) : 0 };
-}
-static field_value_t f_date(int32_t d) { return (field_value_t){ .present = true, .text = "d", .len = 1, .v.date = d }; }
-static field_value_t f_money(int64_t x) { return (field_value_t){ .present = true, .text = "m", .len = 1, .v.money = x }; }
-static field_value_t f_num(double x) { return (field_value_t){ .present = true, .text = "n", .len = 1, .v.num = x }; }
 static field_value_t f_bool(bool b) { return (field_value_t){ .present = true, .text = "b", .len = 1, .v.b = b }; }
 
 static void feed(void *st, input_kind_t kind, const field_value_t *v)
@@ -141,32 +137,9 @@ static void log_days(void *st, const char *employee, int32_t first, int n, doubl
     }
 }
 
-static report_model_t *finish(void *st)
-{
-    report_model_t *m = calloc(1, sizeof *m);
-    cr_assert_not_null(m);
-    m->minor_units = 2;
-    ops_error_t err = { 0 };
-    cr_assert_eq(area_projects.finish(st, m, &err), OPS_OK);
-    return m;
-}
 
-static const kpi_t *kpi(const report_model_t *m, const char *id)
-{
-    const kpi_t *k = model_find_kpi(m, id);
-    cr_assert_not_null(k, "KPI %s missing", id);
-    return k;
-}
 
-static const model_table_t *table(const report_model_t *m, const char *title)
-{
-    const model_table_t *t = model_find_table(m, title);
-    cr_assert_not_null(t, "table %s missing", title);
-    return t;
-}
 
-static double cell(const model_table_t *t, size_t r, size_t c) { return t->num[r * t->n_cols + c]; }
-static const char *text(const model_table_t *t, size_t r, size_t c) { return t->text[r * t->n_cols + c]; }
 
 /*
  * Earned value fixture (period end Feb 29 2024), euros:

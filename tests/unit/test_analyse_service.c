@@ -13,6 +13,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "analyse_fixture.h"
+
+static report_model_t *finish(void *st) { return fixture_finish(&area_service, st); }
+
 #define EPS 1e-6
 #define NEAR(a, b) cr_assert(fabs((a) - (b)) < EPS, "%s = %.9g, expected %.9g", #a, (double)(a), (double)(b))
 
@@ -45,7 +49,6 @@ static void setup_ctx(int year, int month, bool with_input, int top_n)
     ctx.period_last_day = period_last_day(p);
 }
 
-static int32_t day(int y, int m, int d) { return period_first_day((period_t){ y, m }) + d - 1; }
 static int64_t ts(int y, int m, int d, int hh, int mm) { return (int64_t)day(y, m, d) * 86400 + hh * 3600 + mm * 60; }
 
 #define NONE INT64_MIN
@@ -78,32 +81,9 @@ static void ticket(void *st, const char *id, int prio, const char *channel, int6
     cr_assert_eq(area_service.record(st, &rec, &err), OPS_OK);
 }
 
-static report_model_t *finish(void *st)
-{
-    report_model_t *m = calloc(1, sizeof *m);
-    cr_assert_not_null(m);
-    m->minor_units = 2;
-    ops_error_t err = { 0 };
-    cr_assert_eq(area_service.finish(st, m, &err), OPS_OK);
-    return m;
-}
 
-static const kpi_t *kpi(const report_model_t *m, const char *id)
-{
-    const kpi_t *k = model_find_kpi(m, id);
-    cr_assert_not_null(k, "KPI %s missing", id);
-    return k;
-}
 
-static const model_table_t *table(const report_model_t *m, const char *title)
-{
-    const model_table_t *t = model_find_table(m, title);
-    cr_assert_not_null(t, "table %s missing", title);
-    return t;
-}
 
-static double cell(const model_table_t *t, size_t r, size_t c) { return t->num[r * t->n_cols + c]; }
-static const char *text(const model_table_t *t, size_t r, size_t c) { return t->text[r * t->n_cols + c]; }
 
 /*
  * Fixture (site S1):
