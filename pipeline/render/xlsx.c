@@ -619,8 +619,13 @@ static void sheet_about(xlsx_ctx_t *x, const report_model_t *m, const render_inf
     char p[8];
     period_format(m->period, p);
     worksheet_write_string(ws, 0, 0, "About this report", x->title);
+    char generated[96];
+    period_t next = period_add(m->period, 1);
+    snprintf(generated, sizeof generated, "%04d-%02d-01 06:00 UTC (fixed from the period; wall-clock timings are in manifest.json)",
+             next.year, next.month);
     const char *rows[][2] = {
         { "Organisation", m->organisation },
+        { "Generated", generated },
         { "Period", p },
         { "Scope", m->scope[0] ? m->scope : "All entities" },
         { "Run id", info->run_id },
