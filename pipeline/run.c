@@ -439,9 +439,12 @@ write_manifest:
             read += stats[i].rows_read;
             rejected += stats[i].rows_rejected;
         }
-        log_msg(1, "%s: %llu rows read, %llu rejected; wrote %s/{%s,%s,rejects.csv,manifest.json}",
-                period, (unsigned long long)read, (unsigned long long)rejected, rf.dir,
-                cfg->xlsx_name, cfg->pdf_name);
+        char names[1024] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < rf.n_outputs && used < sizeof names; i++)
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s, ", rf.outputs[i].name);
+        log_msg(1, "%s: %llu rows read, %llu rejected; wrote %s/: %smanifest.json", period,
+                (unsigned long long)read, (unsigned long long)rejected, rf.dir, names);
     }
     goto cleanup;
 

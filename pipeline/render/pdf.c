@@ -159,9 +159,12 @@ static size_t attention_sentences(pdf_ctx_t *p, char out[][400], size_t max, ops
         const kpi_t *k = &m->kpis[i];
         if (k->status != RAG_RED && k->status != RAG_AMBER)
             continue;
-        double scale = fabs(k->target) > 1e-9 ? fabs(k->target) : 1;
+        /* how many amber bands past the target: comparable across units */
+        double band = isfinite(k->amber) && fabs(k->amber - k->target) > 1e-9 ? fabs(k->amber - k->target)
+                      : fabs(k->target) > 1e-9                                ? fabs(k->target)
+                                                                               : 1;
         fl[nf].k = k;
-        fl[nf++].severity = fabs(k->value - k->target) / scale;
+        fl[nf++].severity = fabs(k->value - k->target) / band;
     }
     qsort(fl, nf, sizeof *fl, by_severity);
     /* opex over budget with its largest driver */
@@ -185,7 +188,13 @@ static size_t attention_sentences(pdf_ctx_t *p, char out[][400], size_t max, ops
             goto done;
         n++;
     }
-    for (size_t i = 0; i < nf && n < max; i++) {
+    uint64_t total = 0, rejected = 0;
+    for (size_t i = 0; i < m->n_inputs; i++) {
+        total += m->inputs[i].rows_read;
+        rejected += m->inputs[i].rows_rejected;
+    }
+    size_t kpi_max = rejected ? max - 1 : max; /* the data-quality sentence always has its line */
+    for (size_t i = 0; i < nf && n < kpi_max; i++) {
         const kpi_t *k = fl[i].k;
         char v[64], d[64], t[64];
         kpi_format_value(k, k->value, m->currency, v, sizeof v);
@@ -203,16 +212,12 @@ static size_t attention_sentences(pdf_ctx_t *p, char out[][400], size_t max, ops
             goto done;
         n++;
     }
-    uint64_t total = 0, rejected = 0;
-    for (size_t i = 0; i < m->n_inputs; i++) {
-        total += m->inputs[i].rows_read;
-        rejected += m->inputs[i].rows_rejected;
-    }
     if (rejected && n < max) {
         char r[32], t[32], pct[32];
         numfmt_count(r, sizeof r, (int64_t)rejected);
         numfmt_count(t, sizeof t, (int64_t)total);
-        numfmt_percent(pct, sizeof pct, total ? (double)rejected / (double)total * 100 : 0, 2);
+        double share = total ? (double)rejected / (double)total * 100 : 0;
+        numfmt_percent(pct, sizeof pct, share, share < 0.1 ? 3 : 2);
         template_var_t vars[] = { { "rejected", r }, { "total", t }, { "pct", pct } };
         *rc = template_fill(p->tpl, "data_quality", vars, 3, out[n], sizeof out[0], err);
         if (*rc != OPS_OK)
@@ -279,8 +284,8 @@ static ops_status_t page_overview(pdf_ctx_t *p, ops_error_t *err)
     y -= 24;
     section_title(p, mg, y, title_of(p, "section_attention", "What needs attention"));
     y -= 8;
-    char sentences[10][400];
-    size_t ns = attention_sentences(p, sentences, 10, err, &rc);
+    char sentences[14][400];
+    size_t ns = attention_sentences(p, sentences, 14, err, &rc);
     if (rc != OPS_OK)
         return rc;
     pdfdoc_style_t body = { 10, false, PDFDOC_BLACK, PDFDOC_LEFT };
