@@ -5,7 +5,7 @@ set -uo pipefail
 BUILD=${BUILD:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-export OPSREPORT_BIN="$root/$BUILD/opsreport"
+case "$BUILD" in /*) export OPSREPORT_BIN="$BUILD/opsreport" ;; *) export OPSREPORT_BIN="$root/$BUILD/opsreport" ;; esac
 passed=0; failed=0
 for t in "$BUILD"/tests/test_*; do
   [ -x "$t" ] || continue
