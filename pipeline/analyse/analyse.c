@@ -75,16 +75,8 @@ ops_status_t analyse_new(const config_t *cfg, period_t period, const char *scope
         analyse_free(a);
         return ops_error_set(err, OPS_ERR_OUTPUT, NULL, 0, NULL, "cannot create a temporary file for the GL detail");
     }
+    analyse_ctx_init(&a->ctx, cfg, period, a->scope);
     analyse_ctx_t *c = &a->ctx;
-    c->cfg = cfg;
-    c->settings = &cfg->analysis;
-    c->period = period;
-    c->idx_period = a->idx_period;
-    c->idx_first = a->idx_period - (MODEL_WINDOW - 1);
-    c->slot_fy_start = a->idx_fy_start - c->idx_first;
-    c->period_first_day = period_first_day(period);
-    c->period_last_day = period_last_day(period);
-    c->scope = a->scope;
     for (size_t i = 0; i < N_MODULES; i++) {
         a->states[i] = modules[i]->create(c);
         if (!a->states[i]) {

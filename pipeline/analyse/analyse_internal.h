@@ -33,6 +33,10 @@ typedef struct {
 /* The input is configured and was present (a missing optional input hides its area). */
 bool ctx_has_input(const analyse_ctx_t *ctx, input_kind_t kind);
 
+/* Sets every field of ctx for the period (window slots, fiscal year start,
+ * settings from cfg->analysis); scope may be NULL. */
+void analyse_ctx_init(analyse_ctx_t *ctx, const config_t *cfg, period_t period, const char *scope);
+
 /* Slot of a day / timestamp, or -1 outside the window (after the period too). */
 int ctx_slot_of_day(const analyse_ctx_t *ctx, int32_t day);
 int ctx_slot_of_ts(const analyse_ctx_t *ctx, int64_t ts);

@@ -7,6 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+void analyse_ctx_init(analyse_ctx_t *ctx, const config_t *cfg, period_t period, const char *scope)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->cfg = cfg;
+    ctx->settings = &cfg->analysis;
+    ctx->period = period;
+    ctx->idx_period = period_index(period);
+    ctx->idx_first = ctx->idx_period - (MODEL_WINDOW - 1);
+    ctx->slot_fy_start = period_index(period_fiscal_year_start(period, cfg->fiscal_year_start)) - ctx->idx_first;
+    ctx->period_first_day = period_first_day(period);
+    ctx->period_last_day = period_last_day(period);
+    ctx->scope = scope;
+}
+
 int ctx_slot_of_day(const analyse_ctx_t *ctx, int32_t day)
 {
     int slot = period_index(period_of_day(day)) - ctx->idx_first;

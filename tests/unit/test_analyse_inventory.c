@@ -37,16 +37,8 @@ static void setup_ctx(size_t n_inputs)
     cfg.inputs = inputs;
     cfg.n_inputs = n_inputs;
     cfg.fiscal_year_start = 1;
-    period_t p = { 2024, 2 };
-    memset(&ctx, 0, sizeof ctx);
-    ctx.cfg = &cfg;
-    ctx.settings = &settings;
-    ctx.period = p;
-    ctx.idx_period = period_index(p);
-    ctx.idx_first = ctx.idx_period - (MODEL_WINDOW - 1);
-    ctx.slot_fy_start = period_index(period_fiscal_year_start(p, cfg.fiscal_year_start)) - ctx.idx_first;
-    ctx.period_first_day = period_first_day(p);
-    ctx.period_last_day = period_last_day(p);
+    analyse_ctx_init(&ctx, &cfg, (period_t){ 2024, 2 }, NULL);
+    ctx.settings = &settings; /* tests change settings after setup */
 }
 
 

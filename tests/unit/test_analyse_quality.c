@@ -60,17 +60,9 @@ static void fx_init(fixture_t *f, int y, int m, int baseline, double lsl, double
                                     .dead_days = 180, .spc_baseline_months = baseline,
                                     .weight_lsl = lsl, .weight_usl = usl, .hours_per_day = 8 };
     f->cfg.analysis = f->set;
-    period_t p = { y, m };
     analyse_ctx_t *c = &f->ctx;
-    c->cfg = &f->cfg;
+    analyse_ctx_init(c, &f->cfg, (period_t){ y, m }, NULL);
     c->settings = &f->set;
-    c->period = p;
-    c->idx_period = period_index(p);
-    c->idx_first = c->idx_period - (MODEL_WINDOW - 1);
-    c->slot_fy_start = period_index(period_fiscal_year_start(p, 1)) - c->idx_first;
-    c->period_first_day = period_first_day(p);
-    c->period_last_day = period_last_day(p);
-    c->scope = NULL;
     f->state = area_quality.create(c);
     cr_assert_not_null(f->state);
 }

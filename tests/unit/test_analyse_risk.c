@@ -40,16 +40,8 @@ static void setup_ctx(int year, int month, bool risks, bool controls, int top_n)
     cfg.n_inputs = n;
     cfg.fiscal_year_start = 1;
     cfg.analysis = settings;
-    period_t p = { year, month };
-    memset(&ctx, 0, sizeof ctx);
-    ctx.cfg = &cfg;
-    ctx.settings = &settings;
-    ctx.period = p;
-    ctx.idx_period = period_index(p);
-    ctx.idx_first = ctx.idx_period - (MODEL_WINDOW - 1);
-    ctx.slot_fy_start = period_index(period_fiscal_year_start(p, cfg.fiscal_year_start)) - ctx.idx_first;
-    ctx.period_first_day = period_first_day(p);
-    ctx.period_last_day = period_last_day(p);
+    analyse_ctx_init(&ctx, &cfg, (period_t){ year, month }, NULL);
+    ctx.settings = &settings; /* tests change settings after setup */
 }
 
 
