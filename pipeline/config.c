@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdarg.h>
 #include <glib.h>
+#include <iconv.h>
 #include <ini.h>
 #include <math.h>
 #include <stdio.h>
@@ -32,13 +33,17 @@ typedef struct {
 } load_state_t;
 
 static const char *const report_keys[] = { "organisation", "currency", "minor_units",
-                                           "fiscal_year_start", "reject_threshold", NULL };
+                                           "fiscal_year_start", "reject_threshold",
+                                           "templates_dir", NULL };
 static const char *const output_keys[] = { "xlsx", "pdf", "paper", "detail", "detail_max_rows", NULL };
 static const char *const input_keys[] = { "kind", "file", "optional", "delimiter", "quote",
-                                          "decimal", "thousands", "encoding", "date_formats",
-                                          "timestamp_formats", "missing", "keep_latest_by",
-                                          "true_values", "false_values", "col.<field>", "alias.<field>",
-                                          NULL };
+                                          "decimal", "thousands", "encoding", "header",
+                                          "max_field_lines", "date_formats", "timestamp_formats",
+                                          "missing", "keep_latest_by", "true_values", "false_values",
+                                          "currency_symbols", "account_types", "revenue_sign",
+                                          "cost_sign", "phasing", "col.<field>", "const.<field>",
+                                          "default.<field>", "map.<field>", "alias.<field>",
+                                          "where.<header>", "skip.<header>", NULL };
 static const char *const kpi_keys[] = { "target", "amber", "direction", "tile", NULL };
 static const char *const analysis_keys[] = { "service_level", "top_n", "slow_days", "dead_days",
                                              "spc_baseline_months", "weight_lsl", "weight_usl",
@@ -189,6 +194,27 @@ static int set_list(load_state_t *st, const char *key, config_list_t *list, cons
     return 1;
 }
 
+/* "A | B | C": fallback columns, first non-empty wins. */
+static int set_columns(load_state_t *st, const char *key, config_list_t *list, const char *value)
+{
+    for (size_t i = 0; i < list->count; i++)
+        free(list->items[i]);
+    list->count = 0;
+    gchar **parts = g_strsplit(value, "|", -1);
+    int ok = 1;
+    for (size_t i = 0; parts[i] && ok; i++) {
+        g_strstrip(parts[i]);
+        if (!parts[i][0])
+            ok = fail(st, key, "empty column name in '%s' (use | between fallback columns)", value);
+        else if (list->count == CONFIG_MAX_TOKENS)
+            ok = fail(st, key, "more than %d fallback columns", CONFIG_MAX_TOKENS);
+        else if (!(list->items[list->count++] = strdup(parts[i])))
+            ok = fail(st, key, "out of memory");
+    }
+    g_strfreev(parts);
+    return ok;
+}
+
 static bool parse_char(const char *v, char *out, bool allow_empty)
 {
     static const struct { const char *name; char c; } names[] = {
@@ -209,6 +235,234 @@ static bool parse_char(const char *v, char *out, bool allow_empty)
         return true;
     }
     return false;
+}
+
+/* Splits a config list at commas outside double quotes; items trimmed and
+ * unquoted. Returns a NULL-terminated g_strv (free with g_strfreev). */
+static gchar **split_items(const char *value)
+{
+    GPtrArray *out = g_ptr_array_new();
+    GString *cur = g_string_new(NULL);
+    bool quoted = false, was_quoted = false;
+    for (const char *p = value;; p++) {
+        if (*p == '"') {
+            quoted = !quoted;
+            was_quoted = true;
+            continue;
+        }
+        if (*p == '\0' || (*p == ',' && !quoted)) {
+            gchar *item = g_string_free(cur, FALSE);
+            if (!was_quoted)
+                g_strstrip(item);
+            g_ptr_array_add(out, item);
+            if (!*p)
+                break;
+            cur = g_string_new(NULL);
+            was_quoted = false;
+            continue;
+        }
+        if (!quoted && was_quoted && !isspace((unsigned char)*p))
+            was_quoted = false; /* text after a closing quote: plain item */
+        g_string_append_c(cur, *p);
+    }
+    g_ptr_array_add(out, NULL);
+    return (gchar **)g_ptr_array_free(out, FALSE);
+}
+
+/* Both sides of "From => To", trimmed; false without the arrow. */
+static bool split_pair(const char *item, char **from, char **to)
+{
+    const char *arrow = strstr(item, "=>");
+    if (!arrow)
+        return false;
+    *from = g_strstrip(g_strndup(item, (size_t)(arrow - item)));
+    *to = g_strstrip(g_strdup(arrow + 2));
+    /* quotes keep spaces or commas in a value: "Smith, J" => Smith */
+    for (char **s = from; s; s = s == from ? to : NULL) {
+        size_t n = strlen(*s);
+        if (n >= 2 && (*s)[0] == '"' && (*s)[n - 1] == '"') {
+            memmove(*s, *s + 1, n - 2);
+            (*s)[n - 2] = '\0';
+        }
+    }
+    return true;
+}
+
+/* map.FIELD / alias.FIELD = From => To, ..., * => To */
+static int set_value_map(load_state_t *st, const char *key, value_map_t *m, const char *value)
+{
+    gchar **items = split_items(value);
+    int ok = 1;
+    m->line = st->line;
+    for (size_t i = 0; items[i] && ok; i++) {
+        char *from = NULL, *to = NULL;
+        if (!items[i][0])
+            continue;
+        if (!split_pair(items[i], &from, &to) || !from[0]) {
+            ok = fail(st, key, "expected 'From => To' pairs separated by commas (and '* => To' for "
+                               "every other value), found '%s'", items[i]);
+        } else if (!strcmp(from, "*")) {
+            g_free(m->fallback);
+            m->fallback = to;
+            to = NULL;
+        } else {
+            char **f = realloc(m->from, (m->count + 1) * sizeof *f);
+            if (f)
+                m->from = f;
+            char **t = realloc(m->to, (m->count + 1) * sizeof *t);
+            if (t)
+                m->to = t;
+            if (!f || !t) {
+                ok = fail(st, key, "out of memory");
+            } else {
+                for (size_t k = 0; k < m->count && ok; k++)
+                    if (!g_ascii_strcasecmp(m->from[k], from) && strcmp(m->to[k], to))
+                        ok = fail(st, key, "'%s' is mapped twice ('%s' and '%s')", from, m->to[k], to);
+                if (ok) {
+                    m->from[m->count] = from;
+                    m->to[m->count] = to;
+                    m->count++;
+                    from = to = NULL;
+                }
+            }
+        }
+        g_free(from);
+        g_free(to);
+    }
+    g_strfreev(items);
+    return ok;
+}
+
+static int add_filter(load_state_t *st, input_config_t *in, const char *key, const char *header,
+                      bool keep, const char *value)
+{
+    row_filter_t *grown = realloc(in->filters, (in->n_filters + 1) * sizeof *grown);
+    if (!grown)
+        return fail(st, key, "out of memory");
+    in->filters = grown;
+    row_filter_t *f = &in->filters[in->n_filters++];
+    memset(f, 0, sizeof *f);
+    f->header = strdup(header);
+    f->keep = keep;
+    f->line = st->line;
+    gchar **items = split_items(value);
+    size_t n = g_strv_length(items);
+    f->values = calloc(n ? n : 1, sizeof *f->values);
+    if (!f->header || !f->values) {
+        g_strfreev(items);
+        return fail(st, key, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        f->values[f->count++] = strdup(items[i]);
+    g_strfreev(items);
+    if (!f->count || (f->count == 1 && !f->values[0][0] && keep))
+        return fail(st, key, "expected the values to %s, separated by commas",
+                    keep ? "keep" : "skip");
+    return 1;
+}
+
+/* account_types = 4000-4999 => revenue, 5* => cogs, * => opex */
+static int set_account_rules(load_state_t *st, input_config_t *in, const char *key, const char *value)
+{
+    static const char *const types[] = { "revenue", "cogs", "opex", NULL };
+    gchar **items = split_items(value);
+    int ok = 1;
+    for (size_t i = 0; items[i] && ok; i++) {
+        char *from = NULL, *to = NULL;
+        if (!items[i][0])
+            continue;
+        if (!split_pair(items[i], &from, &to) || !from[0]) {
+            ok = fail(st, key, "expected 'FIRST-LAST => type' or 'PREFIX* => type' items, found '%s'", items[i]);
+            g_free(from);
+            g_free(to);
+            break;
+        }
+        int type = -1;
+        for (int t = 0; types[t]; t++)
+            if (!g_ascii_strcasecmp(to, types[t]))
+                type = t;
+        account_rule_t r = { 0 };
+        r.account_type = type;
+        size_t fl = strlen(from);
+        const char *dash = strchr(from, '-');
+        if (type < 0) {
+            ok = fail(st, key, "unknown account type '%s' in '%s': expected revenue, cogs or opex", to, items[i]);
+        } else if (from[fl - 1] == '*') {
+            r.prefix = true;
+            r.lo = g_strndup(from, fl - 1);
+        } else if (dash && dash != from && dash[1]) {
+            r.lo = g_strstrip(g_strndup(from, (size_t)(dash - from)));
+            r.hi = g_strstrip(g_strdup(dash + 1));
+            if (strlen(r.lo) != strlen(r.hi) && !(isdigit((unsigned char)r.lo[0]) && isdigit((unsigned char)r.hi[0])))
+                ok = fail(st, key, "range '%s' needs two ends of the same form", from);
+        } else {
+            r.prefix = false;
+            r.lo = g_strdup(from);
+            r.hi = g_strdup(from);
+        }
+        if (ok) {
+            account_rule_t *grown = realloc(in->account_rules, (in->n_account_rules + 1) * sizeof *grown);
+            if (!grown)
+                ok = fail(st, key, "out of memory");
+            else {
+                in->account_rules = grown;
+                in->account_rules[in->n_account_rules++] = r;
+                r.lo = r.hi = NULL;
+            }
+        }
+        g_free(r.lo);
+        g_free(r.hi);
+        g_free(from);
+        g_free(to);
+    }
+    g_strfreev(items);
+    return ok;
+}
+
+static int set_phasing(load_state_t *st, input_config_t *in, const char *key, const char *value)
+{
+    if (!g_ascii_strcasecmp(value, "even")) {
+        in->phasing_set = false;
+        return 1;
+    }
+    gchar **items = split_items(value);
+    size_t n = g_strv_length(items);
+    double sum = 0;
+    int ok = 1;
+    if (n != 12)
+        ok = fail(st, key, "expected 'even' or 12 weights (one per month from January), found %zu", n);
+    for (size_t i = 0; i < n && ok; i++) {
+        double w;
+        if (!parse_double(items[i], &w) || w < 0)
+            ok = fail(st, key, "expected a weight >= 0, found '%s'", items[i]);
+        else {
+            in->phasing[i] = w;
+            sum += w;
+        }
+    }
+    if (ok && sum <= 0)
+        ok = fail(st, key, "the 12 weights add up to 0");
+    in->phasing_set = ok;
+    g_strfreev(items);
+    return ok;
+}
+
+static int schema_field_or_fail(load_state_t *st, input_config_t *in, const char *section,
+                                const char *key, const char *prefix, const char *field)
+{
+    if (!in->schema)
+        return fail(st, key, "[%s] has no known kind; set 'kind' first", section) - 1;
+    int idx = schema_field_index(in->schema, field);
+    if (idx >= 0)
+        return idx;
+    const char *fields[CONFIG_MAX_FIELDS + 1];
+    size_t n = in->schema->n_fields;
+    for (size_t i = 0; i < n; i++)
+        fields[i] = in->schema->fields[i].name;
+    fields[n] = NULL;
+    fail(st, key, "%s has no field '%s'; did you mean '%s%s'? (fields: run 'opsreport kinds %s')",
+         in->schema->name, field, prefix, nearest(field, fields), in->schema->name);
+    return -1;
 }
 
 static input_config_t *input_get(load_state_t *st, const char *name)
@@ -232,6 +486,10 @@ static input_config_t *input_get(load_state_t *st, const char *name)
     in->quote = '"';
     in->decimal = '.';
     in->keep_latest_by = -1;
+    in->header = true;
+    in->max_field_lines = CONFIG_MAX_FIELD_LINES;
+    in->revenue_sign = 1;
+    in->cost_sign = 1;
     in->line = st->line;
     return in;
 }
@@ -290,7 +548,8 @@ static int handle_input(load_state_t *st, const char *section, const char *name,
         return parse_bool(value, &in->optional) ? 1 : fail(st, key, "expected true or false, found '%s'", value);
     if (!strcmp(key, "delimiter") || !strcmp(key, "quote") || !strcmp(key, "decimal") ||
         !strcmp(key, "thousands")) {
-        bool allow_empty = !strcmp(key, "thousands");
+        /* thousands may be empty (none); quote = none reads quotes as text */
+        bool allow_empty = !strcmp(key, "thousands") || !strcmp(key, "quote");
         if (!parse_char(value, &c, allow_empty))
             return fail(st, key, "expected one character or a name (tab, semicolon, comma, pipe, space), found '%s'", value);
         if (!strcmp(key, "delimiter"))
@@ -306,13 +565,16 @@ static int handle_input(load_state_t *st, const char *section, const char *name,
         return 1;
     }
     if (!strcmp(key, "encoding")) {
+        free(in->encoding);
+        in->encoding = NULL;
         if (!strcasecmp(value, "utf-8") || !strcasecmp(value, "utf8"))
-            in->encoding = ENCODING_UTF8;
-        else if (!strcasecmp(value, "windows-1252") || !strcasecmp(value, "cp1252"))
-            in->encoding = ENCODING_WINDOWS_1252;
-        else
-            return fail(st, key, "expected utf-8 or windows-1252, found '%s'", value);
-        return 1;
+            return 1;
+        iconv_t cd = iconv_open("UTF-8", value);
+        if (cd == (iconv_t)-1)
+            return fail(st, key, "unknown encoding '%s': expected utf-8 or a name iconv knows "
+                                 "(latin-1, iso-8859-15, windows-1252, cp1252, utf-16; see iconv -l)", value);
+        iconv_close(cd);
+        return set_string(st, &in->encoding, value);
     }
     if (!strcmp(key, "date_formats"))
         return set_list(st, key, &in->date_formats, value);
@@ -336,32 +598,59 @@ static int handle_input(load_state_t *st, const char *section, const char *name,
         in->keep_latest_by = idx;
         return 1;
     }
-    if (!strncmp(key, "alias.", 6)) {
-        if (!in->schema)
-            return fail(st, key, "[%s] has no known kind; set 'kind' first", section);
-        int idx = schema_field_index(in->schema, key + 6);
-        if (idx < 0 || in->schema->fields[idx].type != FT_TEXT)
-            return fail(st, key, "alias.FIELD must name a text field of %s, found '%s'", in->schema->name, key + 6);
-        config_list_t pairs = { 0 };
-        if (!set_list(st, key, &pairs, value))
+    if (!strcmp(key, "header"))
+        return parse_bool(value, &in->header) ? 1 : fail(st, key, "expected true or false, found '%s'", value);
+    if (!strcmp(key, "max_field_lines")) {
+        long n;
+        if (!parse_long(value, 1, 1000000, &n))
+            return fail(st, key, "expected the most lines one quoted field may span (1 or more), found '%s'", value);
+        in->max_field_lines = (int)n;
+        return 1;
+    }
+    if (!strcmp(key, "currency_symbols"))
+        return set_list(st, key, &in->currency_symbols, value);
+    if (!strcmp(key, "revenue_sign") || !strcmp(key, "cost_sign")) {
+        int sign;
+        if (!g_ascii_strcasecmp(value, "positive") || !strcmp(value, "+"))
+            sign = 1;
+        else if (!g_ascii_strcasecmp(value, "negative") || !strcmp(value, "-"))
+            sign = -1;
+        else
+            return fail(st, key, "expected positive or negative (how the export books them), found '%s'", value);
+        if (key[0] == 'r')
+            in->revenue_sign = sign;
+        else
+            in->cost_sign = sign;
+        return 1;
+    }
+    if (!strcmp(key, "phasing"))
+        return set_phasing(st, in, key, value);
+    if (!strcmp(key, "account_types")) {
+        if (!in->schema || (in->schema->kind != KIND_GL_ACTUALS && in->schema->kind != KIND_GL_BUDGET))
+            return fail(st, key, "account_types applies to gl_actuals and gl_budget inputs only");
+        return set_account_rules(st, in, key, value);
+    }
+    if (!strncmp(key, "where.", 6) || !strncmp(key, "skip.", 5)) {
+        bool keep = key[0] == 'w';
+        const char *header = key + (keep ? 6 : 5);
+        if (!header[0])
+            return fail(st, key, "expected %s<header as exported> = values", keep ? "where." : "skip.");
+        return add_filter(st, in, key, header, keep, value);
+    }
+    if (!strncmp(key, "map.", 4) || !strncmp(key, "alias.", 6)) {
+        bool alias = key[0] == 'a';
+        int idx = schema_field_or_fail(st, in, section, key, alias ? "alias." : "map.", key + (alias ? 6 : 4));
+        if (idx < 0)
             return 0;
-        config_list_t *from = &in->alias_from[idx], *to = &in->alias_to[idx];
-        int ok = 1;
-        for (size_t i = 0; i < pairs.count && ok; i++) {
-            char *arrow = strstr(pairs.items[i], "=>");
-            if (!arrow || from->count == CONFIG_MAX_TOKENS) {
-                ok = fail(st, key, "expected 'From => To' pairs separated by commas, found '%s'", pairs.items[i]);
-                break;
-            }
-            *arrow = '\0';
-            from->items[from->count] = g_strstrip(g_strdup(pairs.items[i]));
-            to->items[to->count] = g_strstrip(g_strdup(arrow + 2));
-            from->count++;
-            to->count++;
-        }
-        for (size_t i = 0; i < pairs.count; i++)
-            free(pairs.items[i]);
-        return ok;
+        return set_value_map(st, key, &in->maps[idx], value);
+    }
+    if (!strncmp(key, "const.", 6) || !strncmp(key, "default.", 8)) {
+        bool is_const = key[0] == 'c';
+        int idx = schema_field_or_fail(st, in, section, key, is_const ? "const." : "default.",
+                                       key + (is_const ? 6 : 8));
+        if (idx < 0)
+            return 0;
+        return set_string(st, is_const ? &in->const_value[idx] : &in->default_value[idx], value);
     }
     if (!strncmp(key, "col.", 4)) {
         if (!in->schema)
@@ -376,7 +665,7 @@ static int handle_input(load_state_t *st, const char *section, const char *name,
             return fail(st, key, "%s has no field '%s'; did you mean 'col.%s'?", in->schema->name,
                         key + 4, nearest(key + 4, fields));
         }
-        return set_string(st, &in->columns[idx], value);
+        return set_columns(st, key, &in->columns[idx], value);
     }
     return unknown_key(st, section, key, input_keys);
 }
@@ -390,9 +679,9 @@ static int handle_kpi(load_state_t *st, const char *section, const char *id, con
     if (!strcmp(key, "target"))
         return (parse_double(value, &k->target) && (k->has_target = true)) ? 1 : fail(st, key, "expected a number, found '%s'", value);
     if (!strcmp(key, "amber"))
-        return parse_double(value, &k->amber) ? 1 : fail(st, key, "expected a number, found '%s'", value);
+        return (parse_double(value, &k->amber) && (k->has_amber = true)) ? 1 : fail(st, key, "expected a number, found '%s'", value);
     if (!strcmp(key, "tile"))
-        return parse_bool(value, &k->tile) ? 1 : fail(st, key, "expected true or false, found '%s'", value);
+        return (parse_bool(value, &k->tile) && (k->has_tile = true)) ? 1 : fail(st, key, "expected true or false, found '%s'", value);
     if (!strcmp(key, "direction")) {
         if (!strcasecmp(value, "higher") || !strcasecmp(value, "higher_is_better"))
             k->direction = KPI_HIGHER_IS_BETTER;
@@ -400,6 +689,7 @@ static int handle_kpi(load_state_t *st, const char *section, const char *id, con
             k->direction = KPI_LOWER_IS_BETTER;
         else
             return fail(st, key, "expected higher or lower, found '%s'", value);
+        k->has_direction = true;
         return 1;
     }
     return unknown_key(st, section, key, kpi_keys);
@@ -627,6 +917,8 @@ static int handler(void *user, const char *section, const char *key, const char 
             cfg->fiscal_year_start = (int)n;
             return 1;
         }
+        if (!strcmp(key, "templates_dir"))
+            return set_string(st, &cfg->templates_dir, value);
         if (!strcmp(key, "reject_threshold")) {
             double d;
             if (!parse_double(value, &d) || d < 0 || d > 1)
@@ -712,10 +1004,10 @@ static ops_status_t check_inputs(config_t *cfg, ops_error_t *err)
         if (!in->file)
             return ops_error_set(err, OPS_ERR_CONFIG, cfg->path, in->line, "file",
                                  "[input.%s] needs file = NAME.csv", in->name);
-        if (in->delimiter == in->quote || in->delimiter == in->decimal ||
-            (in->thousands && in->thousands == in->decimal))
+        /* a decimal comma with a comma delimiter works when values are quoted */
+        if (in->delimiter == in->quote || (in->thousands && in->thousands == in->decimal))
             return ops_error_set(err, OPS_ERR_CONFIG, cfg->path, in->line, "delimiter",
-                                 "[input.%s]: delimiter, quote, decimal and thousands separators must differ",
+                                 "[input.%s]: the delimiter and the quote, and the decimal and thousands separators, must differ",
                                  in->name);
         for (size_t j = 0; j < i; j++)
             if (cfg->inputs[j].schema == in->schema)
@@ -853,13 +1145,34 @@ void config_free(config_t *cfg)
         list_free(&in->missing);
         list_free(&in->true_values);
         list_free(&in->false_values);
+        free(in->encoding);
+        list_free(&in->currency_symbols);
         for (size_t f = 0; f < CONFIG_MAX_FIELDS; f++) {
-            free(in->columns[f]);
-            for (size_t k = 0; k < in->alias_from[f].count; k++) {
-                g_free(in->alias_from[f].items[k]);
-                g_free(in->alias_to[f].items[k]);
+            list_free(&in->columns[f]);
+            free(in->const_value[f]);
+            free(in->default_value[f]);
+            value_map_t *m = &in->maps[f];
+            for (size_t k = 0; k < m->count; k++) {
+                free(m->from[k]);
+                free(m->to[k]);
             }
+            free(m->from);
+            free(m->to);
+            free(m->fallback);
         }
+        for (size_t k = 0; k < in->n_filters; k++) {
+            row_filter_t *rf = &in->filters[k];
+            free(rf->header);
+            for (size_t v = 0; v < rf->count; v++)
+                free(rf->values[v]);
+            free(rf->values);
+        }
+        free(in->filters);
+        for (size_t k = 0; k < in->n_account_rules; k++) {
+            free(in->account_rules[k].lo);
+            free(in->account_rules[k].hi);
+        }
+        free(in->account_rules);
     }
     free(cfg->inputs);
     for (size_t i = 0; i < cfg->n_kpis; i++)
@@ -893,6 +1206,7 @@ void config_free(config_t *cfg)
     free(cfg->xlsx_name);
     free(cfg->pdf_name);
     free(cfg->detail_name);
+    free(cfg->templates_dir);
     free(cfg);
 }
 

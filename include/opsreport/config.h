@@ -14,27 +14,65 @@
 
 #define CONFIG_MAX_FIELDS 16
 #define CONFIG_MAX_TOKENS 16
-
-typedef enum { ENCODING_UTF8, ENCODING_WINDOWS_1252 } input_encoding_t;
+#define CONFIG_MAX_FIELD_LINES 50   /* default max_field_lines */
 
 typedef struct {
     char *items[CONFIG_MAX_TOKENS];
     size_t count;
 } config_list_t;
 
+/* map.FIELD = From => To, ..., * => To (alias.FIELD is the same key). Matching
+ * is case-insensitive on the trimmed value; fallback (the "*" entry) applies to
+ * any other non-missing value. Owned by the input config. */
+typedef struct {
+    char **from, **to;
+    size_t count;
+    char *fallback;              /* NULL: values not listed pass through unchanged */
+    long line;                   /* config line, for messages */
+} value_map_t;
+
+/* where.Header = a, b (keep rows whose Header is one of them) or
+ * skip.Header = a, b (drop them); case-insensitive. */
+typedef struct {
+    char *header;                /* export header, or column number with header = false */
+    bool keep;                   /* true: where., false: skip. */
+    char **values;
+    size_t count;
+    long line;
+} row_filter_t;
+
+/* account_types = 4000-4999 => revenue, 5* => cogs, * => opex */
+typedef struct {
+    char *lo, *hi;               /* inclusive range; hi NULL: lo is a prefix ("5*") or "*" */
+    bool prefix;
+    int account_type;            /* GL_TYPE_* */
+} account_rule_t;
+
 typedef struct {
     char *name;                  /* NAME of [input.NAME] */
     const input_schema_t *schema;
     char *file;                  /* relative to the data directory unless absolute */
     bool optional;
-    char delimiter, quote, decimal, thousands; /* thousands 0: none */
-    input_encoding_t encoding;
+    char delimiter, quote, decimal, thousands; /* quote 0: none; thousands 0: none */
+    char *encoding;              /* iconv name as configured; NULL: UTF-8 (BOM skipped) */
+    bool header;                 /* false: no header row, col.FIELD = column number (1-based) */
+    int max_field_lines;         /* a quoted field spanning more lines rejects its lines */
     config_list_t date_formats, timestamp_formats, missing, true_values, false_values;
+    config_list_t currency_symbols; /* symbols/codes allowed around amounts ($, USD); default none */
     int keep_latest_by;          /* field index of the event-log timestamp, -1: none */
-    char *columns[CONFIG_MAX_FIELDS]; /* export header per logical field, NULL: unmapped */
-    /* alias.FIELD = From => To, ...: values renamed after validation (e.g. a
-     * Windows-1252 tool's "Lodz" for the ERP's "Łódź") */
-    config_list_t alias_from[CONFIG_MAX_FIELDS], alias_to[CONFIG_MAX_FIELDS];
+    /* col.FIELD = Header | Other Header: first non-empty of these columns;
+     * count 0: not mapped (the field's own name is tried as a header) */
+    config_list_t columns[CONFIG_MAX_FIELDS];
+    char *const_value[CONFIG_MAX_FIELDS];   /* const.FIELD: every row has this value */
+    char *default_value[CONFIG_MAX_FIELDS]; /* default.FIELD: used when the cell is empty */
+    value_map_t maps[CONFIG_MAX_FIELDS];    /* map.FIELD / alias.FIELD */
+    row_filter_t *filters;       /* where./skip. in config order, all must pass */
+    size_t n_filters;
+    account_rule_t *account_rules; /* gl kinds: account_types, first match wins */
+    size_t n_account_rules;
+    int revenue_sign, cost_sign; /* +1, or -1: amounts booked negative are flipped */
+    bool phasing_set;
+    double phasing[12];          /* year-only dates: weights per month (sum > 0); default even */
     long line;                   /* line of the section header, for messages */
 } input_config_t;
 
@@ -42,7 +80,8 @@ typedef enum { KPI_HIGHER_IS_BETTER, KPI_LOWER_IS_BETTER } kpi_direction_t;
 
 typedef struct {
     char *id;                    /* ID of [kpi.ID] */
-    bool has_target;
+    /* each key overrides the KPI's built-in setting only when it is given */
+    bool has_target, has_amber, has_direction, has_tile;
     double target;               /* red beyond amber, green at or better than target */
     double amber;                /* amber bound: between target and this is amber */
     kpi_direction_t direction;
@@ -107,6 +146,7 @@ typedef struct {
     double reject_threshold;     /* fraction of rows per input; over it: exit 5 */
     char *xlsx_name, *pdf_name;
     char *detail_name;           /* GL lines of the period, constant-memory workbook */
+    char *templates_dir;         /* [report] templates_dir; NULL: search the default places */
     long detail_max_rows;        /* cap, within Excel's 1,048,576 rows */
     bool paper_letter;
     input_config_t *inputs;

@@ -57,10 +57,24 @@ typedef struct {
     bool present;                /* false: optional input not found */
     uint64_t bytes;
     char sha256[65];
-    uint64_t rows_read;          /* data rows (header excluded) */
-    uint64_t rows_accepted;      /* passed validation (event log: includes superseded) */
+    /* rows_read = rows_accepted + rows_rejected + rows_filtered + rows_superseded */
+    uint64_t rows_read;          /* data records (header excluded) */
+    uint64_t rows_accepted;      /* passed validation and handed on */
     uint64_t rows_rejected;
+    uint64_t rows_filtered;      /* left out by where./skip. filters */
     uint64_t rows_superseded;    /* event log rows replaced by a later update */
+    /* the reader's own counts: nothing merged silently */
+    uint64_t physical_lines;     /* lines of the file, blank ones included */
+    uint64_t multiline_records;  /* records with a quoted field spanning lines */
+    size_t n_multiline_ranges;
+    long multiline_ranges[INGEST_FIRST_REJECTS][2]; /* first line ranges, inclusive */
+    uint64_t overlong_records;   /* records rejected for spanning > max_field_lines */
+    /* amounts with more decimals than minor_units, rounded half to even */
+    uint64_t rounded_amounts;
+    int64_t rounding_residual;   /* sum of (as written - rounded), millionths of a minor unit */
+    /* true where the field has a source (a column, const., default. or derived);
+     * a KPI whose fields are all unmapped is n/a, never 0 */
+    bool field_mapped[CONFIG_MAX_FIELDS];
     size_t n_money;
     struct {
         char field[32];
@@ -72,6 +86,9 @@ typedef struct {
     reject_summary_t first_rejects[INGEST_FIRST_REJECTS];
     double seconds;
 } ingest_stats_t;
+
+/* rows read = accepted + rejected + filtered + superseded */
+bool ingest_stats_reconciles(const ingest_stats_t *s);
 
 /* Writes rejected rows as CSV: input,file,line,column,value,reason. */
 typedef struct rejects_writer rejects_writer_t;

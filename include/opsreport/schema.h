@@ -33,6 +33,14 @@ typedef struct {
     double min, max;         /* inclusive range for FT_INT/FT_DECIMAL */
     const char *const *enum_values; /* NULL-terminated, for FT_ENUM (case-insensitive) */
     const char *doc;         /* one line of documentation */
+    /* Built-in vocabulary for FT_ENUM: vocab[i] lists, '|'-separated and
+     * lower case, the spellings common tools use for enum_values[i] (Jira's
+     * "Blocker", ServiceNow's "1 - Critical", "Einnahmen"). NULL: none. */
+    const char *const *vocab;
+    /* Header names this field goes by in real exports, '|'-separated, lower
+     * case, several languages: used by inspect and by missing-field errors. */
+    const char *synonyms;
+    const char *used_by;     /* the KPIs that read this field, for `opsreport kinds` */
 } field_def_t;
 
 typedef enum {

@@ -66,11 +66,17 @@ void model_apply_targets(report_model_t *m, const config_t *cfg)
         const kpi_config_t *kc = config_find_kpi(cfg, k->id);
         if (!kc)
             continue;
-        k->has_target = kc->has_target;
-        k->target = kc->target;
-        k->amber = kc->amber;
-        k->direction = kc->direction;
-        k->tile = kc->tile;
+        /* a section that sets only some keys keeps the built-in rest */
+        if (kc->has_target) {
+            k->has_target = true;
+            k->target = kc->target;
+        }
+        if (kc->has_amber)
+            k->amber = kc->amber;
+        if (kc->has_direction)
+            k->direction = kc->direction;
+        if (kc->has_tile)
+            k->tile = kc->tile;
         k->status = kpi_status(k->value, k->target, k->amber, k->direction);
     }
 }

@@ -131,7 +131,7 @@ static ops_status_t map_header(ingest_state_t *st)
     }
     for (size_t f = 0; f < st->schema->n_fields; f++) {
         const field_def_t *def = &st->schema->fields[f];
-        const char *want = st->in->columns[f] ? st->in->columns[f] : def->name;
+        const char *want = st->in->columns[f].count ? st->in->columns[f].items[0] : def->name;
         st->field_col[f] = -1;
         for (size_t i = 0; i < st->n_header && st->field_col[f] < 0; i++)
             if (!strcmp(st->header[i], want))
@@ -141,10 +141,10 @@ static ops_status_t map_header(ingest_state_t *st)
                 st->field_col[f] = (int)i;
         if (st->field_col[f] >= 0)
             continue;
-        if (def->required || st->in->columns[f]) {
+        if (def->required || st->in->columns[f].count) {
             char found[600];
             headers_list(st, found, sizeof found);
-            if (!st->in->columns[f] && def->required)
+            if (!st->in->columns[f].count && def->required)
                 return ops_error_set(st->err, OPS_ERR_INPUT, st->path, 1, def->name,
                                      "required field '%s' of %s is not mapped: add col.%s = <header> to [input.%s]; headers found: %s; closest: '%s'",
                                      def->name, st->schema->name, def->name, st->in->name, found,
@@ -306,13 +306,6 @@ static void process_row(ingest_state_t *st)
             snprintf(bad_buf, sizeof bad_buf, "%s", why);
             bad_why = bad_buf;
         }
-        const config_list_t *from = &st->in->alias_from[f];
-        for (size_t k = 0; k < from->count && values[f].present; k++)
-            if (strlen(from->items[k]) == values[f].len && !memcmp(from->items[k], values[f].text, values[f].len)) {
-                values[f].text = st->in->alias_to[f].items[k];
-                values[f].len = strlen(values[f].text);
-                break;
-            }
     }
     if (bad >= 0) {
         int col = st->field_col[bad];
@@ -486,15 +479,15 @@ ops_status_t ingest_input(const input_config_t *in, const char *data_dir, int mi
     st.latest = g_ptr_array_new_with_free_func(latest_free);
     sha = g_checksum_new(G_CHECKSUM_SHA256);
     block = malloc(INGEST_BLOCK);
-    if (in->encoding == ENCODING_WINDOWS_1252) {
+    if (in->encoding) {
         decoded = malloc(INGEST_BLOCK * 3);
-        cd = iconv_open("UTF-8", "WINDOWS-1252");
+        cd = iconv_open("UTF-8", in->encoding);
         if (cd == (iconv_t)-1) {
             rc = ops_error_set(err, OPS_ERR_INTERNAL, stats->path, 0, NULL, "iconv cannot decode Windows-1252");
             goto cleanup;
         }
     }
-    if (!block || (in->encoding == ENCODING_WINDOWS_1252 && !decoded)) {
+    if (!block || (in->encoding && !decoded)) {
         rc = ops_error_set(err, OPS_ERR_NOMEM, stats->path, 0, NULL, "out of memory");
         goto cleanup;
     }
@@ -516,7 +509,7 @@ ops_status_t ingest_input(const input_config_t *in, const char *data_dir, int mi
         g_checksum_update(sha, (const guchar *)block, n);
         const char *data = block;
         size_t len = n;
-        if (first && in->encoding == ENCODING_UTF8 && len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) {
+        if (first && !in->encoding && len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) {
             data += 3;
             len -= 3;
         }
