@@ -129,7 +129,7 @@ static const field_def_t shipment_fields[] = {
 
 static const field_def_t ticket_fields[] = {
     TEXT("ticket_id", true, "ticket id"),
-    TS("updated_at", true, "time of this update (event log)"),
+    TS("updated_at", false, "time of this update (event logs: keep_latest_by = updated_at)"),
     TS("created_at", true, "time created"),
     TS("first_response_at", false, "time of first response"),
     TS("resolved_at", false, "time resolved"),

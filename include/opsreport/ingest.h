@@ -29,6 +29,8 @@ typedef struct {
         int enum_index;      /* FT_ENUM */
         bool b;              /* FT_BOOL */
     } v;
+    int64_t residual;        /* FT_MONEY: as written - rounded, millionths of a minor unit */
+    uint8_t grain;           /* FT_DATE: 0 day, 1 month, 2 year (year-only budget lines) */
 } field_value_t;
 
 typedef struct {
