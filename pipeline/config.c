@@ -35,7 +35,7 @@ typedef struct {
 static const char *const report_keys[] = { "organisation", "currency", "minor_units",
                                            "fiscal_year_start", "reject_threshold",
                                            "templates_dir", NULL };
-static const char *const output_keys[] = { "xlsx", "pdf", "paper", "detail", "detail_max_rows", NULL };
+static const char *const output_keys[] = { "dir", "xlsx", "pdf", "paper", "detail", "detail_max_rows", NULL };
 static const char *const input_keys[] = { "kind", "file", "optional", "delimiter", "quote",
                                           "decimal", "thousands", "encoding", "header",
                                           "max_field_lines", "date_formats", "timestamp_formats",
@@ -945,6 +945,11 @@ static int handler(void *user, const char *section, const char *key, const char 
         return unknown_key(st, section, key, report_keys);
     }
     if (!strcmp(section, "output")) {
+        if (!strcmp(key, "dir")) {
+            if (!value[0])
+                return fail(st, key, "expected the folder run folders are written to, e.g. /var/lib/opsreport");
+            return set_string(st, &cfg->out_dir, value);
+        }
         if (!strcmp(key, "xlsx"))
             return set_string(st, &cfg->xlsx_name, value);
         if (!strcmp(key, "pdf"))
@@ -1238,6 +1243,7 @@ void config_free(config_t *cfg)
     free(cfg->pdf_name);
     free(cfg->detail_name);
     free(cfg->templates_dir);
+    free(cfg->out_dir);
     free(cfg);
 }
 

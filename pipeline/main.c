@@ -14,9 +14,11 @@ typedef struct {
 
 static const command_t commands[] = {
     /* command table: one line per sub-command */
+    { "check", cli_check_main, "check config, password source, output folder and input headers; run nothing" },
     { "run", cli_run_main, "run the month-end pipeline and write the run folder" },
     { "validate", cli_validate_main, "ingest and validate only: counts, control totals, first rejects" },
     { "send", cli_send_main, "email an existing period's summary to recipients not yet delivered" },
+    { "runs", cli_runs_main, "list the run folders: period, status, inputs, outputs, delivery" },
     { "forecast", forecast_cli_main, "forecast any monthly series from a long-form CSV" },
     { "generate", generate_main, "write deterministic sample CSV exports (--scale for benchmarks)" },
 };

@@ -16,11 +16,20 @@
 
 #include <getopt.h>
 #include <glib.h>
+#include <glib/gstdio.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+/* Where an installed opsreport finds /etc/opsreport/opsreport.ini;
+ * make SYSCONFDIR=... bakes in another. */
+#ifndef OPSREPORT_SYSCONFDIR
+#define OPSREPORT_SYSCONFDIR "/etc"
+#endif
 
 typedef struct {
     const char *config_path;
@@ -34,6 +43,7 @@ typedef struct {
 } run_options_t;
 
 static int g_verbosity = 1;
+static int g_log_json = -1; /* -1: not chosen yet, OPSREPORT_LOG_FORMAT decides */
 
 void cli_set_verbosity(int level) { g_verbosity = level; }
 
@@ -45,22 +55,101 @@ void scope_slug(const char *scope, char *buf, size_t size)
     buf[n] = '\0';
 }
 
+bool cli_set_log_format(const char *name)
+{
+    if (!strcmp(name, "text") || !strcmp(name, "json")) {
+        g_log_json = name[0] == 'j';
+        return true;
+    }
+    return false;
+}
+
+const char *cli_config_path(const char *given)
+{
+    static const char local[] = "config/opsreport.ini";
+    if (given)
+        return given;
+    /* a checkout (or a folder laid out like one) wins over the installed config */
+    if (access(local, F_OK) == 0)
+        return local;
+    return OPSREPORT_SYSCONFDIR "/opsreport/opsreport.ini";
+}
+
+void cli_out_dir(const char *given, const config_t *cfg, char *buf, size_t size)
+{
+    if (given)
+        snprintf(buf, size, "%s", given);
+    else if (!cfg || !cfg->out_dir)
+        snprintf(buf, size, "out");
+    else if (g_path_is_absolute(cfg->out_dir))
+        snprintf(buf, size, "%s", cfg->out_dir);
+    else {
+        /* relative to the config file, like [report] templates_dir: the two travel together */
+        gchar *base = g_path_get_dirname(cfg->path);
+        gchar *dir = g_build_filename(base, cfg->out_dir, NULL);
+        snprintf(buf, size, "%s", dir);
+        g_free(dir);
+        g_free(base);
+    }
+}
+
+bool cli_log_is_json(void)
+{
+    if (g_log_json < 0) { /* no --log-format: the environment may ask for JSON (systemd units) */
+        const char *env = getenv("OPSREPORT_LOG_FORMAT");
+        g_log_json = env && !strcmp(env, "json");
+    }
+    return g_log_json;
+}
+
+/* One JSON object per line for log collectors: {"time", "level", "message"}.
+ * The "error: " / "warning: " prefix of a text line becomes the level. */
+static void log_json_line(int level, const char *stamp, const char *text)
+{
+    const char *name = level == 0 ? "error" : level == 1 ? "info" : "debug";
+    if (!strncmp(text, "error: ", 7)) {
+        name = "error";
+        text += 7;
+    } else if (!strncmp(text, "warning: ", 9)) {
+        name = "warning";
+        text += 9;
+    }
+    /* jansson takes UTF-8 only; a file name in another encoding must not drop the line */
+    gchar *valid = g_utf8_make_valid(text, -1);
+    json_t *o = json_pack("{s:s, s:s, s:s}", "time", stamp, "level", name, "message", valid);
+    char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (line)
+        fprintf(stderr, "%s\n", line);
+    else
+        fprintf(stderr, "{\"time\":\"%s\",\"level\":\"error\",\"message\":\"out of memory\"}\n", stamp);
+    free(line);
+    json_decref(o);
+    g_free(valid);
+}
+
 #define log_msg cli_log
 void cli_log(int level, const char *fmt, ...)
 {
     if (level > g_verbosity)
         return;
+    bool json = cli_log_is_json();
     char stamp[32];
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    fprintf(stderr, "%s opsreport: ", stamp);
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    if (json) {
+        gchar *text = g_strdup_vprintf(fmt, ap);
+        log_json_line(level, stamp, text);
+        g_free(text);
+    } else {
+        fprintf(stderr, "%s opsreport: ", stamp);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+    }
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 static int report_error(const ops_error_t *err)
@@ -97,18 +186,20 @@ static void usage_run(FILE *out, const char *cmd)
                      "Ingest and validate only: per input rows read / accepted / rejected,\n"
                      "control totals and the first rejects. Writes nothing.\n\n");
     fprintf(out,
-            "  --config FILE     configuration (default config/opsreport.ini)\n"
+            "  --config FILE     configuration (default config/opsreport.ini if present,\n"
+            "                    else " OPSREPORT_SYSCONFDIR "/opsreport/opsreport.ini)\n"
             "  --period YYYY-MM  month to report (default: the last complete month)\n"
             "%s%s%s"
             "  -q, --quiet       print errors only\n"
             "  -v, --verbose     more detail\n"
+            "  --log-format FMT  text (default) or json: one JSON object per log line\n"
             "  -h, --help        this help\n\n"
             "Exit codes: 0 success, 2 usage, 3 config error, 4 input error (missing file,\n"
             "unmapped column), 5 rejected rows over [report] reject_threshold, 6 output\n"
             "error, 7 not every recipient reached, 8 run folder locked by another run,\n"
             "70 internal error.\n",
             send ? "" : "  --data DIR        folder the input files are relative to (default .)\n",
-            run || send ? "  --out DIR         where run folders are written (default out)\n"
+            run || send ? "  --out DIR         where run folders are written (default [output] dir, else out)\n"
                           "  --dry-run         write each email as an .eml file in the run folder, send nothing\n" : "",
             send ? "  --resend          send again to recipients already delivered\n" : "");
 }
@@ -121,12 +212,13 @@ static int parse_run_options(int argc, char **argv, run_options_t *o)
         { "templates", required_argument, NULL, 't' },
         { "dry-run", no_argument, NULL, 'n' },       { "resend", no_argument, NULL, 'r' },
         { "quiet", no_argument, NULL, 'q' },        { "verbose", no_argument, NULL, 'v' },
+        { "log-format", required_argument, NULL, 'l' },
         { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof *o);
-    o->config_path = "config/opsreport.ini";
+    o->config_path = NULL; /* cli_config_path() */
     o->data_dir = ".";
-    o->out_dir = "out";
+    o->out_dir = NULL;     /* cli_out_dir(): [output] dir, else out */
     o->templates_dir = "templates";
     o->verbosity = 1;
     optind = 1;
@@ -148,6 +240,12 @@ static int parse_run_options(int argc, char **argv, run_options_t *o)
         case 'r': o->resend = true; break;
         case 'q': o->verbosity = 0; break;
         case 'v': o->verbosity = 2; break;
+        case 'l':
+            if (!cli_set_log_format(optarg)) {
+                fprintf(stderr, "opsreport: --log-format expects text or json, found '%s'\n", optarg);
+                return OPS_EXIT_USAGE;
+            }
+            break;
         case 'h': usage_run(stdout, argv[0]); return -1;
         default: usage_run(stderr, argv[0]); return OPS_EXIT_USAGE;
         }
@@ -159,6 +257,7 @@ static int parse_run_options(int argc, char **argv, run_options_t *o)
     }
     if (!o->period_given)
         o->period = period_last_closed(time(NULL));
+    o->config_path = cli_config_path(o->config_path);
     cli_set_verbosity(o->verbosity);
     return 0;
 }
@@ -269,6 +368,93 @@ static void fanout_free(fanout_t *f)
     f->n = 0;
 }
 
+/* ---- progress on a terminal ------------------------------------------------
+ * A long ingest shows one self-overwriting stderr line per input: name, rows,
+ * megabytes read and MB/s. Only on a terminal (never in cron mail, journals
+ * or pipes), not with -q or JSON logs, and only once the run has taken a
+ * second, so short runs look exactly as before. The bytes come from the
+ * kernel's count of what this process has read (/proc/self/io rchar): ingest
+ * reads nothing else while an input streams, and it needs no hook in ingest. */
+
+typedef struct {
+    fanout_t *fan;
+    bool on;
+    double run_start, input_start, last;
+    const char *name;
+    uint64_t rows, rchar0, size;
+    bool shown;
+} progress_t;
+
+static uint64_t progress_rchar(void)
+{
+    unsigned long long n = 0;
+    FILE *fp = fopen("/proc/self/io", "r");
+    if (!fp)
+        return 0;
+    char line[128];
+    while (fgets(line, sizeof line, fp))
+        if (sscanf(line, "rchar: %llu", &n) == 1)
+            break;
+    fclose(fp);
+    return (uint64_t)n;
+}
+
+static void progress_init(progress_t *p, fanout_t *fan, int verbosity)
+{
+    memset(p, 0, sizeof *p);
+    p->fan = fan;
+    p->on = verbosity > 0 && !cli_log_is_json() && isatty(STDERR_FILENO);
+    p->run_start = now_seconds();
+}
+
+static void progress_start(progress_t *p, const input_config_t *in, const char *data_dir)
+{
+    p->name = in->name;
+    p->rows = 0;
+    p->size = 0;
+    p->input_start = p->last = now_seconds();
+    if (!p->on)
+        return;
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", g_path_is_absolute(in->file) ? "" : data_dir, in->file);
+    GStatBuf sb;
+    if (g_stat(g_path_is_absolute(in->file) ? in->file : path, &sb) == 0)
+        p->size = (uint64_t)sb.st_size;
+    p->rchar0 = progress_rchar();
+}
+
+static void progress_show(progress_t *p, double now)
+{
+    double mb = (double)(progress_rchar() - p->rchar0) / 1e6, secs = now - p->input_start;
+    if (p->size && mb > (double)p->size / 1e6)
+        mb = (double)p->size / 1e6; /* rchar also counts the read-ahead past the end */
+    fprintf(stderr, "\r%s: %llu rows, %.1f of %.1f MB, %.1f MB/s\033[K", p->name,
+            (unsigned long long)p->rows, mb, (double)p->size / 1e6, secs > 0 ? mb / secs : 0.0);
+    p->shown = true;
+    p->last = now;
+}
+
+static void progress_end(progress_t *p)
+{
+    if (p->shown)
+        fputs("\r\033[K", stderr); /* the log lines that follow start on a clean line */
+    p->shown = false;
+}
+
+/* The ingest sink: hands the row to every scope, then maybe redraws the line. */
+static ops_status_t progress_record(void *ctx, const ingest_record_t *rec, ops_error_t *err)
+{
+    progress_t *p = ctx;
+    ops_status_t rc = fanout_record(p->fan, rec, err);
+    p->rows++;
+    if (p->on && (p->rows & 4095) == 0) {
+        double now = now_seconds();
+        if (now - p->run_start >= 1.0 && now - p->last >= 0.25)
+            progress_show(p, now);
+    }
+    return rc;
+}
+
 static void warn_unused_kpis(const config_t *cfg, const report_model_t *model)
 {
     for (size_t i = 0; i < cfg->n_kpis; i++)
@@ -299,7 +485,8 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     bool rf_open = false;
     int exit_code = OPS_EXIT_OK;
     manifest_t man = { 0 };
-    char period[8], run_id[64] = "";
+    progress_t progress;
+    char period[8], run_id[64] = "", out_dir[1024];
     period_format(o->period, period);
     double t = now_seconds();
 
@@ -308,6 +495,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     man.stages[man.n_stages].name = "config";
     man.stages[man.n_stages++].seconds = now_seconds() - t;
     log_msg(2, "config %s (sha256 %.12s), period %s", cfg->path, cfg->sha256, period);
+    cli_out_dir(o->out_dir, cfg, out_dir, sizeof out_dir);
 
     stats = calloc(cfg->n_inputs ? cfg->n_inputs : 1, sizeof *stats);
     if (!stats) {
@@ -315,7 +503,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         goto fail;
     }
     if (!validate_only) {
-        if (runfolder_open(&rf, o->out_dir, period, &err) != OPS_OK)
+        if (runfolder_open(&rf, out_dir, period, &err) != OPS_OK)
             goto fail;
         rf_open = true;
         char path[1200];
@@ -327,9 +515,13 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         goto fail;
 
     t = now_seconds();
+    progress_init(&progress, &fan, o->verbosity);
     for (size_t i = 0; i < cfg->n_inputs; i++) {
-        if (ingest_input(&cfg->inputs[i], o->data_dir, cfg->minor_units, rejects, fanout_record, &fan,
-                         &stats[i], &err) != OPS_OK)
+        progress_start(&progress, &cfg->inputs[i], o->data_dir);
+        ops_status_t irc = ingest_input(&cfg->inputs[i], o->data_dir, cfg->minor_units, rejects,
+                                        progress_record, &progress, &stats[i], &err);
+        progress_end(&progress);
+        if (irc != OPS_OK)
             goto fail;
         log_msg(2, "%s: %llu rows read, %llu accepted, %llu rejected in %.2f s", stats[i].name,
                 (unsigned long long)stats[i].rows_read, (unsigned long long)stats[i].rows_accepted,

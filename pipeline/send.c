@@ -43,7 +43,7 @@ static size_t collect_recipients(const config_t *cfg, recipient_t *out, size_t m
     return n;
 }
 
-static void settings_from_config(const config_t *cfg, deliver_smtp_t *s)
+void send_settings_from_config(const config_t *cfg, deliver_smtp_t *s)
 {
     const email_config_t *e = &cfg->email;
     deliver_smtp_init(s);
@@ -156,7 +156,7 @@ ops_status_t send_period(const config_t *cfg, const char *run_dir, period_t peri
         return OPS_OK;
     }
     deliver_smtp_t settings;
-    settings_from_config(cfg, &settings);
+    send_settings_from_config(cfg, &settings);
     if (!opt->dry_run) {
         ops_status_t rc = deliver_smtp_check(&settings, err);
         if (rc != OPS_OK)
@@ -271,7 +271,7 @@ int cli_send_main(int argc, char **argv)
         { "verbose", no_argument, NULL, 'v' },      { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *config_path = "config/opsreport.ini", *out_dir = "out";
+    const char *config_path = NULL, *out_given = NULL; /* defaults: cli_config_path, cli_out_dir */
     period_t period = period_last_closed(time(NULL));
     send_options_t so = { false, false };
     int c;
@@ -279,7 +279,7 @@ int cli_send_main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': config_path = optarg; break;
-        case 'o': out_dir = optarg; break;
+        case 'o': out_given = optarg; break;
         case 'n': so.dry_run = true; break;
         case 'r': so.resend = true; break;
         case 'q': cli_set_verbosity(0); break;
@@ -304,11 +304,12 @@ int cli_send_main(int argc, char **argv)
     ops_error_t err = { 0 };
     config_t *cfg = NULL;
     runfolder_t rf = { .lock_fd = -1 };
-    char ptext[8], buf[2048];
+    char ptext[8], buf[2048], out_dir[1024];
     int code = OPS_EXIT_OK;
     period_format(period, ptext);
-    if (config_load(config_path, &cfg, &err) != OPS_OK)
+    if (config_load(cli_config_path(config_path), &cfg, &err) != OPS_OK)
         goto fail;
+    cli_out_dir(out_given, cfg, out_dir, sizeof out_dir);
     char mpath[1200];
     snprintf(mpath, sizeof mpath, "%s/%s/manifest.json", out_dir, ptext);
     if (!g_file_test(mpath, G_FILE_TEST_EXISTS)) {

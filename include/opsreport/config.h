@@ -147,6 +147,7 @@ typedef struct {
     char *xlsx_name, *pdf_name;
     char *detail_name;           /* GL lines of the period, constant-memory workbook */
     char *templates_dir;         /* [report] templates_dir; NULL: search the default places */
+    char *out_dir;               /* [output] dir: run folders when --out is not given; NULL: out */
     long detail_max_rows;        /* cap, within Excel's 1,048,576 rows */
     bool paper_letter;
     input_config_t *inputs;

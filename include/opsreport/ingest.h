@@ -111,4 +111,13 @@ ops_status_t ingest_input(const input_config_t *input, const char *data_dir, int
                           rejects_writer_t *rejects, ingest_record_fn sink, void *sink_ctx,
                           ingest_stats_t *stats, ops_error_t *err);
 
+/* Checks that data_dir/input->file can be opened and that its header row
+ * (the first record, read through the input's dialect and encoding) carries
+ * every mapped column, exactly as ingest_input would map it; reads no rows.
+ * Fills stats' name, kind, path, present and field_mapped only. Same errors
+ * as ingest_input: OPS_ERR_INPUT for a missing file (an optional one: OPS_OK,
+ * present false), an empty file or a header that cannot be mapped. */
+ops_status_t ingest_check_header(const input_config_t *input, const char *data_dir,
+                                 ingest_stats_t *stats, ops_error_t *err);
+
 #endif

@@ -897,3 +897,174 @@ bool ingest_stats_reconciles(const ingest_stats_t *s)
 {
     return s->rows_read == s->rows_accepted + s->rows_rejected + s->rows_filtered + s->rows_superseded;
 }
+
+/* ---- header check (opsreport check) ------------------------------------------
+ * The first record only, read through the same dialect (delimiter, quote,
+ * encoding, BOM) and mapped by the same map_header() as a run, so check and
+ * run can never disagree about a header. No row is parsed, validated or
+ * counted. */
+
+/* A header row longer than this is not one: a file with no line end at all. */
+#define INGEST_HEADER_MAX (4 * 1024 * 1024)
+
+/* libcsv's record callback for the header check: map the first non-blank
+ * record, then ignore the rest of the bytes in hand. Done when the header
+ * mapped (header_done) or failed (status). */
+static void on_header_record(int c, void *ctx)
+{
+    ingest_state_t *st = ctx;
+    (void)c;
+    bool blank = st->n_fields == 1 && st->len[0] == 0;
+    if (st->status == OPS_OK && !st->header_done && !blank)
+        st->status = map_header(st);
+    st->n_fields = 0;
+    st->buf_len = 0;
+    st->overflow = false;
+}
+
+/* Converts in[0..n) to UTF-8 into out (4n + 4 bytes); undecodable bytes
+ * become U+FFFD. *carry: bytes of a character cut by the block end. */
+static size_t header_decode(iconv_t cd, const char *in, size_t n, bool eof, char *out, size_t *carry)
+{
+    char *ip = (char *)in, *op = out;
+    size_t il = n, ol = 4 * n + 4;
+    *carry = 0;
+    while (il > 0) {
+        if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1)
+            break;
+        if (errno == EINVAL && !eof) {
+            *carry = il;
+            break;
+        }
+        if ((errno != EILSEQ && errno != EINVAL) || ol < 3)
+            break;
+        memcpy(op, "\xEF\xBF\xBD", 3);
+        op += 3;
+        ol -= 3;
+        ip++;
+        il--;
+    }
+    return (size_t)(op - out);
+}
+
+ops_status_t ingest_check_header(const input_config_t *in, const char *data_dir,
+                                 ingest_stats_t *stats, ops_error_t *err)
+{
+    ops_status_t rc = OPS_OK;
+    ingest_state_t st = { 0 };
+    struct csv_parser parser;
+    bool parser_ready = false;
+    FILE *fp = NULL;
+    char *block = NULL, *decoded = NULL;
+    iconv_t cd = (iconv_t)-1;
+    const size_t block_size = 64 * 1024;
+
+    memset(stats, 0, sizeof *stats);
+    snprintf(stats->name, sizeof stats->name, "%s", in->name);
+    snprintf(stats->kind, sizeof stats->kind, "%s", in->schema->name);
+    if (in->file[0] == '/' || !data_dir)
+        snprintf(stats->path, sizeof stats->path, "%s", in->file);
+    else
+        snprintf(stats->path, sizeof stats->path, "%s/%s", data_dir, in->file);
+    st.in = in;
+    st.schema = in->schema;
+    st.path = stats->path;
+    st.stats = stats;
+    st.err = err;
+    st.line = 1;
+
+    fp = fopen(stats->path, "rb");
+    if (!fp) {
+        if (errno == ENOENT && in->optional)
+            goto cleanup;
+        rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, 0, NULL,
+                           "cannot open input '%s' ([input.%s] file = %s): %s", stats->path,
+                           in->name, in->file, strerror(errno));
+        goto cleanup;
+    }
+    stats->present = true;
+    block = malloc(block_size);
+    if (in->encoding) {
+        decoded = malloc(4 * block_size + 4);
+        cd = iconv_open("UTF-8", in->encoding);
+        if (cd == (iconv_t)-1) {
+            rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, 0, NULL,
+                               "iconv cannot decode encoding = %s: %s", in->encoding, strerror(errno));
+            goto cleanup;
+        }
+    }
+    if (!block || (in->encoding && !decoded) || csv_init(&parser, 0) != 0) {
+        rc = ops_error_set(err, OPS_ERR_NOMEM, stats->path, 0, NULL, "out of memory");
+        goto cleanup;
+    }
+    parser_ready = true;
+    /* the same dialect as ingest_input */
+    csv_set_delim(&parser, (unsigned char)in->delimiter);
+    csv_set_quote(&parser, (unsigned char)in->quote);
+    if (in->delimiter == '\t')
+        csv_set_space_func(&parser, space_only);
+
+    size_t carry = 0, total = 0;
+    bool first = true;
+    while (!st.header_done && st.status == OPS_OK) {
+        size_t n = fread(block + carry, 1, block_size - carry, fp);
+        if (ferror(fp)) {
+            rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, 1, NULL, "read error: %s", strerror(errno));
+            goto cleanup;
+        }
+        bool eof = n < block_size - carry;
+        total += n;
+        const char *data = block;
+        size_t len = carry + n;
+        if (first && !in->encoding && len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) {
+            data += 3;
+            len -= 3;
+        }
+        first = false;
+        carry = 0;
+        if (cd != (iconv_t)-1) {
+            size_t left;
+            size_t out = header_decode(cd, data, len, eof, decoded, &left);
+            memmove(block, data + len - left, left);
+            carry = left;
+            data = decoded;
+            len = out;
+        }
+        if (csv_parse(&parser, data, len, on_field, on_header_record, &st) != len) {
+            rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, 1, NULL, "CSV parse error: %s",
+                               csv_strerror(csv_error(&parser)));
+            goto cleanup;
+        }
+        if (eof) {
+            if (!st.header_done && st.status == OPS_OK)
+                csv_fini(&parser, on_field, on_header_record, &st);
+            break;
+        }
+        if (total > INGEST_HEADER_MAX && !st.header_done && st.status == OPS_OK) {
+            rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, 1, NULL,
+                               "no header row in the first %d MB: is the delimiter or the quote wrong?",
+                               INGEST_HEADER_MAX / (1024 * 1024));
+            goto cleanup;
+        }
+    }
+    if (st.status != OPS_OK)
+        rc = st.status;
+    else if (!st.header_done)
+        rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, 1, NULL,
+                           "the file is empty: expected a header row naming the columns");
+
+cleanup:
+    if (parser_ready)
+        csv_free(&parser);
+    if (cd != (iconv_t)-1)
+        iconv_close(cd);
+    if (fp)
+        fclose(fp);
+    for (size_t i = 0; i < st.n_header; i++)
+        g_free(st.header[i]);
+    free(st.filter_col);
+    free(st.buf);
+    free(block);
+    free(decoded);
+    return rc;
+}
