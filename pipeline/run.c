@@ -176,13 +176,15 @@ static void usage_run(FILE *out, const char *cmd)
                      "without recomputing. --resend sends again to all; --dry-run writes .eml files\n"
                      "into the run folder instead.\n\n");
     else if (run)
-        fprintf(out, "usage: opsreport run [--config FILE] [--period YYYY-MM] [--data DIR] [--out DIR] [--dry-run] [-q] [-v]\n\n"
+        fprintf(out, "usage: opsreport run [--config FILE] [--period YYYY-MM] [--data DIR] [--out DIR] [--dry-run] [-q] [-v]\n"
+                     "                     [--log-format FMT]\n\n"
                      "Ingest and validate every configured input, analyse, and write the run\n"
                      "folder OUT/PERIOD/: report.xlsx, summary.pdf, rejects.csv, manifest.json.\n"
                      "Outputs appear atomically, only when the whole run succeeded. With [email]\n"
-                     "enabled the summary is then emailed once to each recipient not yet delivered.\n\n");
+                     "enabled the summary is then emailed once to each recipient not yet delivered.\n"
+                     "On a terminal, one line shows the input being read: rows, MB, MB/s.\n\n");
     else
-        fprintf(out, "usage: opsreport validate [--config FILE] [--period YYYY-MM] [--data DIR] [-q] [-v]\n\n"
+        fprintf(out, "usage: opsreport validate [--config FILE] [--period YYYY-MM] [--data DIR] [-q] [-v] [--log-format FMT]\n\n"
                      "Ingest and validate only: per input rows read / accepted / rejected,\n"
                      "control totals and the first rejects. Writes nothing.\n\n");
     fprintf(out,

@@ -269,7 +269,7 @@ int cli_send_main(int argc, char **argv)
         { "out", required_argument, NULL, 'o' },    { "dry-run", no_argument, NULL, 'n' },
         { "resend", no_argument, NULL, 'r' },       { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },      { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+        { "log-format", required_argument, NULL, 'l' }, { NULL, 0, NULL, 0 },
     };
     const char *config_path = NULL, *out_given = NULL; /* defaults: cli_config_path, cli_out_dir */
     period_t period = period_last_closed(time(NULL));
@@ -284,6 +284,12 @@ int cli_send_main(int argc, char **argv)
         case 'r': so.resend = true; break;
         case 'q': cli_set_verbosity(0); break;
         case 'v': cli_set_verbosity(2); break;
+        case 'l':
+            if (!cli_set_log_format(optarg)) {
+                fprintf(stderr, "opsreport: --log-format expects text or json, found '%s'\n", optarg);
+                return OPS_EXIT_USAGE;
+            }
+            break;
         case 'p':
             if (!period_parse(optarg, &period)) {
                 fprintf(stderr, "opsreport: --period expects YYYY-MM, found '%s'\n", optarg);
@@ -291,10 +297,21 @@ int cli_send_main(int argc, char **argv)
             }
             break;
         case 'h':
-            printf("usage: opsreport send [--config FILE] [--period YYYY-MM] [--out DIR] [--dry-run] [--resend] [-q] [-v]\n\n"
+            printf("usage: opsreport send [--config FILE] [--period YYYY-MM] [--out DIR] [--dry-run] [--resend] [-q] [-v]\n"
+                   "                      [--log-format FMT]\n\n"
                    "Email an existing period's summary to every recipient not yet delivered,\n"
                    "without recomputing. --resend sends again to everyone; --dry-run writes\n"
                    "the messages as .eml files into the run folder instead of sending.\n\n"
+                   "  --config FILE     configuration (default config/opsreport.ini if present,\n"
+                   "                    else the installed one)\n"
+                   "  --period YYYY-MM  month whose run folder to send (default: the last complete month)\n"
+                   "  --out DIR         where the run folders are (default [output] dir, else out)\n"
+                   "  --dry-run         write each email as an .eml file in the run folder, send nothing\n"
+                   "  --resend          send again to recipients already delivered\n"
+                   "  -q, --quiet       print errors only\n"
+                   "  -v, --verbose     more detail\n"
+                   "  --log-format FMT  text (default) or json: one JSON object per log line\n"
+                   "  -h, --help        this help\n\n"
                    "Exit codes: 0 every recipient reached, 3 config error, 4 no outputs for the\n"
                    "period, 7 not every recipient reached, 8 run folder locked.\n");
             return OPS_EXIT_OK;
