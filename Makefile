@@ -5,11 +5,29 @@
 #   make bench   ingest, analytics, forecast and render benchmarks
 #   make sample  regenerate sample-data/ with the deterministic generator
 #   make screenshots  regenerate the README pictures (docs/*.png)
+#   make install / uninstall   PREFIX=/usr/local DESTDIR= (docs/install.md)
+#   make man     the man page, build/install/opsreport.1 (help2man, from --help)
+#   make deb     an installable Debian package, build/deb/opsreport_VERSION_ARCH.deb
 # V=1 shows the full compiler lines.
 
 SAMPLE_PERIOD := 2026-10
 CONFIG ?= config/opsreport.ini
 BUILD ?= build
+
+# Where `make install` puts things. The running program needs two of them,
+# its templates (DATADIR) and its config (SYSCONFDIR/opsreport/opsreport.ini),
+# so those are compiled in; $(BUILD)/paths.txt rebuilds what uses them when
+# they change. SYSCONFDIR stays /etc under any PREFIX: that is where an admin
+# looks for a server's config.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/opsreport
+DOCDIR ?= $(PREFIX)/share/doc/opsreport
+MANDIR ?= $(PREFIX)/share/man/man1
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+VERSION := $(shell sed -n 's/^\#define OPSREPORT_VERSION "\(.*\)"/\1/p' include/opsreport/common.h)
 PKGS := gsl xlsxwriter inih libcurl glib-2.0 jansson
 CC ?= cc
 OPT ?= -O2
@@ -18,6 +36,8 @@ CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) -Iinclude 
 ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n1)),)
   CFLAGS_BASE += -Wno-format-truncation
 endif
+# HARDEN_CFLAGS: dpkg-buildflags' CFLAGS and CPPFLAGS, for the .deb
+CFLAGS_BASE += -DOPSREPORT_SYSCONFDIR='"$(SYSCONFDIR)"' $(HARDEN_CFLAGS)
 SAN ?=
 ifeq ($(SAN),1)
   SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -40,7 +60,8 @@ BIN := $(BUILD)/opsreport
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps deps-test run test test-only asan bench sample clean screenshots forecast-ref
+.PHONY: all deps deps-test deps-package run test test-only asan bench sample clean screenshots forecast-ref \
+        man install uninstall deb deb-package FORCE
 
 all: $(BIN)
 
@@ -48,6 +69,8 @@ deps:
 	$(Q).ci/deps.sh build
 deps-test:
 	$(Q).ci/deps.sh test
+deps-package:
+	$(Q).ci/deps.sh package
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -93,4 +116,112 @@ sample: $(BIN)
 clean:
 	rm -rf build build-asan out
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# ---- install, man page, Debian package -------------------------------------
+# config/install.sh holds the one list of installed files that install,
+# uninstall and deb share; $(GEN) the files with this install's paths filled in.
+
+PATHS := $(BUILD)/paths.txt
+GEN := $(BUILD)/install
+GEN_FILES := $(GEN)/opsreport.1 $(GEN)/opsreport.service $(GEN)/opsreport.timer $(GEN)/opsreport.cron \
+             $(GEN)/opsreport.ini
+SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+            -e 's|@UNITDIR@|$(UNITDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+INSTALL_ENV = DESTDIR='$(DESTDIR)' BINDIR='$(BINDIR)' DATADIR='$(DATADIR)' DOCDIR='$(DOCDIR)' \
+              MANDIR='$(MANDIR)' COMPLETIONDIR='$(COMPLETIONDIR)' UNITDIR='$(UNITDIR)' \
+              SYSCONFDIR='$(SYSCONFDIR)' BIN='$(BIN)' GEN='$(GEN)'
+# help2man dates the page; the last commit's date keeps rebuilds identical
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+
+# rewritten only when a path changes, so only then does what depends on it rebuild
+$(PATHS): FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(BINDIR)' '$(DATADIR)' '$(DOCDIR)' '$(MANDIR)' '$(UNITDIR)' '$(SYSCONFDIR)' > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+$(BUILD)/pipeline/run.o $(BUILD)/pipeline/template.o: $(PATHS)
+# likewise the compiler and linker flags (the package's hardening flags):
+# every object is rebuilt, and so the program relinked, when they change
+FLAGS := $(BUILD)/flags.txt
+$(FLAGS): FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(CC) $(CFLAGS)' '$(LDFLAGS) $(LDLIBS)' > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+$(LIB_OBJ) $(MAIN_OBJ): $(FLAGS)
+FORCE:
+
+man: $(GEN)/opsreport.1
+
+$(GEN)/opsreport.1: $(BIN) config/man/help2roff.pl config/man/opsreport.h2m.in $(PATHS)
+	@command -v help2man >/dev/null || { echo "opsreport: the man page needs help2man: make deps-package" \
+	    "(or apt-get install help2man)" >&2; exit 1; }
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MAN $@")
+	$(Q)perl config/man/help2roff.pl $(BIN) > $(GEN)/commands.h2m
+	$(Q)$(SUBST) config/man/opsreport.h2m.in > $(GEN)/opsreport.h2m
+	$(Q)SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) help2man --no-info --no-discard-stderr \
+	    --name='month-end operations reporting from CSV exports' --source='opsreport $(VERSION)' \
+	    --manual='User Commands' --include=$(GEN)/commands.h2m --include=$(GEN)/opsreport.h2m \
+	    --output=$@ $(BIN)
+
+$(GEN)/opsreport.service $(GEN)/opsreport.timer $(GEN)/opsreport.cron: $(GEN)/%: config/% $(PATHS)
+	@mkdir -p $(dir $@)
+	$(Q)$(SUBST) $< > $@
+
+# the server's config: the example with run folders in the unit's StateDirectory
+$(GEN)/opsreport.ini: config/opsreport.ini $(PATHS)
+	@mkdir -p $(dir $@)
+	$(Q)sed -e '1s|.*|; $(SYSCONFDIR)/opsreport/opsreport.ini, installed from the example (the sample company): map your own exports, then run opsreport check|' \
+	    -e '/^\[output\]$$/a dir = /var/lib/opsreport       ; run folders when --out is not given' $< > $@
+
+install: $(BIN) $(GEN_FILES)
+	$(Q)$(INSTALL_ENV) config/install.sh install
+
+uninstall: $(GEN)/opsreport.ini
+	$(Q)$(INSTALL_ENV) config/install.sh uninstall
+
+# The package: a second build (PREFIX=/usr, Debian's hardening flags) in
+# $(DEB_DIR)/build, installed into a staging root by the same install.sh, then
+# the Debian parts: stripped binary, gzipped man page and changelog, copyright,
+# conffiles, maintainer scripts, md5sums, and a control file whose Depends are
+# the Debian packages of the libraries the binary links (dpkg-shlibdeps) plus
+# the PDF's fonts. lintian must report no errors.
+DEB_DIR ?= $(BUILD)/deb
+DEB_VERSION := $(VERSION)-1
+DEB_MAINTAINER ?= $(shell git log -1 --format='%an <%ae>' 2>/dev/null)
+DEB_STAGE = $(DEB_DIR)/root
+DEB_FILE = $(DEB_DIR)/opsreport_$(DEB_VERSION)_$(shell dpkg --print-architecture).deb
+
+deb: deps-package
+	$(Q)export DEB_BUILD_MAINT_OPTIONS=hardening=+all; \
+	$(MAKE) --no-print-directory BUILD=$(DEB_DIR)/build DEB_DIR=$(DEB_DIR) PREFIX=/usr \
+	    UNITDIR=/lib/systemd/system LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" \
+	    HARDEN_CFLAGS="$$(dpkg-buildflags --get CFLAGS) $$(dpkg-buildflags --get CPPFLAGS)" deb-package
+
+deb-package: $(BIN) $(GEN_FILES)
+	$(Q)rm -rf $(DEB_STAGE) $(DEB_DIR)/src && mkdir -p $(DEB_STAGE)/DEBIAN $(DEB_DIR)/src/debian
+	$(Q)$(INSTALL_ENV) DESTDIR='$(DEB_STAGE)' config/install.sh install >/dev/null
+	$(Q)rm -f $(DEB_STAGE)$(DATADIR)/installed-dirs # dpkg keeps its own list
+	$(Q)strip --remove-section=.comment --remove-section=.note --strip-unneeded $(DEB_STAGE)$(BINDIR)/opsreport
+	$(Q)gzip -9n $(DEB_STAGE)$(MANDIR)/opsreport.1
+	$(Q)install -m 644 config/debian/copyright $(DEB_STAGE)$(DOCDIR)/copyright
+	$(Q)install -D -m 644 config/debian/lintian-overrides $(DEB_STAGE)/usr/share/lintian/overrides/opsreport
+	$(Q)sed -e 's|@VERSION@|$(DEB_VERSION)|' -e 's|@MAINTAINER@|$(DEB_MAINTAINER)|' \
+	    -e "s|@DATE@|$$(date -u -R -d @$(SOURCE_DATE_EPOCH))|" config/debian/changelog.in \
+	    | gzip -9n > $(DEB_STAGE)$(DOCDIR)/changelog.Debian.gz
+	$(Q)install -m 644 config/debian/conffiles $(DEB_STAGE)/DEBIAN/
+	$(Q)install -m 755 config/debian/postinst config/debian/prerm config/debian/postrm $(DEB_STAGE)/DEBIAN/
+	$(Q)find $(DEB_STAGE) -type d -exec chmod 755 {} +
+	$(Q)cd $(DEB_STAGE) && find . -path ./DEBIAN -prune -o -type f -printf '%P\n' | LC_ALL=C sort \
+	    | xargs md5sum > DEBIAN/md5sums
+	$(Q)printf 'Source: opsreport\n\nPackage: opsreport\nArchitecture: any\n' > $(DEB_DIR)/src/debian/control
+	$(Q)deps=$$(cd $(DEB_DIR)/src && dpkg-shlibdeps -O -e$(abspath $(DEB_STAGE)$(BINDIR)/opsreport) \
+	    | sed -n 's/^shlibs:Depends=//p') && test -n "$$deps" && \
+	    sed -e 's|@VERSION@|$(DEB_VERSION)|' -e "s|@ARCH@|$$(dpkg --print-architecture)|" \
+	        -e 's|@MAINTAINER@|$(DEB_MAINTAINER)|' -e "s|@DEPENDS@|$$deps, fonts-dejavu-core|" \
+	        -e "s|@SIZE@|$$(du -sk --exclude=DEBIAN $(DEB_STAGE) | cut -f1)|" \
+	        config/debian/control.in > $(DEB_STAGE)/DEBIAN/control
+	$(Q)dpkg-deb --root-owner-group -Zxz --build $(DEB_STAGE) $(DEB_FILE) >/dev/null
+	@echo "  DEB $(DEB_FILE)"
+	$(Q)lintian --fail-on error --info --display-info --pedantic $(DEB_FILE)
+
+# (not the nested builds of deb and the install tests: $(BUILD)/*/build)
+-include $(shell find $(BUILD) -path '$(BUILD)/*/build' -prune -o -name '*.d' -print 2>/dev/null)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# deps.sh build|test|bench|forecast-ref - make sure the Debian packages opsreport needs are installed.
+# deps.sh build|test|bench|package|forecast-ref - make sure the Debian packages opsreport needs are installed.
 # As root it installs what is missing with apt-get; otherwise it prints the
 # exact command to run and fails, so `make` stops before a confusing compiler error.
 set -euo pipefail
@@ -7,15 +7,19 @@ set -euo pipefail
 build_pkgs=(build-essential pkg-config libcsv-dev libgsl-dev libxlsxwriter-dev libhpdf-dev
             libinih-dev libcurl4-openssl-dev libglib2.0-dev libjansson-dev fonts-dejavu-core)
 test_pkgs=(libcriterion-dev time python3 python3-pytest python3-openpyxl python3-pandas qpdf
-           poppler-utils python3-aiosmtpd libreoffice-calc-nogui clang)
+           poppler-utils python3-aiosmtpd libreoffice-calc-nogui clang
+           help2man dpkg-dev lintian bash-completion groff-base man-db)
+# make man / install / deb: the man page from --help, the package and its lint
+package_pkgs=(help2man dpkg-dev lintian)
 ref_pkgs=(r-base-core r-cran-forecast)
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in
   build) ;;
   test|bench) want+=("${test_pkgs[@]}") ;;
+  package) want+=("${package_pkgs[@]}") ;;
   forecast-ref) want+=("${test_pkgs[@]}" "${ref_pkgs[@]}") ;;
-  *) echo "usage: $0 build|test|bench|forecast-ref" >&2; exit 2 ;;
+  *) echo "usage: $0 build|test|bench|package|forecast-ref" >&2; exit 2 ;;
 esac
 
 missing=()
