@@ -41,6 +41,9 @@ __attribute__((format(printf, 1, 2))) static const char *why_format(const char *
     return why_text;
 }
 
+/* ASCII digit without isdigit's locale table lookup (hot on every value). */
+static inline bool is_digit(char c) { return (unsigned char)(c - '0') < 10; }
+
 /* ---- numbers ---- */
 
 typedef struct {
@@ -163,7 +166,7 @@ static bool number_read(const char *s, size_t len, const number_format_t *fmt,
     num->n_int = 0;
     for (const char *q = p; q < end; q++) {
         unsigned char c = (unsigned char)*q;
-        if (isdigit(c)) {
+        if (is_digit((char)c)) {
             if (n >= MAX_NUMBER_DIGITS) {
                 *why = number_why(fmt, kind, "more than %d digits", MAX_NUMBER_DIGITS);
                 return false;
@@ -401,7 +404,7 @@ static bool read_int(const char **pp, const char *end, int max_digits, int lo, i
 {
     const char *p = *pp;
     int v = 0, n = 0;
-    while (p < end && n < max_digits && isdigit((unsigned char)*p)) {
+    while (p < end && n < max_digits && is_digit(*p)) {
         v = v * 10 + (*p - '0');
         p++;
         n++;
@@ -440,27 +443,30 @@ static bool read_name(const char **pp, const char *end, const char *const *names
 static bool read_offset(const char **pp, const char *end, int *out)
 {
     const char *p = *pp;
-    static const char *const utc_names[] = { "UTC", "GMT", "UT", "Z" };
-    for (size_t i = 0; i < sizeof utc_names / sizeof utc_names[0]; i++) {
-        size_t n = strlen(utc_names[i]);
-        if ((size_t)(end - p) >= n && strncasecmp(p, utc_names[i], n) == 0) {
-            *pp = p + n;
-            *out = 0;
-            return true;
-        }
-    }
-    if (p >= end || (*p != '+' && *p != '-'))
+    if (p >= end)
         return false;
+    if (*p != '+' && *p != '-') {
+        static const char *const utc_names[] = { "UTC", "GMT", "UT", "Z" };
+        for (size_t i = 0; i < sizeof utc_names / sizeof utc_names[0]; i++) {
+            size_t n = strlen(utc_names[i]);
+            if ((size_t)(end - p) >= n && strncasecmp(p, utc_names[i], n) == 0) {
+                *pp = p + n;
+                *out = 0;
+                return true;
+            }
+        }
+        return false;
+    }
     int sign = *p == '-' ? -1 : 1;
     p++;
-    if (end - p < 2 || !isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]))
+    if (end - p < 2 || !is_digit(p[0]) || !is_digit(p[1]))
         return false;
     int hh = (p[0] - '0') * 10 + (p[1] - '0'), mm = 0;
     p += 2;
     const char *q = p;
     if (q < end && *q == ':')
         q++;
-    if (end - q >= 2 && isdigit((unsigned char)q[0]) && isdigit((unsigned char)q[1])) {
+    if (end - q >= 2 && is_digit(q[0]) && is_digit(q[1])) {
         mm = (q[0] - '0') * 10 + (q[1] - '0');
         p = q + 2;
     }
@@ -492,7 +498,7 @@ static bool iso_read(const char *s, const char *end, when_t *w)
     if (end - p < 4)
         return false;
     for (int i = 0; i < 4; i++)
-        if (!isdigit((unsigned char)p[i]))
+        if (!is_digit(p[i]))
             return false;
     w->year = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
     p += 4;
@@ -516,9 +522,9 @@ static bool iso_read(const char *s, const char *end, when_t *w)
             return false;
         if (p < end && (*p == '.' || *p == ',')) {
             p++;
-            if (p >= end || !isdigit((unsigned char)*p))
+            if (p >= end || !is_digit(*p))
                 return false;
-            while (p < end && isdigit((unsigned char)*p))
+            while (p < end && is_digit(*p))
                 p++;
         }
     }
@@ -601,8 +607,8 @@ static bool pattern_read(const char *s, const char *end, const char *pattern, wh
             break;
         case 'f':
             /* fraction of a second, any number of digits, dropped */
-            ok = p < end && isdigit((unsigned char)*p);
-            while (p < end && isdigit((unsigned char)*p))
+            ok = p < end && is_digit(*p);
+            while (p < end && is_digit(*p))
                 p++;
             break;
         case 'z':
@@ -674,7 +680,7 @@ static bool excel_read(const char *s, const char *end, double *serial)
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '.')
             dots++;
-        else if (!isdigit((unsigned char)s[i]))
+        else if (!is_digit(s[i]))
             return false;
     }
     if (dots > 1 || len == dots)
