@@ -54,6 +54,8 @@ static void append(char *buf, size_t size, size_t *n, const char *s)
 static const char *date_why(const config_list_t *formats, bool timestamp, const char *reason,
                             char *buf, size_t size)
 {
+    if (size == 0)
+        return reason;
     char example[48];
     parse_format_example(formats->count ? formats->items[0] : "iso", timestamp, example,
                          sizeof example);
