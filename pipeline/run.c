@@ -430,8 +430,11 @@ static void progress_show(progress_t *p, double now)
     double mb = (double)(progress_rchar() - p->rchar0) / 1e6, secs = now - p->input_start;
     if (p->size && mb > (double)p->size / 1e6)
         mb = (double)p->size / 1e6; /* rchar also counts the read-ahead past the end */
-    fprintf(stderr, "\r%s: %llu rows, %.1f of %.1f MB, %.1f MB/s\033[K", p->name,
-            (unsigned long long)p->rows, mb, (double)p->size / 1e6, secs > 0 ? mb / secs : 0.0);
+    char of[48] = ""; /* a pipe has no size */
+    if (p->size)
+        snprintf(of, sizeof of, " of %.1f", (double)p->size / 1e6);
+    fprintf(stderr, "\r%s: %llu rows, %.1f%s MB, %.1f MB/s\033[K", p->name, (unsigned long long)p->rows, mb,
+            of, secs > 0 ? mb / secs : 0.0);
     p->shown = true;
     p->last = now;
 }
