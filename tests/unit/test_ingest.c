@@ -335,9 +335,10 @@ Test(ingest, alias_values_reach_the_sink, .init = setup, .fini = teardown)
     config_free(cfg);
 }
 
-/* libcsv runs non-strict: a stray quote inside an unquoted field stays text;
- * a quote left open swallows the rest of the file into one field, so that
- * row ends up with the wrong field count and is rejected, not lost. */
+/* libcsv runs non-strict: a stray quote inside an unquoted field stays text.
+ * A quote left open swallows the rest of the file into one field: each
+ * line it swallowed is read and rejected as its own row, so R4 is counted
+ * (rows read 4) and the rejects show both lines with their text. */
 Test(ingest, stray_and_unterminated_quotes, .init = setup, .fini = teardown)
 {
     const char *ini = "[input.risks]\nfile = r.csv\n";
@@ -356,9 +357,18 @@ Test(ingest, stray_and_unterminated_quotes, .init = setup, .fini = teardown)
     cr_assert_eq(c.n, 2);
     cr_assert_str_eq(c.text[0], "5\" pipe leak");
     cr_assert_str_eq(c.text[1], "Roof, north");
-    cr_assert_eq(st.rows_read, 3);
-    cr_assert_eq(st.rows_rejected, 1);
+    cr_assert_eq(st.rows_read, 4);
+    cr_assert_eq(st.rows_rejected, 2);
+    cr_assert(ingest_stats_reconciles(&st));
+    cr_assert_eq(st.physical_lines, 5);
+    cr_assert_eq(st.overlong_records, 0, "2 lines is within max_field_lines");
+    const char *why = "inside a quoted field opened on line 4 and never closed (lines 4-5): "
+                      "probably a stray quote; fix the export or set quote = none";
     cr_assert_eq(st.first_rejects[0].line, 4, "the open quote starts on line 4");
-    cr_assert(strstr(st.first_rejects[0].reason, "fields as in the header") != NULL, "%s", st.first_rejects[0].reason);
+    cr_assert_str_eq(st.first_rejects[0].value, "R3,\"never closed,Cy,Ops,Lyon,2026-01-07,1,1,,,open");
+    cr_assert_str_eq(st.first_rejects[0].reason, why);
+    cr_assert_eq(st.first_rejects[1].line, 5);
+    cr_assert_str_eq(st.first_rejects[1].value, "R4,Later row,Di,Ops,Lyon,2026-01-08,1,1,,,open");
+    cr_assert_str_eq(st.first_rejects[1].reason, why);
     config_free(cfg);
 }
