@@ -696,40 +696,29 @@ static bool blank_segment(const char *s, size_t n)
     return true;
 }
 
-/* The current record as it stood in the file, as far as libcsv's fields
- * tell: fields joined by the delimiter, a field holding a line end (or the
- * one left open at the end of the file) back in quotes. Doubled quotes
- * inside stay single: libcsv kept no trace of them. */
-static GString *record_text(const ingest_state_t *st)
+/* One line of a swallowing record: a row read and rejected, unless blank. */
+static void reject_line(ingest_state_t *st, GString *text, long line, const char *reason)
 {
-    GString *t = g_string_sized_new(st->buf_len + 2 * st->n_fields + 2);
-    size_t n = st->n_fields < INGEST_MAX_COLUMNS ? st->n_fields : INGEST_MAX_COLUMNS;
-    for (size_t i = 0; i < n; i++) {
-        const char *f = field_text(st, i);
-        bool open = st->unterminated && i + 1 == n;
-        bool quoted = open || memchr(f, '\n', st->len[i]) || memchr(f, '\r', st->len[i]);
-        if (i)
-            g_string_append_c(t, st->in->delimiter);
-        if (quoted)
-            g_string_append_c(t, st->in->quote);
-        g_string_append_len(t, f, (gssize)st->len[i]);
-        if (quoted && !open)
-            g_string_append_c(t, st->in->quote);
+    if (!blank_segment(text->str, text->len)) {
+        st->stats->rows_read++;
+        reject_row(st, line, "", text->str, text->len, reason, NULL, 0);
     }
-    return t;
+    g_string_truncate(text, 0);
 }
 
 /* A quoted field that swallowed lines (more than max_field_lines, or never
  * closed) hides the records on them, most often behind one stray quote.
  * Each non-blank line it covers is read and rejected as a row of its own,
- * with that line's text, so rows read still counts the physical records
- * and the rejects file shows where the quote went wrong. */
+ * so rows read still counts the physical records and the rejects file
+ * shows where the quote went wrong. A line's text is rebuilt from libcsv's
+ * fields, one line at a time: fields joined by the delimiter, a field
+ * holding a line end (or left open at the end of the file) back in quotes;
+ * doubled quotes inside stay single, libcsv kept no trace of them. */
 static void reject_swallowed(ingest_state_t *st, long first)
 {
-    char reason[300];
+    char reason[300], span[64] = "";
     if (st->over_first)
         st->stats->overlong_records++;
-    char span[64] = "";
     if (st->line > st->last_field_start)
         snprintf(span, sizeof span, " (lines %ld-%ld)", st->last_field_start, st->line);
     if (st->unterminated)
@@ -743,21 +732,36 @@ static void reject_swallowed(ingest_state_t *st, long first)
                  "probably a stray quote; fix the export or set quote = none",
                  st->over_first, st->over_last, st->over_last - st->over_first + 1,
                  st->in->max_field_lines);
-    GString *t = record_text(st);
+    GString *text = g_string_new(NULL);
     long line = first;
-    size_t start = 0;
-    while (start < t->len && st->status == OPS_OK) {
-        size_t i = start, eol = 0;
-        while (i < t->len && !(eol = line_end_at(t->str, t->len, i)))
-            i++;
-        if (!blank_segment(t->str + start, i - start)) {
-            st->stats->rows_read++;
-            reject_row(st, line, "", t->str + start, i - start, reason, NULL, 0);
+    size_t n = st->n_fields < INGEST_MAX_COLUMNS ? st->n_fields : INGEST_MAX_COLUMNS;
+    for (size_t i = 0; i < n && st->status == OPS_OK; i++) {
+        const char *f = field_text(st, i);
+        size_t len = st->len[i];
+        bool open = st->unterminated && i + 1 == n;
+        bool quoted = open || memchr(f, '\n', len) || memchr(f, '\r', len);
+        if (i)
+            g_string_append_c(text, st->in->delimiter);
+        if (quoted)
+            g_string_append_c(text, st->in->quote);
+        size_t start = 0;
+        for (size_t j = 0; j < len && st->status == OPS_OK;) {
+            size_t eol = line_end_at(f, len, j);
+            if (!eol) {
+                j++;
+                continue;
+            }
+            g_string_append_len(text, f + start, (gssize)(j - start));
+            reject_line(st, text, line++, reason);
+            start = j += eol;
         }
-        line++;
-        start = i + eol;
+        g_string_append_len(text, f + start, (gssize)(len - start));
+        if (quoted && !open)
+            g_string_append_c(text, st->in->quote);
     }
-    g_string_free(t, TRUE);
+    if (st->status == OPS_OK)
+        reject_line(st, text, line, reason);
+    g_string_free(text, TRUE);
 }
 
 /* Multi-line records: counted, and the first ranges kept for the report. */
