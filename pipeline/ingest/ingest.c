@@ -855,14 +855,20 @@ static ops_status_t feed(ingest_state_t *st, struct csv_parser *p, const char *d
         if (i < n && data[i] == '\n') {
             end = i + 1;
             ends = 1;
-        } else if (i < n) {
+        } else if (i < n) { /* a run of CRs */
             size_t j = i;
             while (j < n && data[j] == '\r')
                 j++;
-            end = j < n && data[j] == '\n' ? j + 1 : j;
-            ends = j == n ? 0 : j < n && data[j] == '\n' ? 1 : (long)(j - i);
-            if (j == n)
+            if (j == n) { /* the next piece decides */
+                end = n;
                 st->cr_run = j - i;
+            } else if (data[j] == '\n') { /* CR CR LF: one line end */
+                end = j + 1;
+                ends = 1;
+            } else { /* lone CRs: a line end each */
+                end = j;
+                ends = (long)(j - i);
+            }
         }
         if (!st->rec_start && !blank_segment(data + start, i - start))
             st->rec_start = st->line;

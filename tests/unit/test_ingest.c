@@ -898,6 +898,7 @@ Test(reader, encodings_across_block_boundary, .init = setup, .fini = teardown)
 typedef struct {
     const char *name;
     const char *encoding;    /* config; NULL: UTF-8 */
+    const char *extra;       /* more config lines */
     const char *csv;
     size_t len;
     const char *first_name;  /* E1's name as read; NULL: E1 rejected */
@@ -912,20 +913,25 @@ Test(reader, invalid_bytes_counted, .init = setup, .fini = teardown)
 {
     static const invalid_case_t cases[] = {
         /* UTF-8 stays as it is: validation rejects the row, hinting at the encoding */
-        { "latin-1 byte in UTF-8", NULL, CASE_BYTES(EMP_HEAD "E1,Caf\xE9,Leeds,Ops,01-02-20,,,1\n" EMP_E2), NULL, 1, 2, 1 },
-        { "UTF-8 cut at the end", NULL, CASE_BYTES(EMP_HEAD EMP_E2 "\xC3"), NULL, 1, 2, 1 },
+        { "latin-1 byte in UTF-8", NULL, "", CASE_BYTES(EMP_HEAD "E1,Caf\xE9,Leeds,Ops,01-02-20,,,1\n" EMP_E2), NULL, 1, 2, 1 },
+        { "UTF-8 cut at the end", NULL, "", CASE_BYTES(EMP_HEAD EMP_E2 "\xC3"), NULL, 1, 2, 1 },
+        /* 0xFF is libcsv's quote char for quote = none: it must not open a field */
+        { "0xFF with quote = none", NULL, "quote = none\n",
+          CASE_BYTES(EMP_HEAD "E1,\xFF" "Al,Leeds,Ops,01-02-20,,,1\n" EMP_E2 "E3,Cy\xFF,Leeds,Ops,01-02-20,,,1\n"),
+          NULL, 2, 3, 2 },
         /* decoded encodings read an invalid unit as U+FFFD */
-        { "cp1252 undefined 0x81", "cp1252", CASE_BYTES(EMP_HEAD "E1,x\x81y,Leeds,Ops,01-02-20,,,1\n" EMP_E2),
+        { "cp1252 undefined 0x81", "cp1252", "", CASE_BYTES(EMP_HEAD "E1,x\x81y,Leeds,Ops,01-02-20,,,1\n" EMP_E2),
           "x\xEF\xBF\xBDy", 1, 2, 0 },
-        { "UTF-16LE lone low surrogate", "UTF-16LE",
+        { "UTF-16LE lone low surrogate", "UTF-16LE", "",
           CASE_BYTES("E\0\x31\0,\0A\0\x00\xDC" "B\0,\0L\0,\0O\0,\0\x30\0\x31\0-\0\x30\0\x32\0-\0\x32\0\x30\0,\0,\0,\0\x31\0\n\0"),
           NULL, 2, 0, 0 },
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         const invalid_case_t *tc = &cases[k];
         char ini[200];
-        snprintf(ini, sizeof ini, "[input.employees]\nfile = emp.csv\ndate_formats = %%d-%%m-%%y\n%s%s%s",
-                 tc->encoding ? "encoding = " : "", tc->encoding ? tc->encoding : "", tc->encoding ? "\n" : "");
+        snprintf(ini, sizeof ini, "[input.employees]\nfile = emp.csv\ndate_formats = %%d-%%m-%%y\n%s%s%s%s",
+                 tc->encoding ? "encoding = " : "", tc->encoding ? tc->encoding : "", tc->encoding ? "\n" : "",
+                 tc->extra);
         const char *data = tc->csv;
         size_t len = tc->len;
         gchar *utf16 = NULL;
