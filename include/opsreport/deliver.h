@@ -6,7 +6,9 @@
  * with a single address in `to`, check the ledger, send, record the outcome
  * in the ledger and save it, then go on to the next recipient. A failure for
  * one recipient then never repeats or blocks another, and a rerun of the same
- * period skips every recipient the ledger already shows as delivered.
+ * period skips every recipient the ledger already shows as delivered, and
+ * every one whose delivery is unknown (sent in full, never confirmed) until
+ * a person decides to resend it.
  *
  * All strings in the settings and message structs are borrowed: the caller
  * keeps them alive for the duration of a call; nothing here frees them.
