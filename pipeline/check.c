@@ -24,7 +24,6 @@
 #include "opsreport/ingest.h"
 
 #include "cli_internal.h"
-#include "deliver/deliver_internal.h" /* deliver_address_valid: the sender's own rule */
 
 #include <errno.h>
 #include <getopt.h>
@@ -85,6 +84,7 @@ static bool section_bad(const check_ctx_t *cx, const char *prefix, const char *n
 
 typedef struct {
     gchar **lines;  /* the file split at '\n'; commented lines replaced */
+    GPtrArray *left_out; /* "section key" of each key line left out */
     size_t n;
     int fd;         /* memfd with the patched text, -1: none */
     char path[64];  /* /proc/self/fd/N: config_load opens it like a file */
@@ -97,6 +97,7 @@ static bool copy_open(config_copy_t *c, const char *path)
         return false;
     c->lines = g_strsplit(text, "\n", -1);
     c->n = g_strv_length(c->lines);
+    c->left_out = g_ptr_array_new_with_free_func(g_free);
     g_free(text);
     c->fd = memfd_create("opsreport-check", MFD_CLOEXEC);
     snprintf(c->path, sizeof c->path, "/proc/self/fd/%d", c->fd);
@@ -120,6 +121,8 @@ static bool copy_write(config_copy_t *c)
 static void copy_close(config_copy_t *c)
 {
     g_strfreev(c->lines);
+    if (c->left_out)
+        g_ptr_array_free(c->left_out, TRUE);
     if (c->fd >= 0)
         close(c->fd);
 }
@@ -175,12 +178,34 @@ static long section_end(const config_copy_t *c, long header)
     return l - 1;
 }
 
+/* True if message names, as a word, a key left out of section: a problem
+ * that only the copy has ("[email] enabled = true needs smtp_url and from"
+ * once a bad from = line is left out). */
+static bool copy_caused(const config_copy_t *c, const char *section, const char *message)
+{
+    size_t sl = strlen(section);
+    for (guint i = 0; c->left_out && i < c->left_out->len; i++) {
+        const char *entry = g_ptr_array_index(c->left_out, i);
+        if (strncmp(entry, section, sl) || entry[sl] != ' ')
+            continue;
+        const char *key = entry + sl + 1;
+        size_t kl = strlen(key);
+        for (const char *p = strstr(message, key); p; p = strstr(p + 1, key)) {
+            bool before = p == message || !(g_ascii_isalnum(p[-1]) || p[-1] == '_' || p[-1] == '.');
+            bool after = !(g_ascii_isalnum(p[kl]) || p[kl] == '_' || p[kl] == '.');
+            if (before && after)
+                return true;
+        }
+    }
+    return false;
+}
+
 /* Loads opt->config_path, collecting every problem; returns the config as
  * loaded with the bad lines left out, or NULL if even that does not load. */
 static config_t *config_load_all(check_ctx_t *cx)
 {
     const char *path = cx->opt->config_path;
-    config_copy_t copy = { NULL, 0, -1, "" };
+    config_copy_t copy = { NULL, NULL, 0, -1, "" };
     bool copied = false;
     config_t *cfg = NULL;
     long prev_line = -1;
@@ -193,29 +218,33 @@ static config_t *config_load_all(check_ctx_t *cx)
         cfg = NULL;
         if (copied && !strcmp(e.file, copy.path))
             snprintf(e.file, sizeof e.file, "%s", path);
-        bool repeat = e.line == prev_line && !strcmp(e.message, prev_msg);
-        if (!repeat)
-            problem_add(cx, &e);
         /* an unreadable file or no memory: nothing to patch */
-        if (rc != OPS_ERR_CONFIG || e.line <= 0)
-            break;
-        if (!copied && !(copied = copy_open(&copy, path))) {
-            cx->nomem = cx->nomem || copy.fd < 0;
+        if (rc != OPS_ERR_CONFIG || e.line <= 0 || (copied && e.line > (long)copy.n)) {
+            problem_add(cx, &e);
             break;
         }
-        if (e.line > (long)copy.n)
+        if (!copied && !(copied = copy_open(&copy, path))) { /* no memfd: the first problem only */
+            problem_add(cx, &e);
             break;
+        }
         long head = section_start(&copy, e.line);
         char name[256];
         section_name(&copy, head, name, sizeof name);
+        bool repeat = e.line == prev_line && !strcmp(e.message, prev_msg);
+        bool cascade = copy_caused(&copy, name, e.message);
+        if (!repeat && !cascade)
+            problem_add(cx, &e);
         g_hash_table_add(cx->bad_sections, g_strdup(name));
         /* whole section when leaving one line out would only move the
          * problem: an unknown section fails on each of its keys, a section
-         * without a known kind on each col., and a problem reported at a
+         * without a known kind on each col., a problem the copy caused
+         * would come back in another form, and a problem reported at a
          * section (a missing key) has no line of its own to leave out */
-        bool whole = repeat || e.column[0] == '[' || !strcmp(e.column, "kind") ||
+        bool whole = repeat || cascade || e.column[0] == '[' || !strcmp(e.column, "kind") ||
                      strstr(e.message, "has no known kind") || head == e.line ||
                      !strcmp(copy.lines[e.line - 1], ";");
+        if (!whole && e.column[0])
+            g_ptr_array_add(copy.left_out, g_strdup_printf("%s %s", name, e.column));
         bool changed = whole && head ? copy_comment(&copy, head, section_end(&copy, head))
                                      : copy_comment(&copy, e.line, e.line);
         if (!changed || !copy_write(&copy))
@@ -254,31 +283,18 @@ static void config_problem(check_ctx_t *cx, const config_t *cfg, long line, cons
     problem_add(cx, &e);
 }
 
-static void check_address(check_ctx_t *cx, const config_t *cfg, long line, const char *key,
-                          const char *addr)
-{
-    if (addr && addr[0] && !deliver_address_valid(addr))
-        config_problem(cx, cfg, line, key, "'%s' is not an email address (user@domain)", addr);
-}
-
 static void check_email(check_ctx_t *cx, const config_t *cfg)
 {
     const email_config_t *e = &cfg->email;
     size_t n_rcpt = 0;
+    /* the loader has checked every address; what is left is whether the
+     * sender can log in and connect as configured */
     for (size_t i = 0; i < cfg->n_recipients; i++)
-        if (!section_bad(cx, "recipient.", cfg->recipients[i].name)) {
-            check_address(cx, cfg, cfg->recipients[i].line, "email", cfg->recipients[i].email);
-            n_rcpt++;
-        }
+        n_rcpt += !section_bad(cx, "recipient.", cfg->recipients[i].name);
     if (section_bad(cx, "", "email"))
         return;
     for (size_t i = 0; i < e->to.count; i++)
-        if (e->to.items[i][0]) {
-            check_address(cx, cfg, e->line, "to", e->to.items[i]);
-            n_rcpt++;
-        }
-    check_address(cx, cfg, e->line, "owner", e->owner);
-    check_address(cx, cfg, e->line, "reply_to", e->reply_to);
+        n_rcpt += e->to.items[i][0] != '\0';
     if (!e->enabled && !e->smtp_url) {
         note_add(cx, "email      off");
         return;

@@ -92,15 +92,26 @@ static const check_case_t cases[] = {
       3 },
     { "password_file readable by its owner only", ITEMS "\n" EMAIL "password_file = {D}/pw\n", NULL, 0600,
       { NULL }, 0 },
-    { "every problem of [email] at once",
+    { "bad addresses: each listed, and what they would cause is not",
       "[email]\nenabled = true\nsmtp_url = http://mail.example.com\nfrom = ops\nusername = ops\n"
       "password_env = OPSREPORT_TEST_UNSET_PASSWORD\nto = cfo@example.com, cfo@\n", NULL, 0,
-      { "{D}/c.ini:2: key 'to': 'cfo@' is not an email address (user@domain)",
-        "{D}/c.ini:2: key 'smtp_url': 'http://mail.example.com': scheme must be smtp:// (STARTTLS) or smtps:// "
+      { "{D}/c.ini:4: key 'from': 'ops' is not a usable email address: one user@domain, ASCII, no spaces, "
+        "line breaks or <>,;:\"()[]\\",
+        "{D}/c.ini:7: key 'to': 'cfo@' is not a usable email address: one user@domain, ASCII, no spaces, "
+        "line breaks or <>,;:\"()[]\\" },
+      3 },
+    { "every problem of the sender's settings at once",
+      "[email]\nenabled = true\nsmtp_url = http://mail.example.com\nfrom = ops@example.com\nusername = ops\n"
+      "password_env = OPSREPORT_TEST_UNSET_PASSWORD\nto = cfo@example.com\n", NULL, 0,
+      { "{D}/c.ini:2: key 'smtp_url': 'http://mail.example.com': scheme must be smtp:// (STARTTLS) or smtps:// "
         "(TLS), not http://",
-        "{D}/c.ini:2: key 'from': sender address 'ops' is not a valid address (user@domain)",
         "{D}/c.ini:2: key 'password_env': environment variable OPSREPORT_TEST_UNSET_PASSWORD is not set or "
         "empty" },
+      3 },
+    { "a bad series: listed once, not again as a missing one",
+      ITEMS "\n[forecast.revenue]\nseries = gl_revenu\n", NULL, 0,
+      { "{D}/c.ini:10: key 'series': unknown series 'gl_revenu'; did you mean 'gl_revenue'? (series: gl_revenue, "
+        "gl_opex, gl_cogs, tickets_created, headcount)" },
       3 },
     { "a recipient without an address",
       ITEMS "\n[recipient.leeds]\nscope = Leeds\n", NULL, 0,
