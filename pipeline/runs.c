@@ -32,7 +32,7 @@ typedef struct {
     char status[48];
     char written[24];       /* manifest mtime, UTC; "-" without one */
     long long inputs, rows_read, rows_rejected, outputs;
-    size_t delivered, failed, pending;
+    size_t delivered, failed, pending, unknown;
     bool has_manifest, has_deliveries;
     json_t *manifest;       /* kept for -v; NULL without one */
 } run_row_t;
@@ -95,6 +95,8 @@ static void runs_read(const char *out_dir, const char *name, run_row_t *r)
             r->delivered++;
         else if (o && !strcmp(o, "failed"))
             r->failed++;
+        else if (o && !strcmp(o, "unknown"))
+            r->unknown++;
         else
             r->pending++;
     }
@@ -108,10 +110,12 @@ static void runs_delivery_text(const run_row_t *r, char *buf, size_t size)
     }
     size_t n = 0;
     buf[0] = '\0';
-    if (r->delivered || (!r->failed && !r->pending))
+    if (r->delivered || (!r->failed && !r->unknown && !r->pending))
         n += (size_t)snprintf(buf + n, size - n, "%zu delivered", r->delivered);
     if (r->failed && n < size)
         n += (size_t)snprintf(buf + n, size - n, "%s%zu failed", n ? ", " : "", r->failed);
+    if (r->unknown && n < size)
+        n += (size_t)snprintf(buf + n, size - n, "%s%zu unknown", n ? ", " : "", r->unknown);
     if (r->pending && n < size)
         snprintf(buf + n, size - n, "%s%zu pending", n ? ", " : "", r->pending);
 }
@@ -142,9 +146,10 @@ static void usage_runs(FILE *out)
             "List the run folders under the output folder, oldest first: period, status\n"
             "(ok, rejects_over_threshold, running, no manifest: a run that stopped before\n"
             "its end), when the manifest was written (UTC), inputs with rows read and\n"
-            "rejected, outputs, and the delivery state (delivered, failed, pending, or not\n"
-            "sent), all read from each folder's manifest.json. -v adds every output and\n"
-            "every recipient's outcome. Reads only.\n\n"
+            "rejected, outputs, and the delivery state (how many recipients delivered,\n"
+            "failed, unknown: sent but never confirmed, or pending; or not sent), all read\n"
+            "from each folder's manifest.json. -v adds every output and every recipient's\n"
+            "outcome. Reads only.\n\n"
             "  --config FILE     configuration whose [output] dir to list (default\n"
             "                    config/opsreport.ini if present, else the installed one)\n"
             "  --out DIR         the output folder (default [output] dir, else out)\n"

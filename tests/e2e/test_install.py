@@ -362,7 +362,7 @@ def test_runs_lists_every_run_folder(tmp_path, sample_run):
     out = tmp_path / "out"
     shutil.copytree(sample_run, out / "2026-10")
     fake_run(out, "2026-08", deliveries=[("cfo@x.example", "delivered"), ("ops@x.example", "delivered"),
-                                         ("hr@x.example", "failed")])
+                                         ("hr@x.example", "failed"), ("it@x.example", "unknown")])
     fake_run(out, "2026-07", status="rejects_over_threshold")
     fake_run(out, "2026-09", manifest=False)
     fake_run(out, "2026-06", deliveries=[("cfo@x.example", "pending")])
@@ -383,7 +383,7 @@ def test_runs_lists_every_run_folder(tmp_path, sample_run):
     assert rows["2026-06"].endswith("  1 pending")
     assert rows["2026-07"].split()[1:9] == ["rejects_over_threshold", "2026-11-03", "06:01Z", "2", "150", "2",
                                             "2", "not"]
-    assert rows["2026-08"].endswith("  2 delivered, 1 failed")
+    assert rows["2026-08"].endswith("  2 delivered, 1 failed, 1 unknown")
     assert rows["2026-09"].split() == ["2026-09", "no", "manifest", "-", "-", "-", "-", "-", "-"]
     man = json.loads((out / "2026-10/manifest.json").read_text())
     read = sum(i["rows_read"] for i in man["inputs"])
