@@ -10,12 +10,12 @@
  * section with a problem is left out of the later checks, so one mistake is
  * reported once.
  *
- * The later checks are the ones the loader cannot make: [email]'s URL,
- * sender and password source through deliver_smtp_check (the code a send
- * runs), recipient addresses, KPI bands against their direction, forecast
- * series without the input they come from, the output folder, and each input
- * file with its header row (ingest_check_header: the first record only,
- * mapped by the code a run uses). Nothing is written; no row is read.
+ * The later checks are the ones the loader cannot make: [email]'s URL and
+ * password source through deliver_smtp_check (the code a send runs), KPI
+ * bands against their direction, forecast series without the input they
+ * come from, the output folder, and each input file with its header row
+ * (ingest_check_header: the first record only, mapped by the code a run
+ * uses). Nothing is written; no row is read.
  */
 #include "opsreport/check.h"
 #include "opsreport/cli.h"
@@ -201,8 +201,9 @@ static bool copy_caused(const config_copy_t *c, const char *section, const char 
 }
 
 /* Loads opt->config_path, collecting every problem; returns the config as
- * loaded with the bad lines left out, or NULL if even that does not load. */
-static config_t *config_load_all(check_ctx_t *cx)
+ * loaded with the bad lines left out (its path the real file's), or NULL if
+ * even that does not load. */
+static config_t *check_config_load(check_ctx_t *cx)
 {
     const char *path = cx->opt->config_path;
     config_copy_t copy = { NULL, NULL, 0, -1, "" };
@@ -267,10 +268,10 @@ static config_t *config_load_all(check_ctx_t *cx)
 
 /* ---- what the loader cannot see ------------------------------------------------ */
 
-static void config_problem(check_ctx_t *cx, const config_t *cfg, long line, const char *key,
+static void check_problem(check_ctx_t *cx, const config_t *cfg, long line, const char *key,
                            const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void config_problem(check_ctx_t *cx, const config_t *cfg, long line, const char *key,
+static void check_problem(check_ctx_t *cx, const config_t *cfg, long line, const char *key,
                            const char *fmt, ...)
 {
     ops_error_t e = { 0 };
@@ -348,7 +349,7 @@ static void check_kpis(check_ctx_t *cx, const config_t *cfg)
             continue;
         bool higher = k->direction == KPI_HIGHER_IS_BETTER;
         if (higher ? k->amber > k->target : k->amber < k->target)
-            config_problem(cx, cfg, k->line, "amber",
+            check_problem(cx, cfg, k->line, "amber",
                            "[kpi.%s] direction = %s: amber (%g) must be %s target (%g); it is the "
                            "worse end of the amber band", k->id, higher ? "higher" : "lower", k->amber,
                            higher ? "at or below" : "at or above", k->target);
@@ -367,7 +368,7 @@ static void check_forecasts(check_ctx_t *cx, const config_t *cfg)
                                                                     : KIND_EMPLOYEES;
         if (!config_find_input(cfg, kind)) {
             const char *name = schema_for_kind(kind)->name;
-            config_problem(cx, cfg, f->line, "series",
+            check_problem(cx, cfg, f->line, "series",
                            "[forecast.%s] series = %s is built from the %s input, and no [input.NAME] "
                            "has kind = %s", f->name, f->series, name, name);
         }
@@ -448,7 +449,7 @@ ops_status_t check_all(const check_options_t *opt, check_result_t *res)
         g_hash_table_destroy(cx.bad_sections);
         return OPS_ERR_NOMEM;
     }
-    config_t *cfg = config_load_all(&cx);
+    config_t *cfg = check_config_load(&cx);
     if (cfg) {
         note_add(&cx, "config     %s: %zu inputs, %zu [kpi] sections, %zu forecasts, %zu [recipient] sections",
                  cfg->path, cfg->n_inputs, cfg->n_kpis, cfg->n_forecasts, cfg->n_recipients);

@@ -417,11 +417,11 @@ static void progress_start(progress_t *p, const input_config_t *in, const char *
     p->input_start = p->last = now_seconds();
     if (!p->on)
         return;
-    char path[1200];
-    snprintf(path, sizeof path, "%s/%s", g_path_is_absolute(in->file) ? "" : data_dir, in->file);
+    gchar *path = g_path_is_absolute(in->file) ? g_strdup(in->file) : g_build_filename(data_dir, in->file, NULL);
     GStatBuf sb;
-    if (g_stat(g_path_is_absolute(in->file) ? in->file : path, &sb) == 0)
+    if (g_stat(path, &sb) == 0)
         p->size = (uint64_t)sb.st_size;
+    g_free(path);
     p->rchar0 = progress_rchar();
 }
 

@@ -6,12 +6,14 @@
  * (or, for a problem that would cascade, its whole section) is commented out
  * in a private in-memory copy and the copy loaded again, so every config
  * problem is found in one pass with the original file's line numbers. It
- * then checks what the loader cannot see: the password source of [email],
- * recipient addresses, KPI bands against their direction, forecast series
- * without the input they come from, the output folder, and every input
- * file's existence and header row (ingest_check_header: the first record
- * only). Sections with a config problem are not checked further, so one
- * mistake is reported once. Nothing is written and no row is read.
+ * then checks what the loader cannot see: [email]'s URL and password source
+ * (the variable set, or the file present and owner-only), KPI bands against
+ * their direction, forecast series without the input they come from, the
+ * output folder, and every input file's existence and header row
+ * (ingest_check_header: the first record only). Sections with a config
+ * problem are not checked further, and a problem that only the copy has (a
+ * required key left out) is not listed, so one mistake is reported once.
+ * Nothing is written and no row is read.
  */
 #ifndef OPSREPORT_CHECK_H
 #define OPSREPORT_CHECK_H
