@@ -192,7 +192,7 @@ DEB_FILE = $(DEB_DIR)/opsreport_$(DEB_VERSION)_$(shell dpkg --print-architecture
 
 deb: deps-package
 	$(Q)export DEB_BUILD_MAINT_OPTIONS=hardening=+all; \
-	$(MAKE) --no-print-directory BUILD=$(DEB_DIR)/build DEB_DIR=$(DEB_DIR) PREFIX=/usr \
+	$(MAKE) --no-print-directory BUILD=$(DEB_DIR)/build DEB_DIR=$(DEB_DIR) PREFIX=/usr SAN= OPT=-O2 \
 	    UNITDIR=/lib/systemd/system LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" \
 	    HARDEN_CFLAGS="$$(dpkg-buildflags --get CFLAGS) $$(dpkg-buildflags --get CPPFLAGS)" deb-package
 

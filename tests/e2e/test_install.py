@@ -238,8 +238,10 @@ def test_installed_program_defaults_to_its_etc_config_and_output_dir(prefix, tmp
 def test_deb_builds_lintian_clean_with_the_expected_contents():
     proc = make("deb")  # fails on any lintian error
     arch = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True).stdout.strip()
-    deb = ROOT / "build" / "deb" / f"opsreport_{VERSION}-1_{arch}.deb"
-    assert deb.exists(), proc.stdout
+    built = re.search(r"^  DEB (\S+)$", proc.stdout, re.M)
+    assert built, proc.stdout
+    deb = ROOT / built.group(1)
+    assert deb.name == f"opsreport_{VERSION}-1_{arch}.deb" and deb.exists()
     assert not re.search(r"^E: ", proc.stdout + proc.stderr, re.M)
     listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True, check=True).stdout
     paths = sorted(line.split()[-1].lstrip(".") for line in listing.splitlines()
