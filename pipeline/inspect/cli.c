@@ -173,8 +173,16 @@ int cli_inspect_main(int argc, char **argv)
     if (mem) {
         inspect_print_columns(r, mem);
         fclose(mem);
-        for (char *line = strtok(table, "\n"); line; line = strtok(NULL, "\n"))
-            printf("# %s\n", line);
+        /* inih reads lines of up to 200 bytes: cut at a character boundary */
+        for (char *line = strtok(table, "\n"); line; line = strtok(NULL, "\n")) {
+            size_t n = strlen(line);
+            if (n > 190) {
+                n = 190;
+                while (n && ((unsigned char)line[n] & 0xC0) == 0x80)
+                    n--;
+            }
+            printf("# %.*s\n", (int)n, line);
+        }
         free(table);
         putchar('\n');
     }

@@ -183,6 +183,21 @@ static bool id_like(const field_def_t *def)
     return n > 3 && (!strcmp(def->name + n - 3, "_id") || !strcmp(def->name, "po_line"));
 }
 
+/* Score of column c for field f of schema: the key field loses points for
+ * each repeated value (a repeated key is a rejected row). */
+static int score_in_schema(const inspect_result_t *r, const input_schema_t *schema, size_t f,
+                           const inspect_column_t *col)
+{
+    int s = inspect_score(r, col, &schema->fields[f]);
+    if (s > 0 && (int)f == schema->key_field && r->n_records) {
+        size_t penalty = col->n_duplicates * 400 / r->n_records;
+        s -= (int)(penalty > 40 ? 40 : penalty);
+        if (s < 1)
+            s = 1;
+    }
+    return s;
+}
+
 int inspect_score(const inspect_result_t *r, const inspect_column_t *col, const field_def_t *def)
 {
     if (col->type == INSPECT_EMPTY)
@@ -190,7 +205,13 @@ int inspect_score(const inspect_result_t *r, const inspect_column_t *col, const 
     int name = r->dialect.header ? name_score(col->name, def) : 0;
     if (def->type == FT_ENUM) {
         double share = col->many_values ? 0 : vocab_share(col, def);
-        int content = share >= 0.5 ? 40 + (int)lround(40 * share) : 0;
+        /* values alone must be mostly vocabulary, by rows and by distinct
+         * values: a count column holding 1..5 now and then is no priority */
+        size_t known = 0;
+        for (size_t k = 0; k < col->n_distinct; k++)
+            known += map_vocab(def, col->distinct[k].value, strlen(col->distinct[k].value)) >= 0;
+        bool mostly = share >= 0.6 && known * 2 >= col->n_distinct;
+        int content = mostly ? 40 + (int)lround(40 * share) : 0;
         if (name >= 50)
             return name + (int)lround(20 * share);
         return content;
@@ -213,7 +234,9 @@ int inspect_score(const inspect_result_t *r, const inspect_column_t *col, const 
 static bool natural_type(const inspect_column_t *col, const field_def_t *def)
 {
     switch (def->type) {
-    case FT_DATE: return col->type == INSPECT_DATE || col->type == INSPECT_TIMESTAMP;
+    case FT_DATE: /* year-only and yyyymmdd columns type as integers */
+        return col->type == INSPECT_DATE || col->type == INSPECT_TIMESTAMP ||
+               (col->type == INSPECT_INT && col->date_cover >= GUESS_SHARE);
     case FT_TIMESTAMP: return col->type == INSPECT_TIMESTAMP || col->type == INSPECT_DATE;
     case FT_INT: return col->type == INSPECT_INT;
     case FT_DECIMAL:
@@ -223,6 +246,17 @@ static bool natural_type(const inspect_column_t *col, const field_def_t *def)
     case FT_ENUM: return false;
     }
     return false;
+}
+
+/* Records where the column has no value: empty, a missing token or a
+ * sentinel the sniffer found ("Not Stated"). */
+static size_t blank_rows(const inspect_result_t *r, const inspect_column_t *col)
+{
+    size_t n = col->n_empty;
+    for (size_t k = 0; k < col->n_distinct; k++)
+        if (inspect_is_blank(r, col->distinct[k].value))
+            n += col->distinct[k].count;
+    return n;
 }
 
 typedef struct {
@@ -305,7 +339,7 @@ static int best_by_type(const inspect_result_t *r, const inspect_match_t *m, siz
         if (used && !allow_used)
             continue;
         if (best < 0 || (best_used && !used) ||
-            (used == best_used && col->n_empty < r->columns[best].n_empty)) {
+            (used == best_used && blank_rows(r, col) < blank_rows(r, &r->columns[best]))) {
             best = (int)c;
             best_used = used;
         }
@@ -325,7 +359,7 @@ void inspect_match(const inspect_result_t *r, const input_schema_t *schema, insp
     size_t np = 0;
     for (size_t f = 0; pairs && f < nf; f++)
         for (size_t c = 0; c < r->n_columns; c++) {
-            int s = inspect_score(r, &r->columns[c], &schema->fields[f]);
+            int s = score_in_schema(r, schema, f, &r->columns[c]);
             if (s > 0)
                 pairs[np++] = (pair_t){ (int)f, (int)c, s };
         }
@@ -394,7 +428,7 @@ void inspect_match(const inspect_result_t *r, const input_schema_t *schema, insp
     /* 5. empty cells in required fields: a second column, or the stem */
     for (size_t f = 0; f < nf; f++) {
         const field_def_t *def = &schema->fields[f];
-        if (m->fill[f] != FILL_COLUMN || !def->required || !r->columns[m->column[f]].n_empty)
+        if (m->fill[f] != FILL_COLUMN || !def->required || !blank_rows(r, &r->columns[m->column[f]]))
             continue;
         if (def->type == FT_TEXT && (int)f != kf) {
             m->default_stem[f] = true;

@@ -59,7 +59,7 @@ void inspect_print_columns(const inspect_result_t *r, FILE *out)
                  col->type == INSPECT_DATE || col->type == INSPECT_TIMESTAMP ? formats : "");
         fprintf(out, "  %3zu  %-28s %-30s ", c + 1, col->name, type);
         for (size_t i = 0; i < col->n_samples; i++) {
-            char shown[48];
+            char shown[32];
             g_strlcpy(shown, col->samples[i], sizeof shown);
             for (char *p = shown; *p; p++)
                 if (*p == '\n' || *p == '\r')
@@ -128,6 +128,30 @@ static void map_item(GString *s, const char *value)
         g_string_append(s, value);
 }
 
+/* map.FIELD lines of at most MAP_LINE characters: every map. key adds
+ * its pairs to the map, and inih reads lines of 200 characters at most. */
+#define MAP_LINE 150
+static void print_map_lines(FILE *out, const char *prefix, const char *field, const GString *pairs)
+{
+    const char *p = pairs->str;
+    while (*p) {
+        size_t n = 0, cut = 0;
+        bool quoted = false;
+        for (; p[n] && (n < MAP_LINE || !cut); n++) {
+            if (p[n] == '"')
+                quoted = !quoted;
+            if (p[n] == ',' && !quoted)
+                cut = n;
+        }
+        if (!p[n])
+            cut = n;
+        fprintf(out, "%smap.%s = %.*s\n", prefix, field, (int)cut, p);
+        p += cut;
+        while (*p == ',' || *p == ' ')
+            p++;
+    }
+}
+
 static void print_enum_maps(const inspect_result_t *r, const field_def_t *def,
                             const inspect_column_t *col, FILE *out)
 {
@@ -158,17 +182,26 @@ static void print_enum_maps(const inspect_result_t *r, const field_def_t *def,
             g_string_append_printf(listed, "%s%s (%zu)", listed->len ? ", " : "", v->value, v->count);
         }
     }
-    if (sure->len)
-        fprintf(out, "map.%s = %s\n", def->name, sure->str);
+    print_map_lines(out, "", def->name, sure);
     if (unsure->len) {
         GString *allowed = g_string_new(NULL);
         for (size_t i = 0; def->enum_values[i]; i++)
             g_string_append_printf(allowed, "%s%s", i ? ", " : "", def->enum_values[i]);
-        fprintf(out, "# %s: not sure what %s mean%s (%zu records; rejected until mapped); "
-                     "replace ? with one of %s and remove the #\n",
-                def->name, listed->str, unsure_rows == 1 ? "s" : "", unsure_rows, allowed->str);
-        fprintf(out, "# map.%s = %s%s%s\n", def->name, sure->len ? sure->str : "",
-                sure->len ? ", " : "", unsure->str);
+        if (listed->len > 90) {
+            g_string_truncate(listed, 90);
+            g_string_append(listed, "...");
+        }
+        fprintf(out, "# %s: not sure what these mean: %s\n", def->name, listed->str);
+        if (def->required)
+            fprintf(out, "# (%zu records, rejected until mapped): replace ? with one of %s and remove the #\n",
+                    unsure_rows, allowed->str);
+        else
+            fprintf(out, "# (%zu records): left empty below; or replace them with one of %s\n",
+                    unsure_rows, allowed->str);
+        /* an optional field can do without: those values become empty */
+        if (!def->required)
+            g_string_replace(unsure, " => ?", " =>", 0);
+        print_map_lines(out, def->required ? "# " : "", def->name, unsure);
         g_string_free(allowed, TRUE);
     }
     g_string_free(sure, TRUE);

@@ -43,12 +43,14 @@ static const char *const date_candidates[] = {
     "%Y-%m", "%Y",
     /* dates written with a time of day */
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S.%f",
-    "%Y-%m-%d %H:%M:%S.%f", "%d/%m/%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
-    "%m/%d/%Y %H:%M", "%d/%m/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M:%S %p", "%d/%m/%Y %I:%M %p",
+    "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.000", "%Y-%m-%d %H:%M:%S.000",
+    "%d/%m/%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%d/%m/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M:%S %p", "%d/%m/%Y %I:%M %p",
     "%m/%d/%Y %I:%M %p", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", NULL,
 };
 static const char *const ts_candidates[] = {
-    "iso", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S.%f", "%d/%m/%Y %H:%M:%S",
+    "iso", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S.%f",
+    /* exports that always write zero milliseconds (Socrata) */
+    "%Y-%m-%dT%H:%M:%S.000", "%Y-%m-%d %H:%M:%S.000", "%d/%m/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%d/%m/%Y %I:%M:%S %p",
     "%m/%d/%Y %I:%M:%S %p", "%d/%m/%Y %I:%M %p", "%m/%d/%Y %I:%M %p", "%d.%m.%Y %H:%M:%S",
     "%d.%m.%Y %H:%M", "rfc2822", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y%m%d", NULL,
