@@ -25,27 +25,28 @@ static const char *type_label(field_type_t t)
     return "?";
 }
 
-/* Writes text from column indent, wrapping at WRAP on spaces. */
-static void wrap(FILE *out, size_t indent, const char *text)
+/* Writes text from column indent, wrapping at WRAP after a separator
+ * (sep: " " for prose, ", " for lists whose items hold spaces). */
+static void wrap(FILE *out, size_t indent, const char *text, const char *sep)
 {
-    size_t col = indent;
+    size_t col = indent, sl = strlen(sep), pending = 0;
     fprintf(out, "%*s", (int)indent, "");
     const char *p = text;
     while (*p) {
-        const char *sp = strchr(p, ' ');
-        size_t n = sp ? (size_t)(sp - p) : strlen(p);
-        if (col > indent && col + 1 + n > WRAP) {
+        const char *end = strstr(p, sep);
+        size_t n = end ? (size_t)(end - p) + sl : strlen(p);
+        size_t shown = n;
+        while (shown && p[shown - 1] == ' ') /* trailing blanks wait for the next item */
+            shown--;
+        if (col > indent && col + pending + shown > WRAP) {
             fprintf(out, "\n%*s", (int)indent, "");
             col = indent;
-        } else if (col > indent) {
-            fputc(' ', out);
-            col++;
-        }
-        fprintf(out, "%.*s", (int)n, p);
-        col += n;
+        } else
+            fprintf(out, "%*s", (int)pending, "");
+        fprintf(out, "%.*s", (int)shown, p);
+        col += pending + shown;
+        pending = n - shown;
         p += n;
-        while (*p == ' ')
-            p++;
     }
     fputc('\n', out);
 }
@@ -87,16 +88,16 @@ static void print_kind(const input_schema_t *s, FILE *out)
                 if (def->vocab && def->vocab[i]) {
                     gchar **spellings = g_strsplit(def->vocab[i], "|", -1);
                     gchar *joined = g_strjoinv(", ", spellings);
-                    g_string_append_printf(line, " also: %s", joined);
+                    g_string_append_printf(line, ": %s", joined);
                     g_free(joined);
                     g_strfreev(spellings);
                 }
-                wrap(out, 25, line->str);
+                wrap(out, 25, line->str, ", ");
                 g_string_free(line, TRUE);
             }
         if (def->used_by) {
             gchar *text = g_strdup_printf("used by: %s", def->used_by);
-            wrap(out, 25, text);
+            wrap(out, 25, text, " ");
             g_free(text);
         }
     }
