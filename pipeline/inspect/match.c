@@ -206,11 +206,11 @@ int inspect_score(const inspect_result_t *r, const inspect_column_t *col, const 
     if (def->type == FT_ENUM) {
         double share = col->many_values ? 0 : vocab_share(col, def);
         /* values alone must be mostly vocabulary, by rows and by distinct
-         * values: a count column holding 1..5 now and then is no priority */
+         * values, and words: a count or id column holding 1..4 is no priority */
         size_t known = 0;
         for (size_t k = 0; k < col->n_distinct; k++)
             known += map_vocab(def, col->distinct[k].value, strlen(col->distinct[k].value)) >= 0;
-        bool mostly = share >= 0.6 && known * 2 >= col->n_distinct;
+        bool mostly = share >= 0.6 && known * 2 >= col->n_distinct && col->type == INSPECT_TEXT;
         int content = mostly ? 40 + (int)lround(40 * share) : 0;
         if (name >= 50)
             return name + (int)lround(20 * share);

@@ -258,6 +258,7 @@ typedef struct {
     size_t columns;          /* most common field count */
     size_t agreeing;         /* records with that count */
     size_t records;
+    bool first_agrees;       /* the first record (the header) has that count too */
 } dialect_score_t;
 
 static bool score_dialect(const char *text, size_t len, char delimiter, char quote,
@@ -292,6 +293,7 @@ static bool score_dialect(const char *text, size_t len, char delimiter, char quo
         }
     }
     g_hash_table_destroy(freq);
+    out->first_agrees = st.n > 0 && st.counts[0] == out->columns;
     free(st.counts);
     return true;
 }
@@ -325,8 +327,11 @@ static void sniff_dialect(const char *text, size_t len, inspect_dialect_t *d)
                 my_quote = quotes[q];
             }
         }
-        /* one column says nothing about the delimiter */
-        bool structured = mine.columns >= 2, best_structured = best.columns >= 2;
+        /* one column says nothing about the delimiter, and a header split
+         * otherwise than the records ("hired" over "02/11/2019 12:00:00 AM"
+         * split at spaces) means the records are split wrongly */
+        bool structured = mine.columns >= 2 && mine.first_agrees;
+        bool best_structured = best.columns >= 2 && best.first_agrees;
         bool better = structured != best_structured ? structured
                       : more_consistent(&mine, &best) ? true
                       : more_consistent(&best, &mine) ? false
