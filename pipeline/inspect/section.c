@@ -239,7 +239,6 @@ static void print_plan_filter(const inspect_result_t *r, const input_schema_t *s
         if (col->many_values || !col->n_distinct || col->n_distinct > 12)
             continue;
         bool all = true;
-        size_t plan_rows = 0, actual_rows = 0;
         GString *keep = g_string_new(NULL), *desc = g_string_new(NULL);
         for (size_t k = 0; k < col->n_distinct && all; k++) {
             const inspect_value_t *v = &col->distinct[k];
@@ -247,10 +246,6 @@ static void print_plan_filter(const inspect_result_t *r, const input_schema_t *s
             all = p != a;
             if (!all)
                 break;
-            if (p)
-                plan_rows += v->count;
-            else
-                actual_rows += v->count;
             g_string_append_printf(desc, "%s%s %s: %zu", desc->len ? ", " : "", p ? "plan" : "actual",
                                    v->value, v->count);
             if (p == budget) {
