@@ -248,6 +248,9 @@ static int space_only(unsigned char c) { return c == ' '; }
 
 static void parser_setup(struct csv_parser *p, char delimiter, char quote)
 {
+    /* a wrong quote candidate opens one field over the whole sample; libcsv
+     * grows a field 128 bytes at a time, which copies quadratically */
+    csv_set_blk_size(p, 64 * 1024);
     csv_set_delim(p, (unsigned char)delimiter);
     csv_set_quote(p, (unsigned char)quote);
     if (delimiter == '\t')
