@@ -53,7 +53,7 @@ typedef struct {
     char decimal;             /* '.' or ',' */
     char thousands;           /* 0: none */
     bool header;
-    char currency[8];         /* symbols seen around amounts ("$"), "" if none */
+    char currency[16];        /* symbols seen around amounts ("$" or "$, €"), "" if none */
     size_t n_columns;         /* the most common field count */
     double consistency;       /* share of sampled records with n_columns fields */
 } inspect_dialect_t;

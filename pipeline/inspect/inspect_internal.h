@@ -20,6 +20,9 @@ void inspect_input_clear(input_config_t *in);
 /* Only digits, separators, signs and currency symbols, and a digit. */
 bool inspect_numeric_shape(const char *s);
 
+/* The dialect's currency symbols as a list (free the items with g_free). */
+void inspect_currency_list(const inspect_dialect_t *d, config_list_t *list);
+
 /* Appends item to list unless present (case-sensitive); false when full. */
 bool inspect_list_add(config_list_t *list, const char *item);
 

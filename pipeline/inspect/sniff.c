@@ -149,8 +149,7 @@ void inspect_input_init(const inspect_result_t *r, const inspect_column_t *col, 
         inspect_list_add(&in->true_values, yes[i]);
     for (size_t i = 0; no[i]; i++)
         inspect_list_add(&in->false_values, no[i]);
-    if (r->dialect.currency[0])
-        inspect_list_add(&in->currency_symbols, r->dialect.currency);
+    inspect_currency_list(&r->dialect, &in->currency_symbols);
     if (col) {
         for (size_t i = 0; i < col->date_formats.count; i++)
             inspect_list_add(&in->date_formats, col->date_formats.items[i]);
@@ -161,6 +160,15 @@ void inspect_input_init(const inspect_result_t *r, const inspect_column_t *col, 
         inspect_list_add(&in->date_formats, "iso");
     if (!in->timestamp_formats.count)
         inspect_list_add(&in->timestamp_formats, "iso");
+}
+
+void inspect_currency_list(const inspect_dialect_t *d, config_list_t *list)
+{
+    gchar **items = g_strsplit(d->currency, ", ", -1);
+    for (size_t i = 0; items[i]; i++)
+        if (items[i][0])
+            inspect_list_add(list, items[i]);
+    g_strfreev(items);
 }
 
 void inspect_input_clear(input_config_t *in)
@@ -441,7 +449,7 @@ typedef struct {
     size_t dot_decimal, comma_decimal;        /* unambiguous */
     size_t comma_group, dot_group, apos_group; /* thousands separators seen */
     size_t comma_ambiguous, dot_ambiguous;    /* "1,234" / "1.234" */
-    char currency[8];
+    char currency[16];
 } number_votes_t;
 
 static bool all_digits(const char *s, size_t n)
@@ -492,8 +500,11 @@ static void vote_number(const char *s, number_votes_t *v)
             else if (back)
                 end -= sl;
             if ((front || back) && !strstr(v->currency, symbols[k]) &&
-                strlen(v->currency) + sl < sizeof v->currency)
+                strlen(v->currency) + sl + 2 < sizeof v->currency) {
+                if (v->currency[0])
+                    strcat(v->currency, ", ");
                 strcat(v->currency, symbols[k]);
+            }
         }
     }
     size_t n = (size_t)(end - p);
@@ -580,7 +591,7 @@ static bool parses(const char *value, const char *format, bool timestamp)
         return parse_timestamp(value, strlen(value), &one, &ts, &why);
     }
     int32_t day;
-    return parse_date(value, strlen(value), &one, &day, &why);
+    return parse_date(value, strlen(value), &one, &day, NULL, &why);
 }
 
 /* "%d/%m/%Y" <-> "%m/%d/%Y"; NULL when the pattern has no day and month. */
@@ -709,7 +720,9 @@ static bool is_bool_word(const char *s)
 
 static void type_column(const inspect_result_t *r, inspect_column_t *col)
 {
-    number_format_t nf = { r->dialect.decimal, r->dialect.thousands };
+    config_list_t currency = { 0 };
+    inspect_currency_list(&r->dialect, &currency);
+    number_format_t nf = { r->dialect.decimal, r->dialect.thousands, &currency };
     GHashTable *counts = g_hash_table_new(g_str_hash, g_str_equal);
     GPtrArray *order = g_ptr_array_new();
     size_t total = 0, ints = 0, nums = 0, bools = 0;
@@ -809,6 +822,8 @@ static void type_column(const inspect_result_t *r, inspect_column_t *col)
     free(vals);
     g_ptr_array_free(order, TRUE);
     g_hash_table_destroy(counts);
+    for (size_t i = 0; i < currency.count; i++)
+        g_free(currency.items[i]);
 }
 
 /* When some columns are clearly month-first and none day-first, the
@@ -847,7 +862,9 @@ static void decide_day_month(inspect_result_t *r)
 /* A first-record cell that fits its column's (non-text) type is data. */
 static bool first_is_header(const inspect_result_t *r, char **first, size_t n_first)
 {
-    number_format_t nf = { r->dialect.decimal, r->dialect.thousands };
+    config_list_t currency = { 0 };
+    inspect_currency_list(&r->dialect, &currency);
+    number_format_t nf = { r->dialect.decimal, r->dialect.thousands, &currency };
     size_t fits = 0, typed = 0;
     for (size_t c = 0; c < r->n_columns && c < n_first; c++) {
         const inspect_column_t *col = &r->columns[c];
@@ -873,6 +890,8 @@ static bool first_is_header(const inspect_result_t *r, char **first, size_t n_fi
         typed++;
         fits += fit;
     }
+    for (size_t i = 0; i < currency.count; i++)
+        g_free(currency.items[i]);
     return !(typed && fits * 2 > typed);
 }
 

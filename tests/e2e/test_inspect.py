@@ -26,10 +26,7 @@ CASES = [
     ("purchase_orders_us_philadelphia_prof_services_mdy_crlf.csv", "purchase_orders", ",", True),
     ("employees_us_baltimore_salaries_fy2019_hire_dt_ampm.csv", "employees", ",", True),
     ("employees_au_qld_dete_exit_survey_bom_mixed_dates.csv", "employees", ",", True),
-    pytest.param("projects_au_melbourne_water_capital_delivery_mixed_dates.csv", "projects", ",", True,
-                 marks=pytest.mark.xfail(reason="FFC amounts with float artefacts (2066075.5899999999) "
-                                                "need money rounding in the parser, not yet on main",
-                                         strict=False)),
+    ("projects_au_melbourne_water_capital_delivery_mixed_dates.csv", "projects", ",", True),
     ("tasks_jira_anonymised_cycle_times_negative.csv", "tasks", ",", True),
     ("production_bd_garment_productivity_mixed_date_formats.csv", "production", ",", True),
     ("quality_secom_labels_space_delimited_crcrlf.csv", "quality", " ", False),
