@@ -276,8 +276,25 @@ static ops_status_t map_header(ingest_state_t *st)
             char shown[300] = "";
             for (size_t k = 0, sl = 0; k < cols->count && sl < sizeof shown; k++)
                 sl += (size_t)snprintf(shown + sl, sizeof shown - sl, "%s'%s'", k ? " | " : "", cols->items[k]);
-            char cand[300];
-            field_candidates(st, def, cand, sizeof cand);
+            char cand[300] = "";
+            size_t cl = 0;
+            /* a misspelt header first: the one closest to what was configured */
+            for (size_t k = 0; k < cols->count && st->n_header; k++) {
+                size_t best = 0, best_d = SIZE_MAX;
+                for (size_t i = 0; i < st->n_header; i++) {
+                    size_t d = config_edit_distance(cols->items[k], st->header[i]);
+                    if (d < best_d) {
+                        best_d = d;
+                        best = i;
+                    }
+                }
+                size_t len = strlen(cols->items[k]);
+                if (best_d * 2 <= len && !strstr(cand, st->header[best]))
+                    cl += (size_t)snprintf(cand + cl, cl < sizeof cand ? sizeof cand - cl : 0, "%s'%s'",
+                                           cl ? ", " : "", st->header[best]);
+            }
+            if (!cl)
+                field_candidates(st, def, cand, sizeof cand);
             ul += (size_t)snprintf(unfound + ul, ul < sizeof unfound ? sizeof unfound - ul : 0,
                                    "\n  col.%s = %s: not among the headers%s%s%s", def->name, shown,
                                    cand[0] ? " (candidates: " : "", cand, cand[0] ? ")" : "");
