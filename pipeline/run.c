@@ -302,9 +302,9 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         if (runfolder_open(&rf, o->out_dir, period, &err) != OPS_OK)
             goto fail;
         rf_open = true;
-        char path[1200];
-        runfolder_temp_path(&rf, "rejects.csv", path, sizeof path);
-        if (rejects_open(path, &rejects, &err) != OPS_OK)
+        char path[RUNFOLDER_PATH_SIZE];
+        if (runfolder_temp_path(&rf, "rejects.csv", path, sizeof path, &err) != OPS_OK ||
+            rejects_open(path, &rejects, &err) != OPS_OK)
             goto fail;
     }
     if (fanout_new(&fan, cfg, o->period, &err) != OPS_OK)
@@ -369,7 +369,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
                            o->templates_dir };
     double t_analyse = 0, t_forecast = 0, t_xlsx = 0, t_pdf = 0;
     for (size_t sc = 0; sc < fan.n; sc++) {
-        char path[1200], name[200], slug[100] = "";
+        char path[RUNFOLDER_PATH_SIZE], name[RUNFOLDER_NAME_SIZE], slug[100] = "";
         t = now_seconds();
         if (analyse_finish(fan.a[sc], stats, cfg->n_inputs, &model, &err) != OPS_OK)
             goto fail;
@@ -382,11 +382,12 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         if (sc == 0) {
             warn_unused_kpis(cfg, model);
             t = now_seconds();
-            runfolder_temp_path(&rf, cfg->xlsx_name, path, sizeof path);
-            if (render_xlsx(model, &info, path, &err) != OPS_OK)
+            if (runfolder_temp_path(&rf, cfg->xlsx_name, path, sizeof path, &err) != OPS_OK ||
+                render_xlsx(model, &info, path, &err) != OPS_OK)
                 goto fail;
-            runfolder_temp_path(&rf, cfg->detail_name, path, sizeof path);
-            if (model->gl_detail.spool && render_detail_xlsx(model, &info, cfg->detail_max_rows, path, &err) != OPS_OK)
+            if (model->gl_detail.spool &&
+                (runfolder_temp_path(&rf, cfg->detail_name, path, sizeof path, &err) != OPS_OK ||
+                 render_detail_xlsx(model, &info, cfg->detail_max_rows, path, &err) != OPS_OK))
                 goto fail;
             t_xlsx += now_seconds() - t;
         } else
@@ -396,12 +397,12 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
             snprintf(name, sizeof name, "%s", cfg->pdf_name);
         else
             snprintf(name, sizeof name, "summary-%s.pdf", slug);
-        runfolder_temp_path(&rf, name, path, sizeof path);
-        if (render_pdf(model, &info, path, &err) != OPS_OK)
+        if (runfolder_temp_path(&rf, name, path, sizeof path, &err) != OPS_OK ||
+            render_pdf(model, &info, path, &err) != OPS_OK)
             goto fail;
         snprintf(name, sizeof name, sc == 0 ? "message.txt" : "message-%s.txt", slug);
-        runfolder_temp_path(&rf, name, path, sizeof path);
-        if (render_message(model, &info, path, &err) != OPS_OK)
+        if (runfolder_temp_path(&rf, name, path, sizeof path, &err) != OPS_OK ||
+            render_message(model, &info, path, &err) != OPS_OK)
             goto fail;
         t_pdf += now_seconds() - t;
         report_model_free(model);
