@@ -46,7 +46,8 @@ void ops_error_format(const ops_error_t *err, char *buf, size_t size)
     if (n > 0 && n < size)
         n += (size_t)snprintf(buf + n, size - n, ": ");
     if (err->column[0] && n < size)
-        n += (size_t)snprintf(buf + n, size - n, "column '%s': ", err->column);
+        n += (size_t)snprintf(buf + n, size - n, "%s '%s': ",
+                              err->status == OPS_ERR_CONFIG ? "key" : "column", err->column);
     if (n < size)
         snprintf(buf + n, size - n, "%s", err->message);
 }

@@ -862,8 +862,17 @@ static int handle_forecast(load_state_t *st, const char *section, const char *na
             return fail(st, key, "out of memory");
     }
     long n;
-    if (!strcmp(key, "series"))
-        return set_string(st, &f->series, value);
+    if (!strcmp(key, "series")) {
+        /* the monthly series the analyse stage publishes; a misspelled one
+         * would otherwise forecast nothing, silently */
+        static const char *const series[] = { "gl_revenue", "gl_opex", "gl_cogs", "tickets_created",
+                                              "headcount", NULL };
+        for (size_t i = 0; series[i]; i++)
+            if (!strcmp(value, series[i]))
+                return set_string(st, &f->series, value);
+        return fail(st, key, "unknown series '%s'; did you mean '%s'? (series: gl_revenue, gl_opex, "
+                             "gl_cogs, tickets_created, headcount)", value, nearest(value, series));
+    }
     if (!strcmp(key, "method")) {
         static const char *const methods[] = { "auto", "ets", "theta", "comb", "snaive", "naive", "drift", NULL };
         for (size_t i = 0; methods[i]; i++)
@@ -1009,6 +1018,21 @@ static ops_status_t check_inputs(config_t *cfg, ops_error_t *err)
             return ops_error_set(err, OPS_ERR_CONFIG, cfg->path, in->line, "delimiter",
                                  "[input.%s]: the delimiter and the quote, and the decimal and thousands separators, must differ",
                                  in->name);
+        for (size_t f = 0; f < in->schema->n_fields; f++) {
+            const char *name = in->schema->fields[f].name;
+            if (in->const_value[f] && (in->columns[f].count || in->default_value[f]))
+                return ops_error_set(err, OPS_ERR_CONFIG, cfg->path, in->line, name,
+                                     "[input.%s]: const.%s gives every row one value; drop col.%s and default.%s",
+                                     in->name, name, name, name);
+            for (size_t k = 0; !in->header && k < in->columns[f].count; k++) {
+                char *end;
+                long n = strtol(in->columns[f].items[k], &end, 10);
+                if (*end || n < 1)
+                    return ops_error_set(err, OPS_ERR_CONFIG, cfg->path, in->line, name,
+                                         "[input.%s] has header = false: col.%s must be a column number (1 = first), found '%s'",
+                                         in->name, name, in->columns[f].items[k]);
+            }
+        }
         for (size_t j = 0; j < i; j++)
             if (cfg->inputs[j].schema == in->schema)
                 return ops_error_set(err, OPS_ERR_CONFIG, cfg->path, in->line, "kind",
@@ -1088,8 +1112,8 @@ ops_status_t config_load(const char *path, config_t **out, ops_error_t *err)
         if (!set_default_list(&in->date_formats, "iso") ||
             !set_default_list(&in->timestamp_formats, "iso") ||
             !set_default_list(&in->missing, ",NA,N/A,?,-") ||
-            !set_default_list(&in->true_values, "yes,y,true,1,x") ||
-            !set_default_list(&in->false_values, "no,n,false,0"))
+            !set_default_list(&in->true_values, "yes,y,true,1,x,ja,oui,si") ||
+            !set_default_list(&in->false_values, "no,n,false,0,nein,non"))
             goto nomem;
     }
     rc = check_inputs(cfg, err);

@@ -66,7 +66,7 @@ void cli_log(int level, const char *fmt, ...)
 
 static int report_error(const ops_error_t *err)
 {
-    char buf[2048];
+    char buf[sizeof err->message + 800];
     ops_error_format(err, buf, sizeof buf);
     log_msg(0, "error: %s", buf);
     return ops_status_exit_code(err->status);
@@ -172,16 +172,32 @@ static void print_input_summary(const ingest_stats_t *s, int minor_units, FILE *
         fprintf(out, "%-16s optional input not present\n", s->name);
         return;
     }
-    fprintf(out, "%-16s read %8llu  accepted %8llu  rejected %6llu%s\n", s->name,
-            (unsigned long long)s->rows_read, (unsigned long long)s->rows_accepted,
-            (unsigned long long)s->rows_rejected,
-            s->rows_read == s->rows_accepted + s->rows_rejected ? "" : "  DOES NOT RECONCILE");
+    /* one line per input, fixed words, so scripts can read it */
+    fprintf(out, "%-16s read %8llu  accepted %8llu  rejected %6llu  filtered %6llu  superseded %6llu%s\n",
+            s->name, (unsigned long long)s->rows_read, (unsigned long long)s->rows_accepted,
+            (unsigned long long)s->rows_rejected, (unsigned long long)s->rows_filtered,
+            (unsigned long long)s->rows_superseded,
+            ingest_stats_reconciles(s) ? "" : "  DOES NOT RECONCILE");
     for (size_t k = 0; k < s->n_money; k++) {
         char a[48], r[48];
         money_to_text(s->money[k].total_accepted, minor_units, a, sizeof a);
         money_to_text(s->money[k].total_rejected, minor_units, r, sizeof r);
         fprintf(out, "%-16s   %s: accepted total %s, rejected total %s\n", "", s->money[k].field, a, r);
     }
+    if (s->rounded_amounts)
+        fprintf(out, "%-16s   %llu amounts had more decimals than minor_units and were rounded half to even; "
+                     "rounding difference %.6f minor units in all\n", "",
+                (unsigned long long)s->rounded_amounts, (double)s->rounding_residual / 1e6);
+    if (s->multiline_records) {
+        fprintf(out, "%-16s   %llu records have quoted fields spanning lines (physical lines %llu), first at lines",
+                "", (unsigned long long)s->multiline_records, (unsigned long long)s->physical_lines);
+        for (size_t k = 0; k < s->n_multiline_ranges; k++)
+            fprintf(out, "%s %ld-%ld", k ? "," : "", s->multiline_ranges[k][0], s->multiline_ranges[k][1]);
+        fputc('\n', out);
+    }
+    if (s->overlong_records)
+        fprintf(out, "%-16s   %llu quoted fields spanned more than max_field_lines: their lines are rejected\n",
+                "", (unsigned long long)s->overlong_records);
 }
 
 /* Checks every input's reject rate; returns the worst offender or NULL. */

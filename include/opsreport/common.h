@@ -46,8 +46,8 @@ typedef struct {
     ops_status_t status;
     char file[512];     /* file the problem is in, "" if none */
     long line;          /* 1-based physical line, 0 if none */
-    char column[128];   /* column header or config key, "" if none */
-    char message[1024]; /* what was found and what was expected */
+    char column[128];   /* column header, or the config key for OPS_ERR_CONFIG; "" if none */
+    char message[4096]; /* what was found and what was expected (may span lines) */
 } ops_error_t;
 
 /* Fills err (if not NULL) and returns status. printf-style message. */

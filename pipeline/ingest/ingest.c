@@ -11,11 +11,15 @@
  * delimiter) around unquoted fields are trimmed.
  */
 #include "opsreport/ingest.h"
+#include "opsreport/map.h"
 #include "opsreport/validate.h"
+
+#include "ingest/parse.h"
 
 #include <csv.h>
 #include <errno.h>
 #include <glib.h>
+#include <ctype.h>
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +32,7 @@
 typedef struct {
     long line;
     int64_t ts;
+    int64_t first_response; /* derived: first update leaving open, INT64_MAX: none */
     field_value_t values[CONFIG_MAX_FIELDS];
     char *text;
 } latest_row_t;
@@ -56,7 +61,13 @@ typedef struct {
     bool header_done;
     size_t n_header;
     char *header[INGEST_MAX_COLUMNS];
-    int field_col[CONFIG_MAX_FIELDS];
+    /* the mapping, resolved once per file (pipeline/map) */
+    int field_col[CONFIG_MAX_FIELDS][CONFIG_MAX_TOKENS]; /* col. A | B: columns in order */
+    size_t n_field_col[CONFIG_MAX_FIELDS];
+    int *filter_col;                 /* per in->filters entry */
+    bool derive_account_type;        /* gl: account_types classify the account */
+    bool derive_first_response;      /* tickets event log without first_response_at */
+    bool is_gl;
     int money_slot[CONFIG_MAX_FIELDS];
 
     GHashTable *keys;   /* key -> first line (GINT_TO_POINTER) or latest_row_t* */
@@ -94,33 +105,103 @@ static void on_field(void *data, size_t len, void *ctx)
 
 static const char *field_text(const ingest_state_t *st, size_t i) { return st->buf + st->off[i]; }
 
-/* Suggest the header closest to the configured name. */
-static const char *closest_header(const ingest_state_t *st, const char *want)
-{
-    const char *best = NULL;
-    size_t best_d = SIZE_MAX;
-    for (size_t i = 0; i < st->n_header; i++) {
-        size_t d = config_edit_distance(want, st->header[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = st->header[i];
-        }
-    }
-    return best ? best : "";
-}
-
+/* Header list for messages: every name whole, "... and N more" when out of room. */
 static void headers_list(const ingest_state_t *st, char *out, size_t size)
 {
     size_t n = 0;
     out[0] = '\0';
-    for (size_t i = 0; i < st->n_header && n + 4 < size; i++)
+    for (size_t i = 0; i < st->n_header; i++) {
+        size_t need = strlen(st->header[i]) + 4 + (i ? 2 : 0);
+        if (n + need + 24 >= size) {
+            snprintf(out + n, size - n, ", ... and %zu more", st->n_header - i);
+            return;
+        }
         n += (size_t)snprintf(out + n, size - n, "%s'%s'", i ? ", " : "", st->header[i]);
+    }
+}
+
+/* Column of a header (exact, then case-insensitive, then with spaces, '-'
+ * and '_' alike) or, with header = false, of a 1-based column number; -1. */
+static int find_column(const ingest_state_t *st, const char *want)
+{
+    if (!st->in->header) {
+        char *end;
+        long n = strtol(want, &end, 10);
+        return (*end || n < 1 || (size_t)n > st->n_header) ? -1 : (int)(n - 1);
+    }
+    for (size_t i = 0; i < st->n_header; i++)
+        if (!strcmp(st->header[i], want))
+            return (int)i;
+    for (size_t i = 0; i < st->n_header; i++)
+        if (!strcasecmp(st->header[i], want))
+            return (int)i;
+    for (size_t i = 0; i < st->n_header; i++)
+        if (map_text_equal(st->header[i], strlen(st->header[i]), want, strlen(want)))
+            return (int)i;
+    return -1;
+}
+
+/* Headers that may hold a field, by meaning first (the schema's synonyms in
+ * several languages), then by spelling: "Vendor" for supplier, never
+ * "Age" for name. */
+static void field_candidates(const ingest_state_t *st, const field_def_t *def, char *out, size_t size)
+{
+    size_t n = 0, found = 0;
+    out[0] = '\0';
+    for (int pass = 0; pass < 3 && found < 3; pass++)
+        for (size_t i = 0; i < st->n_header && found < 3; i++) {
+            const char *h = st->header[i];
+            size_t hl = strlen(h);
+            bool hit = false;
+            if (pass == 0) {
+                hit = map_text_equal(h, hl, def->name, strlen(def->name));
+                for (const char *p = def->synonyms; p && *p && !hit;) {
+                    const char *bar = strchr(p, '|');
+                    size_t sl = bar ? (size_t)(bar - p) : strlen(p);
+                    hit = map_text_equal(h, hl, p, sl);
+                    p = bar ? bar + 1 : p + sl;
+                }
+            } else if (pass == 1) {
+                /* a header containing the field's name or a synonym */
+                char lower[256];
+                snprintf(lower, sizeof lower, "%s", h);
+                for (char *c = lower; *c; c++)
+                    *c = (char)tolower((unsigned char)*c);
+                const char *probe = def->name;
+                hit = strstr(lower, probe) != NULL;
+                for (const char *p = def->synonyms; p && *p && !hit;) {
+                    const char *bar = strchr(p, '|');
+                    size_t sl = bar ? (size_t)(bar - p) : strlen(p);
+                    char syn[128];
+                    if (sl >= 4 && sl < sizeof syn) {
+                        memcpy(syn, p, sl);
+                        syn[sl] = '\0';
+                        hit = strstr(lower, syn) != NULL;
+                    }
+                    p = bar ? bar + 1 : p + sl;
+                }
+            } else {
+                size_t d = config_edit_distance(def->name, h);
+                size_t len = strlen(def->name) > hl ? strlen(def->name) : hl;
+                hit = d * 3 <= len && d > 0;
+            }
+            if (!hit || strstr(out, h))
+                continue;
+            n += (size_t)snprintf(out + n, size > n ? size - n : 0, "%s'%s'", found ? ", " : "", h);
+            found++;
+        }
 }
 
 static ops_status_t map_header(ingest_state_t *st)
 {
+    const input_config_t *in = st->in;
+    ops_status_t rc = OPS_OK;
     st->n_header = st->n_fields < INGEST_MAX_COLUMNS ? st->n_fields : INGEST_MAX_COLUMNS;
     for (size_t i = 0; i < st->n_header; i++) {
+        if (!in->header) { /* no header row: columns are known by number */
+            st->header[i] = g_strdup_printf("column %zu", i + 1);
+            continue;
+        }
         const char *h = field_text(st, i);
         size_t l = st->len[i];
         if (i == 0 && l >= 3 && !memcmp(h, "\xEF\xBB\xBF", 3)) { /* BOM inside quotes */
@@ -129,30 +210,82 @@ static ops_status_t map_header(ingest_state_t *st)
         }
         st->header[i] = g_strstrip(g_strndup(h, l));
     }
+    st->is_gl = st->schema->kind == KIND_GL_ACTUALS || st->schema->kind == KIND_GL_BUDGET;
+    char missing[2600] = "", unfound[1200] = "";
+    size_t n_missing = 0, n_unfound = 0, ml = 0, ul = 0;
     for (size_t f = 0; f < st->schema->n_fields; f++) {
         const field_def_t *def = &st->schema->fields[f];
-        const char *want = st->in->columns[f].count ? st->in->columns[f].items[0] : def->name;
-        st->field_col[f] = -1;
-        for (size_t i = 0; i < st->n_header && st->field_col[f] < 0; i++)
-            if (!strcmp(st->header[i], want))
-                st->field_col[f] = (int)i;
-        for (size_t i = 0; i < st->n_header && st->field_col[f] < 0; i++)
-            if (!strcasecmp(st->header[i], want))
-                st->field_col[f] = (int)i;
-        if (st->field_col[f] >= 0)
+        const config_list_t *cols = &in->columns[f];
+        st->n_field_col[f] = 0;
+        if (in->const_value[f]) {
+            st->stats->field_mapped[f] = true;
             continue;
-        if (def->required || st->in->columns[f].count) {
-            char found[600];
-            headers_list(st, found, sizeof found);
-            if (!st->in->columns[f].count && def->required)
-                return ops_error_set(st->err, OPS_ERR_INPUT, st->path, 1, def->name,
-                                     "required field '%s' of %s is not mapped: add col.%s = <header> to [input.%s]; headers found: %s; closest: '%s'",
-                                     def->name, st->schema->name, def->name, st->in->name, found,
-                                     closest_header(st, def->name));
-            return ops_error_set(st->err, OPS_ERR_INPUT, st->path, 1, def->name,
-                                 "column '%s' (col.%s of [input.%s]) not found; headers found: %s; closest: '%s'",
-                                 want, def->name, st->in->name, found, closest_header(st, want));
         }
+        for (size_t k = 0; k < cols->count; k++) {
+            int c = find_column(st, cols->items[k]);
+            if (c >= 0)
+                st->field_col[f][st->n_field_col[f]++] = c;
+        }
+        if (!cols->count) {
+            int c = in->header ? find_column(st, def->name) : -1;
+            if (c >= 0)
+                st->field_col[f][st->n_field_col[f]++] = c;
+        }
+        bool derived = (st->is_gl && f == GL_ACCOUNT_TYPE && in->n_account_rules) ||
+                       (st->schema->kind == KIND_TICKETS && f == TKT_FIRST_RESPONSE_AT &&
+                        in->keep_latest_by >= 0);
+        if (st->is_gl && f == GL_ACCOUNT_TYPE && in->n_account_rules && !st->n_field_col[f])
+            st->derive_account_type = true;
+        if (derived && f == TKT_FIRST_RESPONSE_AT && !st->n_field_col[f] && !cols->count)
+            st->derive_first_response = true;
+        st->stats->field_mapped[f] = st->n_field_col[f] > 0 || in->default_value[f] || derived;
+        if (cols->count && !st->n_field_col[f]) {
+            /* a configured column that is not there is always an error */
+            char shown[300] = "";
+            for (size_t k = 0, sl = 0; k < cols->count && sl < sizeof shown; k++)
+                sl += (size_t)snprintf(shown + sl, sizeof shown - sl, "%s'%s'", k ? " | " : "", cols->items[k]);
+            char cand[300];
+            field_candidates(st, def, cand, sizeof cand);
+            ul += (size_t)snprintf(unfound + ul, ul < sizeof unfound ? sizeof unfound - ul : 0,
+                                   "\n  col.%s = %s: not among the headers%s%s%s", def->name, shown,
+                                   cand[0] ? " (candidates: " : "", cand, cand[0] ? ")" : "");
+            n_unfound++;
+        } else if (def->required && !st->stats->field_mapped[f]) {
+            char cand[300];
+            field_candidates(st, def, cand, sizeof cand);
+            ml += (size_t)snprintf(missing + ml, ml < sizeof missing ? sizeof missing - ml : 0,
+                                   "\n  %s (%s): add col.%s = %s or const.%s = <value for every row>%s%s",
+                                   def->name, def->doc, def->name,
+                                   in->header ? "<header>" : "<column number>", def->name,
+                                   cand[0] ? "; candidates: " : "", cand);
+            n_missing++;
+        }
+    }
+    if (in->n_filters) {
+        st->filter_col = calloc(in->n_filters, sizeof *st->filter_col);
+        if (!st->filter_col)
+            return ops_error_set(st->err, OPS_ERR_NOMEM, st->path, 1, NULL, "out of memory");
+    }
+    for (size_t k = 0; k < in->n_filters; k++) {
+        st->filter_col[k] = find_column(st, in->filters[k].header);
+        if (st->filter_col[k] < 0) {
+            ul += (size_t)snprintf(unfound + ul, ul < sizeof unfound ? sizeof unfound - ul : 0,
+                                   "\n  %s.%s: no such %s", in->filters[k].keep ? "where" : "skip",
+                                   in->filters[k].header, in->header ? "header" : "column number");
+            n_unfound++;
+        }
+    }
+    if (n_missing || n_unfound) {
+        char found[1000];
+        headers_list(st, found, sizeof found);
+        rc = ops_error_set(st->err, OPS_ERR_INPUT, st->path, 1, NULL,
+                           "[input.%s] (%s) cannot be read as mapped:%s%s%s%s\n  headers found (%zu): %s\n"
+                           "  (opsreport kinds %s lists every field; opsreport inspect %s --kind %s suggests a mapping)",
+                           in->name, st->schema->name,
+                           n_missing ? (n_missing == 1 ? "\n 1 required field is not mapped:" : "\n required fields not mapped:") : "",
+                           missing, n_unfound ? "\n configured columns not found:" : "", unfound,
+                           st->n_header, found, st->schema->name, in->file, st->schema->name);
+        return rc;
     }
     st->header_done = true;
     return OPS_OK;
@@ -176,14 +309,46 @@ static void note_reject(ingest_state_t *st, long line, const char *column, const
                                    "cannot write to the rejects file");
 }
 
+/* Hands one row on: control totals and rounding first (as in the file),
+ * then the GL conventions (sign, year-only phasing) on a copy. */
 static ops_status_t emit(ingest_state_t *st, const field_value_t *values, long line)
 {
-    ingest_record_t rec = { st->in, values, line };
     st->stats->rows_accepted++;
     for (size_t f = 0; f < st->schema->n_fields; f++)
-        if (st->money_slot[f] >= 0 && values[f].present)
+        if (st->money_slot[f] >= 0 && values[f].present) {
             st->stats->money[st->money_slot[f]].total_accepted += values[f].v.money;
-    return st->sink ? st->sink(st->sink_ctx, &rec, st->err) : OPS_OK;
+            if (values[f].residual) {
+                st->stats->rounded_amounts++;
+                st->stats->rounding_residual += values[f].residual;
+            }
+        }
+    if (!st->sink)
+        return OPS_OK;
+    field_value_t v[CONFIG_MAX_FIELDS];
+    memcpy(v, values, st->schema->n_fields * sizeof v[0]);
+    ingest_record_t rec = { st->in, v, line };
+    if (!st->is_gl)
+        return st->sink(st->sink_ctx, &rec, st->err);
+    int sign = v[GL_ACCOUNT_TYPE].v.enum_index == GL_TYPE_REVENUE ? st->in->revenue_sign
+                                                                   : st->in->cost_sign;
+    v[GL_AMOUNT].v.money *= sign;
+    if (v[GL_DATE].grain != 2)
+        return st->sink(st->sink_ctx, &rec, st->err);
+    /* a year-only line: phase it over the months so annual plans compare
+     * with monthly actuals; the parts add up to the amount exactly */
+    int64_t parts[12];
+    map_phase(v[GL_AMOUNT].v.money, st->in->phasing_set ? st->in->phasing : NULL, parts);
+    int y, m, d;
+    date_to_ymd(v[GL_DATE].v.date, &y, &m, &d);
+    for (int k = 0; k < 12; k++) {
+        v[GL_DATE].v.date = date_from_ymd(y, k + 1, 1);
+        v[GL_DATE].grain = 1;
+        v[GL_AMOUNT].v.money = parts[k];
+        ops_status_t rc = st->sink(st->sink_ctx, &rec, st->err);
+        if (rc != OPS_OK)
+            return rc;
+    }
+    return OPS_OK;
 }
 
 static latest_row_t *latest_copy(const ingest_state_t *st, const field_value_t *values, long line)
@@ -207,6 +372,7 @@ static latest_row_t *latest_copy(const ingest_state_t *st, const field_value_t *
     }
     row->line = line;
     row->ts = values[st->in->keep_latest_by].v.ts;
+    row->first_response = INT64_MAX;
     return row;
 }
 
@@ -218,7 +384,19 @@ static void latest_free(gpointer p)
     free(row);
 }
 
-/* Duplicate keys: reject, or for event logs keep the latest update. */
+/* An event log's first response: the first update whose status has left open. */
+static void note_first_response(const ingest_state_t *st, latest_row_t *row, const field_value_t *values)
+{
+    if (!st->derive_first_response)
+        return;
+    const field_value_t *status = &values[TKT_STATUS], *at = &values[TKT_UPDATED_AT];
+    if (status->present && at->present && status->v.enum_index != TKT_STATUS_OPEN &&
+        at->v.ts < row->first_response)
+        row->first_response = at->v.ts;
+}
+
+/* Duplicate keys: reject, or for event logs keep the latest update. Keys
+ * are looked up and stored trimmed, so "A1 " and "A1" are one key. */
 static ops_status_t handle_key(ingest_state_t *st, const field_value_t *values, long line,
                                bool *emit_now)
 {
@@ -227,49 +405,166 @@ static ops_status_t handle_key(ingest_state_t *st, const field_value_t *values, 
     if (kf < 0)
         return OPS_OK;
     const field_value_t *key = &values[kf];
+    char small[256];
+    char *k = key->len < sizeof small ? small : g_malloc(key->len + 1);
+    memcpy(k, key->text, key->len);
+    k[key->len] = '\0';
+    ops_status_t rc = OPS_OK;
     if (st->in->keep_latest_by >= 0) {
         *emit_now = false;
-        latest_row_t *prev = g_hash_table_lookup(st->keys, key->text);
+        if (!values[st->in->keep_latest_by].present) {
+            char reason[200];
+            snprintf(reason, sizeof reason, "%s is needed to keep the latest update (keep_latest_by)",
+                     st->schema->fields[st->in->keep_latest_by].name);
+            note_reject(st, line, "", key->text, key->len, reason);
+            rc = st->status;
+            goto done;
+        }
+        latest_row_t *prev = g_hash_table_lookup(st->keys, k);
         if (prev) {
             st->stats->rows_superseded++;
+            note_first_response(st, prev, values);
             if (values[st->in->keep_latest_by].v.ts < prev->ts)
-                return OPS_OK; /* an older update arriving late */
+                goto done; /* an older update arriving late */
             latest_row_t *row = latest_copy(st, values, line);
-            if (!row)
-                return ops_error_set(st->err, OPS_ERR_NOMEM, st->path, line, NULL, "out of memory");
+            if (!row) {
+                rc = ops_error_set(st->err, OPS_ERR_NOMEM, st->path, line, NULL, "out of memory");
+                goto done;
+            }
             /* swap contents in place so the order array stays valid */
+            row->first_response = prev->first_response;
             free(prev->text);
             *prev = *row;
             free(row);
-            return OPS_OK;
+            goto done;
         }
         latest_row_t *row = latest_copy(st, values, line);
-        if (!row)
-            return ops_error_set(st->err, OPS_ERR_NOMEM, st->path, line, NULL, "out of memory");
-        g_hash_table_insert(st->keys, g_strdup(key->text), row);
+        if (!row) {
+            rc = ops_error_set(st->err, OPS_ERR_NOMEM, st->path, line, NULL, "out of memory");
+            goto done;
+        }
+        note_first_response(st, row, values);
+        g_hash_table_insert(st->keys, g_strdup(k), row);
         g_ptr_array_add(st->latest, row);
-        return OPS_OK;
+        goto done;
     }
-    gpointer first = g_hash_table_lookup(st->keys, key->text);
+    gpointer first = g_hash_table_lookup(st->keys, k);
     if (first) {
         char reason[256];
         snprintf(reason, sizeof reason, "duplicate %s '%.*s' (first on line %ld)",
                  st->schema->fields[kf].name, (int)(key->len > 60 ? 60 : key->len), key->text,
                  (long)GPOINTER_TO_SIZE(first));
         *emit_now = false;
-        note_reject(st, line, st->header[st->field_col[kf]], key->text, key->len, reason);
+        note_reject(st, line, st->header[st->field_col[kf][0]], key->text, key->len, reason);
         /* its amounts belong to the rejected total */
         for (size_t f = 0; f < st->schema->n_fields; f++)
             if (st->money_slot[f] >= 0 && values[f].present)
                 st->stats->money[st->money_slot[f]].total_rejected += values[f].v.money;
-        return st->status;
+        rc = st->status;
+        goto done;
     }
-    g_hash_table_insert(st->keys, g_strndup(key->text, key->len), GSIZE_TO_POINTER((gsize)line));
-    return OPS_OK;
+    g_hash_table_insert(st->keys, g_strdup(k), GSIZE_TO_POINTER((gsize)line));
+done:
+    if (k != small)
+        g_free(k);
+    return rc;
+}
+
+/* Trimmed view of a cell. */
+static const char *cell(const ingest_state_t *st, int col, size_t *len)
+{
+    const char *t = field_text(st, (size_t)col);
+    size_t n = st->len[col];
+    while (n && isspace((unsigned char)*t)) {
+        t++;
+        n--;
+    }
+    while (n && isspace((unsigned char)t[n - 1]))
+        n--;
+    *len = n;
+    return t;
+}
+
+/* Rejects the row for field f: writes the reject and books its amounts. */
+static void reject_row(ingest_state_t *st, long line, const char *column, const char *value,
+                       size_t len, const char *why, const field_value_t *values, size_t n_parsed)
+{
+    note_reject(st, line, column, value, len, why);
+    for (size_t f = 0; f < st->schema->n_fields; f++) {
+        if (st->money_slot[f] < 0)
+            continue;
+        if (f < n_parsed && values[f].present)
+            st->stats->money[st->money_slot[f]].total_rejected += values[f].v.money;
+        else
+            st->stats->money[st->money_slot[f]].unparsed++;
+    }
+}
+
+/* The text a field gets from its sources (steps 2 and 3 of map.h). Sets
+ * *column to what a reject should name. false with a reason: no value of
+ * a closed vocabulary. */
+static bool field_source(ingest_state_t *st, size_t f, const char **text, size_t *len,
+                         const char **column, char *why, size_t why_size)
+{
+    const input_config_t *in = st->in;
+    const field_def_t *def = &st->schema->fields[f];
+    static char const_names[CONFIG_MAX_FIELDS][48];
+    *text = "";
+    *len = 0;
+    *column = def->name;
+    if (in->const_value[f]) {
+        *text = in->const_value[f];
+        *len = strlen(*text);
+        snprintf(const_names[f], sizeof const_names[f], "const.%s", def->name);
+        *column = const_names[f];
+    } else if (st->n_field_col[f]) {
+        for (size_t k = 0; k < st->n_field_col[f]; k++) {
+            int c = st->field_col[f][k];
+            *text = cell(st, c, len);
+            *column = st->header[c];
+            if (!validate_is_missing(in, *text, *len))
+                break;
+        }
+    }
+    if (in->default_value[f] && validate_is_missing(in, *text, *len)) {
+        *text = in->default_value[f];
+        *len = strlen(*text);
+    }
+    if (validate_is_missing(in, *text, *len))
+        return true;
+    const value_map_t *m = &in->maps[f];
+    if (m->count || m->fallback) {
+        const char *to = map_value(m, *text, *len);
+        if (to) {
+            *text = to;
+            *len = strlen(to);
+        } else if (def->type == FT_ENUM && map_vocab(def, *text, *len) < 0) {
+            char shown[300], allowed[200];
+            map_describe(m, shown, sizeof shown);
+            size_t n = 0;
+            allowed[0] = '\0';
+            for (size_t i = 0; def->enum_values[i] && n < sizeof allowed; i++)
+                n += (size_t)snprintf(allowed + n, sizeof allowed - n, "%s%s", i ? ", " : "", def->enum_values[i]);
+            snprintf(why, why_size, "'%.*s' is not in map.%s (line %ld: %s) and is not one of %s; "
+                     "add '%.*s => VALUE' or '* => VALUE' to map.%s",
+                     (int)(*len > 60 ? 60 : *len), *text, def->name, m->line, shown, allowed,
+                     (int)(*len > 60 ? 60 : *len), *text, def->name);
+            return false;
+        }
+    }
+    if (def->type == FT_ENUM) {
+        int idx = map_vocab(def, *text, *len);
+        if (idx >= 0) {
+            *text = def->enum_values[idx];
+            *len = strlen(*text);
+        }
+    }
+    return true;
 }
 
 static void process_row(ingest_state_t *st)
 {
+    const input_config_t *in = st->in;
     long line = st->rec_start ? st->rec_start : st->line;
     st->stats->rows_read++;
     size_t n = st->n_fields;
@@ -278,47 +573,66 @@ static void process_row(ingest_state_t *st)
         n--;
     if (n != st->n_header) {
         char reason[128];
-        snprintf(reason, sizeof reason, "expected %zu fields as in the header, found %zu", st->n_header,
-                 st->n_fields);
-        note_reject(st, line, "", st->n_fields ? field_text(st, 0) : "", st->n_fields ? st->len[0] : 0, reason);
-        for (size_t f = 0; f < st->schema->n_fields; f++)
-            if (st->money_slot[f] >= 0)
-                st->stats->money[st->money_slot[f]].unparsed++;
+        snprintf(reason, sizeof reason, "expected %zu fields as in the %s, found %zu", st->n_header,
+                 in->header ? "header" : "first row", st->n_fields);
+        reject_row(st, line, "", st->n_fields ? field_text(st, 0) : "", st->n_fields ? st->len[0] : 0,
+                   reason, NULL, 0);
         return;
+    }
+    for (size_t k = 0; k < in->n_filters; k++) {
+        size_t len;
+        const char *v = cell(st, st->filter_col[k], &len);
+        if (!map_filter_pass(&in->filters[k], v, len)) {
+            st->stats->rows_filtered++;
+            return;
+        }
     }
     field_value_t values[CONFIG_MAX_FIELDS];
-    const char *why = NULL;
-    char why_buf[200];
-    int bad = -1;
-    const char *bad_why = NULL;
-    char bad_buf[200];
+    char why_buf[600], reason[600];
+    const char *why = NULL, *bad_column = NULL, *bad_text = NULL;
+    size_t bad_len = 0;
+    /* every field is parsed even after a bad one, so the rejected row's
+     * amounts still count in the rejected control total */
     for (size_t f = 0; f < st->schema->n_fields; f++) {
-        int col = st->field_col[f];
         const field_def_t *def = &st->schema->fields[f];
-        if (col < 0) {
-            memset(&values[f], 0, sizeof values[f]);
-            values[f].text = "";
-            continue;
-        }
-        if (!validate_field(def, st->in, st->minor_units, field_text(st, (size_t)col), st->len[col],
-                            &values[f], why_buf, sizeof why_buf, &why) && bad < 0) {
-            bad = (int)f;
-            snprintf(bad_buf, sizeof bad_buf, "%s", why);
-            bad_why = bad_buf;
+        const char *text, *column;
+        size_t len;
+        memset(&values[f], 0, sizeof values[f]);
+        values[f].text = "";
+        bool ok = field_source(st, f, &text, &len, &column, why_buf, sizeof why_buf);
+        if (ok && st->derive_account_type && f == GL_ACCOUNT_TYPE)
+            continue; /* classified from the account below */
+        if (ok)
+            ok = validate_field(def, in, st->minor_units, text, len, &values[f], why_buf, sizeof why_buf, &why);
+        else
+            why = why_buf;
+        if (!ok && !bad_column) {
+            snprintf(reason, sizeof reason, "%s", why);
+            bad_column = column;
+            bad_text = text;
+            bad_len = len;
         }
     }
-    if (bad >= 0) {
-        int col = st->field_col[bad];
-        note_reject(st, line, st->header[col], field_text(st, (size_t)col), st->len[col], bad_why);
-        for (size_t f = 0; f < st->schema->n_fields; f++) {
-            if (st->money_slot[f] < 0)
-                continue;
-            if (values[f].present)
-                st->stats->money[st->money_slot[f]].total_rejected += values[f].v.money;
-            else
-                st->stats->money[st->money_slot[f]].unparsed++;
-        }
+    if (bad_column) {
+        reject_row(st, line, bad_column, bad_text, bad_len, reason, values, st->schema->n_fields);
         return;
+    }
+    if (st->derive_account_type) {
+        const field_value_t *acct = &values[GL_ACCOUNT];
+        int type = map_account_type(in, acct->text, acct->len);
+        if (type < 0) {
+            snprintf(why_buf, sizeof why_buf,
+                     "account '%.*s' matches no rule of account_types; add a range or prefix for it (or '* => opex')",
+                     (int)(acct->len > 60 ? 60 : acct->len), acct->text);
+            reject_row(st, line, st->n_field_col[GL_ACCOUNT] ? st->header[st->field_col[GL_ACCOUNT][0]] : "account",
+                       acct->text, acct->len, why_buf, values, st->schema->n_fields);
+            return;
+        }
+        field_value_t *t = &values[GL_ACCOUNT_TYPE];
+        t->present = true;
+        t->v.enum_index = type;
+        t->text = st->schema->fields[GL_ACCOUNT_TYPE].enum_values[type];
+        t->len = strlen(t->text);
     }
     bool emit_now;
     ops_status_t rc = handle_key(st, values, line, &emit_now);
@@ -337,9 +651,11 @@ static void on_record(int c, void *ctx)
     /* a line of only spaces parses as one empty field: treat it as blank */
     if (st->n_fields == 1 && st->len[0] == 0)
         goto reset;
-    if (!st->header_done)
+    if (!st->header_done) {
         st->status = map_header(st);
-    else
+        if (st->status == OPS_OK && !st->in->header)
+            process_row(st); /* no header row: the first record is data */
+    } else
         process_row(st);
 reset:
     st->n_fields = 0;
@@ -542,10 +858,13 @@ ops_status_t ingest_input(const input_config_t *in, const char *data_dir, int mi
     }
     for (guint i = 0; i < st.latest->len && rc == OPS_OK; i++) {
         latest_row_t *row = g_ptr_array_index(st.latest, i);
+        if (st.derive_first_response && row->first_response != INT64_MAX) {
+            field_value_t *fr = &row->values[TKT_FIRST_RESPONSE_AT];
+            fr->present = true;
+            fr->v.ts = row->first_response;
+        }
         rc = emit(&st, row->values, row->line);
     }
-    /* superseded event rows are accepted too: rows read = accepted + rejected */
-    stats->rows_accepted += stats->rows_superseded;
     if (rc != OPS_OK)
         goto cleanup;
     snprintf(stats->sha256, sizeof stats->sha256, "%s", g_checksum_get_string(sha));
@@ -565,10 +884,16 @@ cleanup:
         g_ptr_array_free(st.latest, TRUE);
     for (size_t i = 0; i < st.n_header; i++)
         g_free(st.header[i]);
+    free(st.filter_col);
     free(st.buf);
     free(block);
     free(decoded);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     stats->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     return rc;
+}
+
+bool ingest_stats_reconciles(const ingest_stats_t *s)
+{
+    return s->rows_read == s->rows_accepted + s->rows_rejected + s->rows_filtered + s->rows_superseded;
 }
