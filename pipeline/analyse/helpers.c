@@ -146,3 +146,101 @@ bool ctx_publish_series(const analyse_ctx_t *ctx, report_model_t *m, const char 
     return model_add_series(m, id, label, unit, ctx->idx_first + first, monthly + first,
                             (size_t)(MODEL_WINDOW - first)) != NULL;
 }
+
+void ctx_set_stats(analyse_ctx_t *ctx, const ingest_stats_t *stats, size_t n_stats)
+{
+    for (size_t i = 0; i < n_stats; i++) {
+        const input_schema_t *sc = schema_find(stats[i].kind);
+        if (!sc)
+            continue;
+        if (!stats[i].present) {
+            ctx->input_absent[sc->kind] = true;
+            continue;
+        }
+        /* rows filtered out by where./skip. are the user's choice; rejected ones are not */
+        ctx->input_rejected[sc->kind] = stats[i].rows_accepted == 0 && stats[i].rows_rejected > 0;
+        for (size_t f = 0; f < sc->n_fields && f < CONFIG_MAX_FIELDS; f++)
+            ctx->field_unmapped[sc->kind][f] = !stats[i].field_mapped[f];
+    }
+}
+
+bool ctx_input_usable(const analyse_ctx_t *ctx, input_kind_t kind)
+{
+    return ctx_has_input(ctx, kind) && !ctx->input_rejected[kind];
+}
+
+bool ctx_fields_mapped(const analyse_ctx_t *ctx, input_kind_t kind, const int *fields, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ctx->field_unmapped[kind][fields[i]])
+            return false;
+    return true;
+}
+
+/* The [input.NAME] of kind, else the kind's own name. */
+static const char *input_name(const analyse_ctx_t *ctx, input_kind_t kind)
+{
+    const input_config_t *in = config_find_input(ctx->cfg, kind);
+    if (in && in->name)
+        return in->name;
+    const input_schema_t *sc = schema_for_kind(kind);
+    return sc ? sc->name : "?";
+}
+
+kpi_na_t ctx_needs(const analyse_ctx_t *ctx, input_kind_t kind, const int *fields, size_t n, char *reason,
+                   size_t size)
+{
+    reason[0] = '\0';
+    if (!ctx_has_input(ctx, kind)) {
+        snprintf(reason, size, "no %s input", input_name(ctx, kind));
+        return KPI_NA_NO_INPUT;
+    }
+    if (ctx->input_rejected[kind]) {
+        snprintf(reason, size, "every row of %s was rejected", input_name(ctx, kind));
+        return KPI_NA_REJECTED;
+    }
+    const input_schema_t *sc = schema_for_kind(kind);
+    size_t used = 0, missing = 0, total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += ctx->field_unmapped[kind][fields[i]];
+    if (!total)
+        return KPI_NA_NONE;
+    used = (size_t)snprintf(reason, size, "no ");
+    for (size_t i = 0; i < n && used < size; i++) {
+        if (!ctx->field_unmapped[kind][fields[i]])
+            continue;
+        missing++;
+        const char *sep = missing == 1 ? "" : missing == total ? " or " : ", ";
+        used += (size_t)snprintf(reason + used, size - used, "%s%s", sep, sc->fields[fields[i]].name);
+    }
+    if (used < size)
+        snprintf(reason + used, size - used, " in the %s export", input_name(ctx, kind));
+    return KPI_NA_UNMAPPED;
+}
+
+bool kpi_needs(const analyse_ctx_t *ctx, kpi_t *k, input_kind_t kind, const int *fields, size_t n)
+{
+    if (k->na != KPI_NA_NONE)
+        return false;
+    k->na = ctx_needs(ctx, kind, fields, n, k->na_reason, sizeof k->na_reason);
+    if (k->na == KPI_NA_NONE)
+        return true;
+    k->value = k->prior = k->last_year = k->ytd = NAN;
+    for (int i = 0; i < MODEL_TREND_MONTHS; i++)
+        k->trend[i] = NAN;
+    return false;
+}
+
+bool table_needs(const analyse_ctx_t *ctx, model_table_t *t, input_kind_t kind, const int *fields, size_t n)
+{
+    if (t->na_reason[0])
+        return false;
+    if (ctx_needs(ctx, kind, fields, n, t->na_reason, sizeof t->na_reason) == KPI_NA_NONE)
+        return true;
+    for (size_t i = 0; i < t->n_rows * t->n_cols; i++) {
+        free(t->text[i]);
+        t->text[i] = NULL;
+    }
+    t->n_rows = 0;
+    return false;
+}
