@@ -170,8 +170,9 @@ typedef struct {
     model_forecast_t *forecasts;
     size_t n_forecasts;
     bool areas_present[8];    /* by model_area_t */
-    /* a GL actuals or budget input has accepted rows: Budget vs Actual and the
-     * PDF's finance page have something to show */
+    /* the GL actuals input is there with rows accepted: Budget vs Actual and
+     * the PDF's finance page have something to show (a budget alone would
+     * show every cost centre at 0 against it) */
     bool gl_present;
 } report_model_t;
 

@@ -350,7 +350,7 @@ ops_status_t analyse_finish(analyse_t *a, const ingest_stats_t *stats, size_t n_
     if (rc != OPS_OK)
         goto fail;
     ctx_set_stats(&a->ctx, stats, n_stats);
-    m->gl_present = ctx_input_usable(&a->ctx, KIND_GL_ACTUALS) || ctx_input_usable(&a->ctx, KIND_GL_BUDGET);
+    m->gl_present = ctx_input_usable(&a->ctx, KIND_GL_ACTUALS);
     for (size_t i = 0; i < N_MODULES; i++) {
         rc = modules[i]->finish(a->states[i], m, err);
         if (rc != OPS_OK)
