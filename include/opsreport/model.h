@@ -64,6 +64,7 @@ typedef struct {
     char note[160];           /* definition in one line, for the workbook */
     kpi_na_t na;              /* KPI_NA_NONE, or why every value above is NAN */
     char na_reason[128];      /* "no first_response_at in the tickets export"; "" with KPI_NA_NONE */
+    char na_short[48];        /* the same for a tile: "no first_response_at in export" */
 } kpi_t;
 
 /* ---- tables (breakdowns and exceptions) ---------------------------------- */

@@ -357,7 +357,7 @@ ops_status_t analyse_finish(analyse_t *a, const ingest_stats_t *stats, size_t n_
             goto fail;
     }
     model_apply_targets(m, a->cfg);
-    if (a->detail) {
+    if (a->detail && m->gl_present) { /* no GL actuals to list: no detail workbook */
         rewind(a->detail);
         m->gl_detail.spool = a->detail;
         m->gl_detail.n_rows = a->detail_rows;

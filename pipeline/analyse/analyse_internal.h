@@ -44,9 +44,10 @@ bool ctx_input_usable(const analyse_ctx_t *ctx, input_kind_t kind);
 
 /* Why what needs the input of `kind` (and the n fields of it, indices into
  * its schema) cannot be computed, into reason ("" and KPI_NA_NONE when it
- * can): no such input, every row rejected, or fields not in the export. */
+ * can): no such input, every row rejected, or fields not in the export.
+ * brief (may be NULL) gets the few words a KPI tile has room for. */
 kpi_na_t ctx_needs(const analyse_ctx_t *ctx, input_kind_t kind, const int *fields, size_t n, char *reason,
-                   size_t size);
+                   size_t size, char *brief, size_t brief_size);
 /* Keeps k when ctx_needs finds nothing missing; otherwise makes it n/a: value,
  * prior, last year, YTD and trend NAN, na and na_reason set. A KPI already n/a
  * keeps its first reason. Call after filling k. Returns whether k has values. */

@@ -188,33 +188,44 @@ static const char *input_name(const analyse_ctx_t *ctx, input_kind_t kind)
 }
 
 kpi_na_t ctx_needs(const analyse_ctx_t *ctx, input_kind_t kind, const int *fields, size_t n, char *reason,
-                   size_t size)
+                   size_t size, char *brief, size_t brief_size)
 {
-    reason[0] = '\0';
+    char unused[8];
+    if (!brief) {
+        brief = unused;
+        brief_size = sizeof unused;
+    }
+    reason[0] = brief[0] = '\0';
+    const char *name = input_name(ctx, kind);
     if (!ctx_has_input(ctx, kind)) {
-        snprintf(reason, size, "no %s input", input_name(ctx, kind));
+        snprintf(reason, size, "no %s input", name);
+        snprintf(brief, brief_size, "no %s input", name);
         return KPI_NA_NO_INPUT;
     }
     if (ctx->input_rejected[kind]) {
-        snprintf(reason, size, "every row of %s was rejected", input_name(ctx, kind));
+        snprintf(reason, size, "every row of %s was rejected", name);
+        snprintf(brief, brief_size, "%s: all rows rejected", name);
         return KPI_NA_REJECTED;
     }
     const input_schema_t *sc = schema_for_kind(kind);
-    size_t used = 0, missing = 0, total = 0;
+    size_t total = 0;
     for (size_t i = 0; i < n; i++)
         total += ctx->field_unmapped[kind][fields[i]];
     if (!total)
         return KPI_NA_NONE;
-    used = (size_t)snprintf(reason, size, "no ");
-    for (size_t i = 0; i < n && used < size; i++) {
+    /* "qty_delivered" or "qty_delivered or delivered_date" */
+    char list[200];
+    size_t used = 0, missing = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < n && used < sizeof list; i++) {
         if (!ctx->field_unmapped[kind][fields[i]])
             continue;
         missing++;
         const char *sep = missing == 1 ? "" : missing == total ? " or " : ", ";
-        used += (size_t)snprintf(reason + used, size - used, "%s%s", sep, sc->fields[fields[i]].name);
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", sep, sc->fields[fields[i]].name);
     }
-    if (used < size)
-        snprintf(reason + used, size - used, " in the %s export", input_name(ctx, kind));
+    snprintf(reason, size, "no %s in the %s export", list, name);
+    snprintf(brief, brief_size, "no %s in export", list);
     return KPI_NA_UNMAPPED;
 }
 
@@ -222,7 +233,7 @@ bool kpi_needs(const analyse_ctx_t *ctx, kpi_t *k, input_kind_t kind, const int 
 {
     if (k->na != KPI_NA_NONE)
         return false;
-    k->na = ctx_needs(ctx, kind, fields, n, k->na_reason, sizeof k->na_reason);
+    k->na = ctx_needs(ctx, kind, fields, n, k->na_reason, sizeof k->na_reason, k->na_short, sizeof k->na_short);
     if (k->na == KPI_NA_NONE)
         return true;
     k->value = k->prior = k->last_year = k->ytd = NAN;
@@ -235,7 +246,7 @@ bool table_needs(const analyse_ctx_t *ctx, model_table_t *t, input_kind_t kind, 
 {
     if (t->na_reason[0])
         return false;
-    if (ctx_needs(ctx, kind, fields, n, t->na_reason, sizeof t->na_reason) == KPI_NA_NONE)
+    if (ctx_needs(ctx, kind, fields, n, t->na_reason, sizeof t->na_reason, NULL, 0) == KPI_NA_NONE)
         return true;
     for (size_t i = 0; i < t->n_rows * t->n_cols; i++) {
         free(t->text[i]);

@@ -111,7 +111,7 @@ static ops_status_t draw_tile(pdf_ctx_t *p, const kpi_t *k, float x, float y, fl
     char v[64], d[64], t[64], line[200];
     pdfdoc_text_fit(p->doc, x + 8, y - 36, w * 0.55f, kpi_format_value(k, k->value, m->currency, v, sizeof v), &big);
     if (k->na != KPI_NA_NONE)
-        snprintf(line, sizeof line, "%s", k->na_reason); /* why n/a, where the change would be */
+        snprintf(line, sizeof line, "%s", k->na_short); /* why n/a, where the change would be */
     else if (isfinite(k->prior) && isfinite(k->value))
         snprintf(line, sizeof line, "%s vs %s", kpi_format_delta(k, k->value - k->prior, m->currency, d, sizeof d),
                  p->month_labels[MODEL_TREND_MONTHS - 2]);
@@ -560,7 +560,9 @@ static ops_status_t operations_charts(pdf_ctx_t *p, float *y, ops_error_t *err)
     const report_model_t *m = p->m;
     float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
     ops_status_t rc;
-    bool risk = m->areas_present[AREA_RISK];
+    /* the heat map needs the risk register read, not merely the risk area (controls) */
+    const kpi_t *open_risks = model_find_kpi(m, "open_risks");
+    bool risk = open_risks && open_risks->na == KPI_NA_NONE;
     if (risk || m->n_spc) {
         if (risk) {
             double values[25];
