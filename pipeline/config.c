@@ -569,12 +569,19 @@ static int handle_input(load_state_t *st, const char *section, const char *name,
         in->encoding = NULL;
         if (!strcasecmp(value, "utf-8") || !strcasecmp(value, "utf8"))
             return 1;
-        iconv_t cd = iconv_open("UTF-8", value);
+        /* iconv says LATIN1 where people write latin-1 */
+        char name[64];
+        snprintf(name, sizeof name, "%s", value);
+        iconv_t cd = iconv_open("UTF-8", name);
+        if (cd == (iconv_t)-1 && !g_ascii_strncasecmp(name, "latin-", 6)) {
+            memmove(name + 5, name + 6, strlen(name + 6) + 1);
+            cd = iconv_open("UTF-8", name);
+        }
         if (cd == (iconv_t)-1)
             return fail(st, key, "unknown encoding '%s': expected utf-8 or a name iconv knows "
                                  "(latin-1, iso-8859-15, windows-1252, cp1252, utf-16; see iconv -l)", value);
         iconv_close(cd);
-        return set_string(st, &in->encoding, value);
+        return set_string(st, &in->encoding, name);
     }
     if (!strcmp(key, "date_formats"))
         return set_list(st, key, &in->date_formats, value);
