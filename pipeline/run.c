@@ -318,10 +318,10 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         if (template_places_find(&places, templates, sizeof templates, &err) != OPS_OK)
             goto fail;
         if (o->templates_dir && strcmp(templates, places.dir[0]))
-            log_msg(1, "warning: --templates %s holds not every template file; using %s", o->templates_dir,
+            log_msg(1, "warning: --templates %s lacks a template file; using %s", o->templates_dir,
                     templates);
         else if (!o->templates_dir && cfg->templates_dir && strcmp(templates, places.dir[0]))
-            log_msg(1, "warning: [report] templates_dir %s holds not every template file; using %s",
+            log_msg(1, "warning: [report] templates_dir %s lacks a template file; using %s",
                     places.dir[0], templates);
         log_msg(2, "templates from %s", templates);
     }
