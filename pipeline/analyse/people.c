@@ -159,6 +159,13 @@ static int by_site_dept(const void *a, const void *b)
     if (!(k = model_add_kpi(m, id, label, AREA_PEOPLE, unit)))                       \
         goto nomem;
 
+/* A training KPI needs the training fields; a site summary also needs the
+ * employees, whose sites pick the training records. */
+static bool training_needs(const analyse_ctx_t *ctx, kpi_t *k, const int *fields, size_t n)
+{
+    return kpi_needs(ctx, k, KIND_TRAINING, fields, n) && (!ctx->scope || kpi_needs(ctx, k, KIND_EMPLOYEES, NULL, 0));
+}
+
 static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *err)
 {
     people_t *p = state;
@@ -252,11 +259,11 @@ static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *e
         kpi_fill_level(k, pct);
         snprintf(k->note, sizeof k->note, "mandatory trainings due by month end and completed by then / due");
         /* without completion dates nothing looks done: 0%, every training overdue */
-        kpi_needs(ctx, k, KIND_TRAINING, FIELDS(TRN_COMPLETED_DATE));
+        training_needs(ctx, k, FIELDS(TRN_COMPLETED_DATE));
         ADD_KPI("overdue_trainings", "Overdue mandatory trainings", UNIT_COUNT);
         kpi_fill_level(k, overdue);
         snprintf(k->note, sizeof k->note, "mandatory, due by month end, not completed by then");
-        kpi_needs(ctx, k, KIND_TRAINING, FIELDS(TRN_COMPLETED_DATE));
+        training_needs(ctx, k, FIELDS(TRN_COMPLETED_DATE));
         ADD_KPI("training_hours_per_fte", "Training hours per FTE", UNIT_HOURS);
         kpi_fill_monthly(k, per_fte);
         double ytd_hours = 0;
@@ -264,7 +271,7 @@ static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *e
             ytd_hours += p->hours[s];
         k->ytd = p->fte[SLOT_PERIOD] > 0 ? ytd_hours / p->fte[SLOT_PERIOD] : NAN;
         snprintf(k->note, sizeof k->note, "hours of trainings completed in the month / FTE at month end (YTD: YTD hours / FTE now)");
-        if (kpi_needs(ctx, k, KIND_TRAINING, FIELDS(TRN_COMPLETED_DATE, TRN_HOURS)))
+        if (training_needs(ctx, k, FIELDS(TRN_COMPLETED_DATE, TRN_HOURS)))
             kpi_needs(ctx, k, KIND_EMPLOYEES, NULL, 0);
 
         static const char *const on[] = { "Employee", "Course", "Due", "Days overdue" };

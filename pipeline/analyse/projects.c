@@ -187,10 +187,11 @@ static int by_load(const void *a, const void *b)
 
 /* A portfolio KPI needs the tasks (and fields of them); the projects input
  * is optional, but one whose every row was rejected would turn closed and
- * planned projects into active ones. */
+ * planned projects into active ones, and a site summary picks its projects
+ * by the projects input's site. */
 static void projects_needs(const analyse_ctx_t *ctx, kpi_t *k, const int *fields, size_t n)
 {
-    if (kpi_needs(ctx, k, KIND_TASKS, fields, n) && ctx->input_rejected[KIND_PROJECTS])
+    if (kpi_needs(ctx, k, KIND_TASKS, fields, n) && (ctx->input_rejected[KIND_PROJECTS] || ctx->scope))
         kpi_needs(ctx, k, KIND_PROJECTS, NULL, 0);
 }
 

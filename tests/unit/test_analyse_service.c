@@ -501,3 +501,31 @@ Test(analyse_service, input_rejected_entirely)
     area_service.destroy(st);
     report_model_free(m);
 }
+
+/* A summary for site S1 from an export without a site column would count no
+ * ticket at all (0 created): every KPI is n/a instead. The organisation-wide
+ * summary of the same rows needs no site and counts the ticket. */
+Test(analyse_service, scoped_summary_without_site_column)
+{
+    setup_ctx(2024, 2, true, 10);
+    ctx.field_unmapped[KIND_TICKETS][TKT_SITE] = true;
+    ctx.scope = "S1";
+    void *st = area_service.create(&ctx);
+    ticket(st, "T1", TKT_P2, "email", ts(2024, 2, 1, 0, 0), NONE, NONE, 0, false, NULL);
+    report_model_t *m = finish(st);
+    const kpi_t *k = kpi(m, "tickets_created");
+    cr_expect(isnan(k->value), "not 0");
+    cr_expect_str_eq(k->na_reason, "no site in the tickets export to pick S1's rows");
+    cr_expect_str_eq(k->na_short, "no site in export");
+    area_service.destroy(st);
+    report_model_free(m);
+
+    setup_ctx(2024, 2, true, 10);
+    ctx.field_unmapped[KIND_TICKETS][TKT_SITE] = true;
+    st = area_service.create(&ctx);
+    ticket(st, "T1", TKT_P2, "email", ts(2024, 2, 1, 0, 0), NONE, NONE, 0, false, NULL);
+    m = finish(st);
+    NEAR(kpi(m, "tickets_created")->value, 1);
+    area_service.destroy(st);
+    report_model_free(m);
+}
