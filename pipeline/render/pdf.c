@@ -645,8 +645,11 @@ static ops_status_t page_operations(pdf_ctx_t *p, float *y_out, ops_error_t *err
     float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
     section_title(p, mg, y - 14, "Operations");
     y -= 26;
+    float before_charts = y;
     if ((rc = operations_charts(p, &y, err)) != OPS_OK)
         return rc;
+    if (y == before_charts) /* no chart: keep the next heading off this one */
+        y -= 16;
     /* finance KPIs have their own page when there is a GL to draw it from */
     bool with_finance = !m->gl_present;
     section_title(p, mg, y, with_finance ? "All KPIs" : "All operations KPIs");
@@ -697,8 +700,16 @@ static ops_status_t page_provenance(pdf_ctx_t *p, float y, ops_error_t *err)
     const report_model_t *m = p->m;
     ops_status_t rc;
     float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
-    /* small print: stays on the page when the whole block fits */
-    if (y - (float)(m->n_inputs + 2) * 11.5f - 70 < mg && (rc = new_page(p, &y, err)) != OPS_OK)
+    /* small print: stays on the page when the whole block fits (the list of
+     * fields not in the exports takes about a line per six fields) */
+    size_t n_unmapped = 0;
+    for (size_t i = 0; i < m->n_inputs; i++) {
+        const input_schema_t *sc = schema_find(m->inputs[i].kind);
+        for (size_t f = 0; sc && m->inputs[i].present && f < sc->n_fields && f < CONFIG_MAX_FIELDS; f++)
+            n_unmapped += !m->inputs[i].field_mapped[f];
+    }
+    float note_extra = n_unmapped ? (float)(n_unmapped / 6 + 1) * 10.0f : 0;
+    if (y - (float)(m->n_inputs + 2) * 11.5f - 70 - note_extra < mg && (rc = new_page(p, &y, err)) != OPS_OK)
         return rc;
     section_title(p, mg, y - 14, title_of(p, "section_data_quality", "Data quality and provenance"));
     y -= 24;
