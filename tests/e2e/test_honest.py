@@ -352,6 +352,28 @@ def test_rejected_input_workbook(rejected):
     assert "n/a: every row of risks was rejected" in flat  # the Top risks table says why it is empty
 
 
+@pytest.mark.parametrize("target, pdf_says, email_says", [
+    # the only target is on a KPI that is n/a: nothing could be rated
+    ("[kpi.open_risks]\ntarget = 3\n",
+     "No KPI with a target has a value this month (targets: 1), so none is rated.",
+     "- No KPI with a target has a value this month (targets: 1)."),
+    # controls compliant 89.2% against 80: green, but four risk KPIs are n/a
+    ("[kpi.controls_compliant_pct]\ntarget = 80\n",
+     "Every KPI with a target and a value is within target; KPIs shown as n/a: 4.",
+     "- Nothing with a value is red or amber this month; KPIs shown as n/a: 4."),
+])
+def test_nothing_red_says_how_far_targets_could_judge(rejected, tmp_path, target, pdf_says, email_says):
+    ini = tmp_path / "t.ini"
+    ini.write_text(rejected["ini"].read_text() + "\n" + target)
+    run_opsreport("run", "--config", ini, "--period", PERIOD, "--data", rejected["data"], "--out", tmp_path,
+                  "-q", check=0)
+    msg = (tmp_path / PERIOD / "message.txt").read_text()
+    assert email_says in msg and "Nothing is red or amber this month." not in msg
+    if have("pdftotext"):
+        text = " ".join(pdf_text(tmp_path / PERIOD / "summary.pdf").split())
+        assert pdf_says in text and "All KPIs are within target" not in text
+
+
 # ---- templates from anywhere ----------------------------------------------------------
 
 
