@@ -8,6 +8,11 @@
  * cost centres). Page 3: operations (every other KPI, risk heat map, SPC
  * chart). Last: data quality and provenance in small print. The creation
  * date is fixed from the period so reruns are byte-identical.
+ *
+ * A KPI that could not be computed (kpi_t.na) reads "n/a" with its reason,
+ * has no status, and is named in "What needs attention" as n/a, never as
+ * off target; the finance page needs GL actuals (without them the finance
+ * KPIs join the KPI table).
  */
 #include "opsreport/render.h"
 

@@ -6,6 +6,9 @@
  * each one and a recalculating viewer shows the same figure. Text from the
  * inputs is only ever written with worksheet_write_string, so it can never
  * become a formula. Timestamps come from the period, for byte-identical reruns.
+ * A KPI that could not be computed (kpi_t.na) shows "n/a" in its cells and
+ * why in its definition; sheets appear only for what was read (no Budget vs
+ * Actual without GL actuals).
  */
 #include "opsreport/render.h"
 
