@@ -8,7 +8,8 @@
 #   make install / uninstall   PREFIX=/usr/local DESTDIR= (docs/install.md)
 #   make man     the man page, build/install/opsreport.1 (help2man, from --help)
 #   make deb     an installable Debian package, build/deb/opsreport_VERSION_ARCH.deb
-# V=1 shows the full compiler lines.
+# V=1 shows the full compiler lines. DATADIR=/opt/opsreport/share bakes in where an
+# installed opsreport looks for templates/ (default PREFIX/share/opsreport).
 
 SAMPLE_PERIOD := 2026-10
 CONFIG ?= config/opsreport.ini
@@ -46,7 +47,7 @@ else ifneq ($(SAN),)
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS = $(CFLAGS_BASE) $(SANFLAGS) $(PKG_CFLAGS)
+CFLAGS = $(CFLAGS_BASE) $(SANFLAGS) $(PKG_CFLAGS) $(if $(DATADIR),-DOPSREPORT_DATADIR='"$(DATADIR)"')
 LDLIBS = $(PKG_LIBS) -lcsv -lhpdf -lm
 LDFLAGS += $(SANFLAGS)
 

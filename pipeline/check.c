@@ -13,7 +13,8 @@
  * The later checks are the ones the loader cannot make: [email]'s URL and
  * password source through deliver_smtp_check (the code a send runs), KPI
  * bands against their direction, forecast series without the input they
- * come from, the output folder, and each input file with its header row
+ * come from, the output folder, the templates folder (template_places: the
+ * places a run looks in), and each input file with its header row
  * (ingest_check_header: the first record only, mapped by the code a run
  * uses). Nothing is written; no row is read.
  */
@@ -22,6 +23,7 @@
 #include "opsreport/config.h"
 #include "opsreport/deliver.h"
 #include "opsreport/ingest.h"
+#include "opsreport/template.h"
 
 #include "cli_internal.h"
 
@@ -410,6 +412,26 @@ static void check_output(check_ctx_t *cx, const config_t *cfg)
         problem_add(cx, &e);
 }
 
+/* The templates folder a run would word its report from, found as a run finds it. */
+static void check_templates(check_ctx_t *cx, const config_t *cfg)
+{
+    if (section_bad(cx, "", "report"))
+        return; /* [report] templates_dir may be the bad line */
+    template_places_t places;
+    char found[sizeof places.dir[0]];
+    ops_error_t e = { 0 };
+    template_places(&places, cx->opt->templates_dir, cfg->templates_dir, cfg->path, NULL);
+    if (template_places_find(&places, found, sizeof found, &e) != OPS_OK) {
+        problem_add(cx, &e);
+        return;
+    }
+    bool chosen = cx->opt->templates_dir || cfg->templates_dir;
+    if (chosen && strcmp(found, places.dir[0]))
+        note_add(cx, "templates  %s (%s %s lacks a template file)", found, places.what[0], places.dir[0]);
+    else
+        note_add(cx, "templates  %s", found);
+}
+
 static void check_inputs(check_ctx_t *cx, const config_t *cfg)
 {
     const char *data_dir = cx->opt->data_dir ? cx->opt->data_dir : ".";
@@ -457,6 +479,7 @@ ops_status_t check_all(const check_options_t *opt, check_result_t *res)
         check_forecasts(&cx, cfg);
         check_email(&cx, cfg);
         check_output(&cx, cfg);
+        check_templates(&cx, cfg);
         check_inputs(&cx, cfg);
     }
     config_free(cfg);
@@ -488,24 +511,26 @@ void check_result_free(check_result_t *res)
 static void usage_check(FILE *out)
 {
     fprintf(out,
-            "usage: opsreport check [--config FILE] [--data DIR] [--out DIR] [--log-format FMT] [-q]\n\n"
+            "usage: opsreport check [--config FILE] [--data DIR] [--out DIR] [--templates DIR]\n"
+            "                       [--log-format FMT] [-q]\n\n"
             "Check that a run would find everything it needs, without running: the config\n"
             "(every key, mapping, format, KPI target, forecast series, recipient, [email]\n"
             "with its password source: the environment variable set, or the file present\n"
-            "and readable by its owner only), the output folder, and every input file with\n"
-            "the mapped columns in its header row. Reads only the header rows, writes\n"
-            "nothing, and lists every problem at once. The systemd unit runs it before\n"
-            "each run.\n\n"
+            "and readable by its owner only), the output folder, the templates folder, and\n"
+            "every input file with the mapped columns in its header row. Reads only the\n"
+            "header rows, writes nothing, and lists every problem at once. The systemd\n"
+            "unit runs it before each run.\n\n"
             "  --config FILE     configuration (default config/opsreport.ini if present,\n"
             "                    else the installed one)\n"
             "  --data DIR        folder the input files are relative to (default .)\n"
             "  --out DIR         output folder to check (default [output] dir, else out)\n"
+            "  --templates DIR   templates folder to check (default: where a run looks)\n"
             "  --log-format FMT  text (default) or json: one JSON object per problem\n"
             "  -q, --quiet       print problems only\n"
             "  -h, --help        this help\n\n"
             "Exit codes: 0 no problems, 3 a config problem, 4 an input problem (missing\n"
-            "file, unmapped column) and no config problem, 6 only the output folder is\n"
-            "not writable, 2 usage.\n");
+            "file or templates, unmapped column) and no config problem, 6 only the output\n"
+            "folder is not writable, 2 usage.\n");
 }
 
 int cli_check_main(int argc, char **argv)
@@ -513,10 +538,11 @@ int cli_check_main(int argc, char **argv)
     static const struct option longopts[] = {
         { "config", required_argument, NULL, 'c' }, { "data", required_argument, NULL, 'd' },
         { "out", required_argument, NULL, 'o' },    { "log-format", required_argument, NULL, 'l' },
+        { "templates", required_argument, NULL, 't' },
         { "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    check_options_t opt = { NULL, ".", NULL };
+    check_options_t opt = { NULL, ".", NULL, NULL };
     bool quiet = false;
     int c;
     optind = 1;
@@ -525,6 +551,7 @@ int cli_check_main(int argc, char **argv)
         case 'c': opt.config_path = optarg; break;
         case 'd': opt.data_dir = optarg; break;
         case 'o': opt.out_dir = optarg; break;
+        case 't': opt.templates_dir = optarg; break;
         case 'q': quiet = true; break;
         case 'l':
             if (!cli_set_log_format(optarg)) {

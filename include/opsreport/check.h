@@ -9,7 +9,8 @@
  * then checks what the loader cannot see: [email]'s URL and password source
  * (the variable set, or the file present and owner-only), KPI bands against
  * their direction, forecast series without the input they come from, the
- * output folder, and every input file's existence and header row
+ * output folder, the templates folder a run would use, and every input
+ * file's existence and header row
  * (ingest_check_header: the first record only). Sections with a config
  * problem are not checked further, and a problem that only the copy has (a
  * required key left out) is not listed, so one mistake is reported once.
@@ -28,6 +29,7 @@ typedef struct {
     const char *config_path;   /* the file to check (cli_config_path() picks the default) */
     const char *data_dir;      /* input files are relative to it; NULL: "." */
     const char *out_dir;       /* --out; NULL: [output] dir, else out */
+    const char *templates_dir; /* --templates; NULL: the places a run looks in */
 } check_options_t;
 
 typedef struct {

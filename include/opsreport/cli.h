@@ -15,5 +15,7 @@ int generate_main(int argc, char **argv);     /* opsreport generate (pipeline/ge
 int forecast_cli_main(int argc, char **argv); /* opsreport forecast (pipeline/forecast/) */
 int cli_check_main(int argc, char **argv);    /* opsreport check (pipeline/check.c) */
 int cli_runs_main(int argc, char **argv);     /* opsreport runs (pipeline/runs.c) */
+int cli_inspect_main(int argc, char **argv);  /* opsreport inspect (pipeline/inspect/) */
+int cli_kinds_main(int argc, char **argv);    /* opsreport kinds (pipeline/inspect/) */
 
 #endif

@@ -154,7 +154,8 @@ comp "opsreport --config x.ini runs --"
     lines = proc.stdout.splitlines()
     assert proc.returncode == 0 and len(lines) == 4, proc.stdout + proc.stderr
     assert lines[0].split() == ["run", "runs"]
-    assert set(lines[1].split()) == {"--config", "--data", "--out", "--log-format", "--quiet", "--help"}
+    assert set(lines[1].split()) == {"--config", "--data", "--out", "--templates", "--log-format", "--quiet",
+                                     "--help"}
     assert lines[2].split() == ["text", "json"]
     assert set(lines[3].split()) == {"--config", "--out", "--verbose", "--log-format", "--help"}
 
