@@ -10,6 +10,8 @@
  */
 #include "opsreport/config.h"
 
+#include "ingest/parse.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
@@ -583,10 +585,19 @@ static int handle_input(load_state_t *st, const char *section, const char *name,
         iconv_close(cd);
         return set_string(st, &in->encoding, name);
     }
-    if (!strcmp(key, "date_formats"))
-        return set_list(st, key, &in->date_formats, value);
-    if (!strcmp(key, "timestamp_formats"))
-        return set_list(st, key, &in->timestamp_formats, value);
+    if (!strcmp(key, "date_formats") || !strcmp(key, "timestamp_formats")) {
+        bool ts = key[0] == 't';
+        config_list_t *list = ts ? &in->timestamp_formats : &in->date_formats;
+        if (!set_list(st, key, list, value))
+            return 0;
+        /* an unknown directive is a config error now, not 100% rejected rows later */
+        for (size_t i = 0; i < list->count; i++) {
+            char why[300];
+            if (!parse_format_check(list->items[i], ts, why, sizeof why))
+                return fail(st, key, "%s", why);
+        }
+        return 1;
+    }
     if (!strcmp(key, "missing"))
         return set_list(st, key, &in->missing, value);
     if (!strcmp(key, "true_values"))

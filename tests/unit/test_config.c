@@ -85,6 +85,8 @@ Test(config, errors_table)
           "unknown series 'headcont'; did you mean 'headcount'?" },
         { "[kpi.otif]\ndirection = up\n", 2, "direction", "expected higher or lower, found 'up'" },
         { GL "colour = red\n", 3, "colour", "unknown key 'colour' in [input.gl_actuals]; did you mean" },
+        { GL "date_formats = iso, %d.%Q.%Y\n", 3, "date_formats", "unknown directive %Q in '%d.%Q.%Y'" },
+        { GL "timestamp_formats = %d/%m/%Y %I:%M\n", 3, "timestamp_formats", "%I" },
     };
     for (size_t i = 0; i < N(cases); i++) {
         ops_error_t err;
