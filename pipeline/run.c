@@ -445,7 +445,7 @@ write_manifest:
     if (manifest_write(&man, rf.dir, &err) != OPS_OK)
         goto fail;
     if (exit_code == OPS_EXIT_OK && (cfg->email.enabled || o->dry_run)) {
-        send_options_t so = { o->dry_run, false };
+        send_options_t so = { o->dry_run, false, false };
         if (send_period(cfg, rf.dir, o->period, &so, &err) != OPS_OK)
             exit_code = report_error(&err);
     }
