@@ -407,3 +407,21 @@ def test_unmapped_first_response_gives_na(example):
     folder = ok_run(example, "issues_github_frontend_libs_iso8601z_crlf")   # GitHub has no first response
     assert kpi(folder, "first_response_median_hours")["value"] is None
     assert kpi(folder, "first_response_sla_pct")["value"] is None
+
+
+@pytest.mark.xfail(strict=True, reason="value maps compare with '-' folded as a separator and stripped at the ends, "
+                                       "so map.units_defective = -1 => 0, 1 => 1 maps both -1 and 1 to 0")
+def test_value_map_tells_minus_one_from_one(tmp_path):
+    """The natural SECOM mapping (the example config reads -1 as a missing token instead)."""
+    stem = "quality_secom_labels_space_delimited_crcrlf"
+    text = (CONFIGS / f"{stem}.ini").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^missing = .*$", "map.units_defective = -1 => 0, 1 => 1", text)
+    text = re.sub(r"(?m)^default\.units_defective = .*$", "", text)
+    ini = tmp_path / "secom_map.ini"
+    ini.write_text(text, encoding="utf-8")
+    run_opsreport("run", "--config", ini, "--data", EXPORTS, "--out", tmp_path / "out", "--period", "2008-09",
+                  "-q", check=0)
+    t = read(stem)
+    sel = month_of(pd.to_datetime(t[1], format="%d/%m/%Y %H:%M:%S"), "2008-09")
+    fails = (t[0][sel] == "1").sum()
+    assert kpi(tmp_path / "out" / "2008-09", "defect_ppm")["value"] == pytest.approx(fails / sel.sum() * 1e6, rel=1e-9)
