@@ -141,7 +141,7 @@ static const field_def_t po_fields[] = {
                      "bestelldatum|date de commande|fecha de pedido|fecha pedido",
          .used_by = "spend, price_variance (the month ordered); lead_time_mean_days, "
                     "lead_time_p90_days, lead_time_sd_days"),
-    DATE("promised_date", true, "delivery date promised by supplier",
+    DATE("promised_date", false, "delivery date promised by supplier (lines without one count for spend, not OTIF)",
          .synonyms = "promised date|promise date|due date|delivery date|requested date|"
                      "need by date|need by|expected date|expected delivery|end date|end dt|end|"
                      "contract end|liefertermin|wunschtermin|date de livraison prévue|"

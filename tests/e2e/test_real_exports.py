@@ -54,9 +54,6 @@ GARMENT_GAP = ("production requires units_produced and units_defective; the garm
                "columns, so the run stops at the header (exit 4)")
 XFAIL_ROWS = {
     "production_bd_garment_productivity_mixed_date_formats": GARMENT_GAP,
-    "purchase_orders_us_philadelphia_contracts_yyyymmdd_dollar_amounts":
-        "promised_date is required for purchase_orders, and the 175 public-works (PW) contracts have "
-        "no End_Date: 175 of 840 rows (20.8%) are rejected",
 }
 XFAIL_RECONCILE = {"production_bd_garment_productivity_mixed_date_formats": GARMENT_GAP}
 XFAIL_KPI = {
@@ -288,7 +285,7 @@ def kpi_github(folder):
 
 def kpi_phl_contracts(folder):
     t = read("purchase_orders_us_philadelphia_contracts_yyyymmdd_dollar_amounts")
-    t = t[t["End_Date"] != ""]                                        # PW rows without an end date are rejected
+    # PW rows have no End_Date (no promised date): they still count as spend
     start = pd.to_datetime(t["Start_Date"], format="%Y%m%d")
     c = t["Contract_Amount"].map(cents)
     k = kpi(folder, "spend")
@@ -401,8 +398,6 @@ def test_unmapped_first_response_gives_na(example):
     assert kpi(folder, "first_response_sla_pct")["value"] is None
 
 
-@pytest.mark.xfail(strict=True, reason="value maps compare with '-' folded as a separator and stripped at the ends, "
-                                       "so map.units_defective = -1 => 0, 1 => 1 maps both -1 and 1 to 0")
 def test_value_map_tells_minus_one_from_one(tmp_path):
     """The natural SECOM mapping (the example config reads -1 as a missing token instead)."""
     stem = "quality_secom_labels_space_delimited_crcrlf"
