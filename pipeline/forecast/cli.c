@@ -569,10 +569,6 @@ int forecast_cli_main(int argc, char **argv)
             ok = parse_levels(v, &opt);
         else if (strcmp(a, "--method") == 0) {
             ok = forecast_method_parse(v, &opt.method);
-            if (ok && opt.method == FC_METHOD_ARIMA) {
-                fprintf(stderr, "opsreport forecast: method 'arima' is not built in this version\n");
-                return OPS_EXIT_USAGE;
-            }
         } else {
             fprintf(stderr, "opsreport forecast: unknown option '%s'\n\n", a);
             usage(stderr);

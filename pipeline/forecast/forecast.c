@@ -59,7 +59,7 @@ static const struct {
 } method_names[] = {
     { "naive", FC_METHOD_NAIVE }, { "snaive", FC_METHOD_SNAIVE }, { "drift", FC_METHOD_DRIFT },
     { "ets", FC_METHOD_ETS },     { "theta", FC_METHOD_THETA },   { "arima", FC_METHOD_ARIMA },
-    { "comb", FC_METHOD_COMB },   { "auto", FC_METHOD_AUTO },
+    { "comb", FC_METHOD_COMB },   { "auto", FC_METHOD_AUTO },     { "mean", FC_METHOD_MEAN },
 };
 
 bool forecast_method_parse(const char *name, forecast_method_t *method)
@@ -224,6 +224,49 @@ static ops_status_t run_theta(const double *y, size_t n, const forecast_options_
     return OPS_OK;
 }
 
+static ops_status_t run_arima(const double *y, size_t n, const forecast_options_t *opt,
+                              fc_arrays_t *a, forecast_result_t *out, ops_error_t *err)
+{
+    arima_model_t md;
+    size_t tried = 0;
+    ops_error_t e2 = { 0 };
+    if (arima_auto(y, n, opt->season, false, &md, &tried, &e2) != OPS_OK) {
+        char why[300];
+        snprintf(why, sizeof why, "no ARIMA model fits (%.200s); naive forecast", e2.message);
+        return run_naive_fallback(y, n, opt, a, out, why, err);
+    }
+    ops_status_t st = arima_forecast(&md, y, n, opt->horizon, opt->levels, opt->n_levels, a->point,
+                                     a->lo, a->hi, err);
+    if (st != OPS_OK)
+        return st;
+    arima_spec_name(&md.spec, out->model, sizeof out->model);
+    int k = 0;
+    out->params[0] = '\0';
+    static const char *const names[] = { "ar", "ma", "sar", "sma" };
+    const double *coefs[] = { md.ar, md.ma, md.sar, md.sma };
+    const size_t counts[] = { md.spec.p, md.spec.q, md.spec.P, md.spec.Q };
+    for (size_t b = 0; b < 4; b++)
+        for (size_t i = 0; i < counts[b] && k >= 0 && (size_t)k < sizeof out->params; i++)
+            k += snprintf(out->params + k, sizeof out->params - (size_t)k, "%s%s%zu=%.4g", k ? " " : "",
+                          names[b], i + 1, coefs[b][i]);
+    if (md.spec.constant && k >= 0 && (size_t)k < sizeof out->params)
+        k += snprintf(out->params + k, sizeof out->params - (size_t)k, "%s%s=%.6g", k ? " " : "",
+                      md.spec.d + md.spec.D == 0 ? "mean" : "drift",
+                      md.spec.D ? md.mu / (double)md.spec.m : md.mu);
+    if (k >= 0 && (size_t)k < sizeof out->params)
+        snprintf(out->params + k, sizeof out->params - (size_t)k, "%ssigma2=%.6g", k ? " " : "", md.sigma2);
+    if (isfinite(md.aicc))
+        snprintf(out->reason, sizeof out->reason,
+                 "lowest AICc (%.1f) of %zu ARIMA models in a stepwise search; d=%zu by KPSS, D=%zu by seasonal strength",
+                 md.aicc, tried, md.spec.d, md.spec.D);
+    else
+        snprintf(out->reason, sizeof out->reason,
+                 "differencing (d=%zu, D=%zu) leaves a constant: the %s continues exactly", md.spec.d,
+                 md.spec.D, md.spec.constant ? "drift" : "last season");
+    out->aicc = md.aicc;
+    return OPS_OK;
+}
+
 static double median3(double x, double y, double z)
 {
     return fmax(fmin(x, y), fmin(fmax(x, y), z));
@@ -281,6 +324,52 @@ cleanup:
     return st;
 }
 
+/* Mean of ETS, ARIMA and Theta, step by step for the point and for each
+ * interval bound (Hyndman 2018: the mean of these three beat each of them
+ * and their median on M3). Members that fell back to the naive method
+ * still count: they are forecasts too. */
+static ops_status_t run_mean(const double *y, size_t n, const forecast_options_t *opt,
+                             fc_arrays_t *a, forecast_result_t *out, ops_error_t *err)
+{
+    fc_arrays_t b, c;
+    forecast_result_t r1 = { 0 }, r2 = { 0 }, r3 = { 0 };
+    bool ok_b = arrays_alloc(&b, opt->horizon, opt->n_levels);
+    bool ok_c = arrays_alloc(&c, opt->horizon, opt->n_levels);
+    ops_status_t st = OPS_OK;
+    if (!ok_b || !ok_c) {
+        st = ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory in combination");
+        goto cleanup;
+    }
+    r1.fitted = out->fitted;
+    st = run_ets(y, n, opt, a, &r1, err);
+    if (st == OPS_OK)
+        st = run_arima(y, n, opt, &b, &r2, err);
+    if (st == OPS_OK)
+        st = run_theta(y, n, opt, &c, &r3, err);
+    if (st != OPS_OK)
+        goto cleanup;
+    out->n_fitted = r1.n_fitted;
+    for (size_t i = 0; i < opt->horizon; i++) {
+        a->point[i] = (a->point[i] + b.point[i] + c.point[i]) / 3.0;
+        for (size_t l = 0; l < opt->n_levels; l++) {
+            a->lo[l][i] = (a->lo[l][i] + b.lo[l][i] + c.lo[l][i]) / 3.0;
+            a->hi[l][i] = (a->hi[l][i] + b.hi[l][i] + c.hi[l][i]) / 3.0;
+        }
+    }
+    snprintf(out->model, sizeof out->model, "Mean(%.14s,%.44s,%.12s)", r1.model, r2.model, r3.model);
+    snprintf(out->params, sizeof out->params, "%.90s; arima %.90s; theta %.60s", r1.params, r2.params,
+             r3.params);
+    snprintf(out->reason, sizeof out->reason, "mean of %.14s (%.90s), %.44s and %.12s", r1.model, r1.reason,
+             r2.model, r3.model);
+    out->aicc = r1.aicc;
+cleanup:
+    if (ok_b)
+        arrays_free(&b);
+    if (ok_c)
+        arrays_free(&c);
+    return st;
+}
+
 static ops_status_t run_method(const double *y, size_t n, const forecast_options_t *opt,
                                forecast_method_t method, fc_arrays_t *a, forecast_result_t *out,
                                ops_error_t *err)
@@ -315,9 +404,12 @@ static ops_status_t run_method(const double *y, size_t n, const forecast_options
         return run_theta(y, n, opt, a, out, err);
     case FC_METHOD_COMB:
         return run_comb(y, n, opt, a, out, err);
+    case FC_METHOD_ARIMA:
+        return run_arima(y, n, opt, a, out, err);
+    case FC_METHOD_MEAN:
+        return run_mean(y, n, opt, a, out, err);
     case FC_METHOD_AUTO:
         return run_method(y, n, opt, forecast_method_auto(), a, out, err);
-    case FC_METHOD_ARIMA:
     default:
         return ops_error_set(err, OPS_ERR_USAGE, NULL, 0, NULL,
                              "method '%s' is not built in this version", forecast_method_name(method));
@@ -333,8 +425,6 @@ static ops_status_t check_options(const double *y, size_t n, const forecast_opti
         return ops_error_set(err, OPS_ERR_USAGE, NULL, 0, NULL, "horizon %zu outside 1..1200", opt->horizon);
     if (opt->season == 0)
         return ops_error_set(err, OPS_ERR_USAGE, NULL, 0, NULL, "season must be at least 1");
-    if (opt->method == FC_METHOD_ARIMA)
-        return ops_error_set(err, OPS_ERR_USAGE, NULL, 0, NULL, "method 'arima' is not built in this version");
     if (opt->n_levels > FC_MAX_LEVELS)
         return ops_error_set(err, OPS_ERR_USAGE, NULL, 0, NULL, "at most %d interval levels", FC_MAX_LEVELS);
     for (size_t l = 0; l < opt->n_levels; l++)
@@ -360,7 +450,7 @@ ops_status_t forecast_series(const double *y, size_t n, const forecast_options_t
     if (!arrays_alloc(&a, h, opt->n_levels))
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory for %zu-step forecast", h);
     forecast_method_t method = opt->method == FC_METHOD_AUTO ? forecast_method_auto() : opt->method;
-    if (method == FC_METHOD_ETS || method == FC_METHOD_COMB) {
+    if (method == FC_METHOD_ETS || method == FC_METHOD_COMB || method == FC_METHOD_MEAN) {
         out->fitted = calloc(n, sizeof *out->fitted);
         if (!out->fitted) {
             st = ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory for fitted values");
