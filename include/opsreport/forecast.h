@@ -49,6 +49,11 @@ typedef struct {
     size_t n_levels;         /* 0..FC_MAX_LEVELS */
     double levels[FC_MAX_LEVELS]; /* percent, e.g. 80, 95 */
     bool backtest;           /* fill forecast_result_t.backtest */
+    bool calibrate;          /* scale interval widths by the check's errors (default on) */
+    bool guard;              /* fall back to seasonal naive when the check finds the
+                              * method worse than it (default off: on the benchmark
+                              * the fallback lost more than it saved; the flag is
+                              * set either way) */
 } forecast_options_t;
 
 typedef struct {
@@ -67,10 +72,18 @@ typedef struct {
     double *fitted;          /* n one-step in-sample fitted values, or NULL */
     size_t n_fitted;
     forecast_backtest_t backtest; /* NAN / origins 0 unless options.backtest */
+    /* The check: a rolling-origin run of the chosen models (refitted, not
+     * re-selected) at up to 6 earlier origins, for calibration and guard. */
+    size_t check_origins;    /* 0: too short to check (fields below NAN / 1) */
+    double check_mase;       /* MASE of the method at those origins */
+    double check_mase_snaive; /* MASE of seasonal naive (naive if m = 1) there */
+    bool worse_than_snaive;  /* check_mase > 1 and above check_mase_snaive */
+    char action[160];        /* what was done: "" when nothing, else e.g. the fallback */
+    double interval_scale[FC_MAX_LEVELS]; /* factor applied to each level's half-widths (1: none) */
 } forecast_result_t;
 
 /* Defaults: horizon 12, season 12, method AUTO, seed 20261031, levels 80 and
- * 95, no backtest. */
+ * 95, no backtest, calibrate on, guard off. */
 void forecast_options_default(forecast_options_t *opt);
 
 /* The method FC_METHOD_AUTO resolves to (chosen by the benchmark). */

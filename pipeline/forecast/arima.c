@@ -865,10 +865,7 @@ ops_status_t arima_auto(const double *y, size_t n, size_t m, bool exact_search,
         goto cleanup;
     }
     *best = s->best;
-#ifndef ARIMA_REFIT_ML
-#define ARIMA_REFIT_ML 1
-#endif
-    if (!exact_search && ARIMA_REFIT_ML) {
+    if (!exact_search) {
         /* refit the chosen orders by exact ML; keep CSS if that fails */
         arima_model_t ml;
         if (fit_differenced(w, s->nw, n, &s->best.spec, true, &ml, NULL) == OPS_OK && model_roots_ok(&ml))
