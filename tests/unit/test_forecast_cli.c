@@ -262,6 +262,6 @@ Test(forecast_cli, arima_method_and_the_check_columns)
     cr_assert(strstr(r, ",check_origins,check_mase,check_mase_snaive,worse_than_snaive,action,scale80,scale95\n")
               != NULL, "%s", r);
     cr_assert(strstr(r, "\ns,40,SNaive,") != NULL, "%s", r);
-    cr_assert(strstr(r, ",yes,Theta had MASE ") != NULL, "%s", r);
+    cr_assert(strstr(r, ",yes,\"Theta had MASE ") != NULL, "%s", r);
     free(r);
 }
