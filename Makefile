@@ -5,7 +5,8 @@
 #   make bench   ingest, analytics, forecast and render benchmarks
 #   make sample  regenerate sample-data/ with the deterministic generator
 #   make screenshots  regenerate the README pictures (docs/*.png)
-# V=1 shows the full compiler lines.
+# V=1 shows the full compiler lines. DATADIR=/opt/opsreport/share bakes in where an
+# installed opsreport looks for templates/ (default /usr/local/share/opsreport).
 
 SAMPLE_PERIOD := 2026-10
 CONFIG ?= config/opsreport.ini
@@ -26,7 +27,8 @@ else ifneq ($(SAN),)
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS = $(CFLAGS_BASE) $(SANFLAGS) $(PKG_CFLAGS)
+DATADIR ?=
+CFLAGS = $(CFLAGS_BASE) $(SANFLAGS) $(PKG_CFLAGS) $(if $(DATADIR),-DOPSREPORT_DATADIR='"$(DATADIR)"')
 LDLIBS = $(PKG_LIBS) -lcsv -lhpdf -lm
 LDFLAGS += $(SANFLAGS)
 

@@ -15,6 +15,7 @@ void scope_slug(const char *scope, char *buf, size_t size);
 typedef struct {
     bool dry_run;   /* write .eml files into the run folder instead of sending */
     bool resend;    /* send again to recipients already delivered */
+    bool resend_unknown; /* send again to recipients whose delivery is unknown or pending */
 } send_options_t;
 
 /* Sends the period's summary from run_dir to every recipient not yet

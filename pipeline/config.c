@@ -9,6 +9,9 @@
  * ini_parse_stream with a reader that counts lines.
  */
 #include "opsreport/config.h"
+#include "opsreport/deliver.h"
+
+#include "ingest/parse.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -30,6 +33,7 @@ typedef struct {
     long line;
     FILE *fp;
     char current_section[256];
+    bool indented; /* the line being parsed starts with a blank: maybe a continuation */
 } load_state_t;
 
 static const char *const report_keys[] = { "organisation", "currency", "minor_units",
@@ -583,10 +587,19 @@ static int handle_input(load_state_t *st, const char *section, const char *name,
         iconv_close(cd);
         return set_string(st, &in->encoding, name);
     }
-    if (!strcmp(key, "date_formats"))
-        return set_list(st, key, &in->date_formats, value);
-    if (!strcmp(key, "timestamp_formats"))
-        return set_list(st, key, &in->timestamp_formats, value);
+    if (!strcmp(key, "date_formats") || !strcmp(key, "timestamp_formats")) {
+        bool ts = key[0] == 't';
+        config_list_t *list = ts ? &in->timestamp_formats : &in->date_formats;
+        if (!set_list(st, key, list, value))
+            return 0;
+        /* an unknown directive is a config error now, not 100% rejected rows later */
+        for (size_t i = 0; i < list->count; i++) {
+            char why[300];
+            if (!parse_format_check(list->items[i], ts, why, sizeof why))
+                return fail(st, key, "%s", why);
+        }
+        return 1;
+    }
     if (!strcmp(key, "missing"))
         return set_list(st, key, &in->missing, value);
     if (!strcmp(key, "true_values"))
@@ -756,6 +769,60 @@ static int handle_analysis(load_state_t *st, const char *section, const char *ke
     return unknown_key(st, section, key, analysis_keys);
 }
 
+/* ---- values that end up in email headers --------------------------------
+ * A CR or LF in a header value ends the header and starts another one
+ * ("\r\nBcc: someone"). Addresses and names reach the headers as they are,
+ * so they are refused here, with the key, rather than sent: the same checks
+ * the message builder applies (deliver_address_valid, deliver_header_text_valid).
+ * inih passes a bare CR inside a line through, and an indented line after a
+ * key as a second value for the same key (a continuation line), which would
+ * silently replace the first: both are refused for these keys. */
+
+/* value with control characters shown as \r, \n, \t or \xNN: never echo a raw
+ * CR into a terminal or a log line */
+static const char *shown_escaped(const char *value, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)value; *p && n + 5 < size; p++) {
+        if (*p == '\r' || *p == '\n' || *p == '\t')
+            n += (size_t)snprintf(buf + n, size - n, "\\%c", *p == '\r' ? 'r' : *p == '\n' ? 'n' : 't');
+        else if (*p < 0x20 || *p == 0x7f)
+            n += (size_t)snprintf(buf + n, size - n, "\\x%02x", *p);
+        else
+            buf[n++] = (char)*p;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static int header_continued(load_state_t *st, const char *key, bool already_set)
+{
+    if (!st->indented || !already_set)
+        return 1;
+    return fail(st, key, "an indented line continues this value onto a second line; it goes "
+                         "into an email header, where a line break could add headers: write it "
+                         "on one line");
+}
+
+static int header_address(load_state_t *st, const char *key, const char *value)
+{
+    char shown[600];
+    if (!value[0] || deliver_address_valid(value))
+        return 1;
+    return fail(st, key, "'%s' is not a usable email address: one user@domain, ASCII, no spaces, "
+                         "line breaks or <>,;:\"()[]\\", shown_escaped(value, shown, sizeof shown));
+}
+
+static int header_text(load_state_t *st, const char *key, const char *value)
+{
+    char shown[600];
+    if (deliver_header_text_valid(value))
+        return 1;
+    return fail(st, key, "'%s' goes into email headers: it must be one line of UTF-8 text with "
+                         "no control characters (a line break could add headers such as Bcc)",
+                shown_escaped(value, shown, sizeof shown));
+}
+
 static int handle_email(load_state_t *st, const char *section, const char *key, const char *value)
 {
     email_config_t *e = &st->cfg->email;
@@ -785,8 +852,14 @@ static int handle_email(load_state_t *st, const char *section, const char *key, 
             return fail(st, key, "expected required or none, found '%s'", value);
         return 1;
     }
-    if (!strcmp(key, "to"))
-        return set_list(st, key, &e->to, value);
+    if (!strcmp(key, "to")) {
+        if (!header_continued(st, key, e->to.count > 0) || !set_list(st, key, &e->to, value))
+            return 0;
+        for (size_t i = 0; i < e->to.count; i++)
+            if (!header_address(st, key, e->to.items[i]))
+                return 0;
+        return 1;
+    }
     if (!strcmp(key, "max_attempts")) {
         if (!parse_long(value, 1, 20, &n))
             return fail(st, key, "expected 1 to 20, found '%s'", value);
@@ -817,9 +890,19 @@ static int handle_email(load_state_t *st, const char *section, const char *key, 
         { "reply_to", offsetof(email_config_t, reply_to) },
         { "owner", offsetof(email_config_t, owner) },
     };
-    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
-        if (!strcmp(key, strings[i].key))
-            return set_string(st, (char **)((char *)e + strings[i].off), value);
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
+        if (strcmp(key, strings[i].key))
+            continue;
+        char **slot = (char **)((char *)e + strings[i].off);
+        if (!strcmp(key, "from_name")) {
+            if (!header_continued(st, key, *slot != NULL) || !header_text(st, key, value))
+                return 0;
+        } else if (!strcmp(key, "from") || !strcmp(key, "reply_to") || !strcmp(key, "owner")) {
+            if (!header_continued(st, key, *slot != NULL) || !header_address(st, key, value))
+                return 0;
+        }
+        return set_string(st, slot, value);
+    }
     return unknown_key(st, section, key, email_keys);
 }
 
@@ -843,9 +926,11 @@ static int handle_recipient(load_state_t *st, const char *section, const char *n
             return fail(st, key, "out of memory");
     }
     if (!strcmp(key, "email"))
-        return set_string(st, &r->email, value);
-    if (!strcmp(key, "scope"))
-        return value[0] ? set_string(st, &r->scope, value) : 1;
+        return header_continued(st, key, r->email != NULL) && header_address(st, key, value) &&
+               set_string(st, &r->email, value);
+    if (!strcmp(key, "scope")) /* names the site in the subject */
+        return header_continued(st, key, r->scope != NULL) && header_text(st, key, value) &&
+               (value[0] ? set_string(st, &r->scope, value) : 1);
     return unknown_key(st, section, key, recipient_keys);
 }
 
@@ -914,8 +999,9 @@ static int handler(void *user, const char *section, const char *key, const char 
     if (st->failed)
         return 0;
     if (!strcmp(section, "report")) {
-        if (!strcmp(key, "organisation"))
-            return set_string(st, &cfg->organisation, value);
+        if (!strcmp(key, "organisation")) /* in the subject of every email */
+            return header_continued(st, key, cfg->organisation != NULL) &&
+                   header_text(st, key, value) && set_string(st, &cfg->organisation, value);
         if (!strcmp(key, "currency")) {
             if (strlen(value) != 3)
                 return fail(st, key, "expected a 3-letter ISO 4217 code such as EUR, found '%s'", value);
@@ -991,8 +1077,10 @@ static char *counting_reader(char *str, int num, void *stream)
 {
     load_state_t *st = stream;
     char *r = fgets(str, num, st->fp);
-    if (r)
+    if (r) {
         st->line++;
+        st->indented = str[0] == ' ' || str[0] == '\t';
+    }
     return r;
 }
 

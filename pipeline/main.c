@@ -14,6 +14,8 @@ typedef struct {
 
 static const command_t commands[] = {
     /* command table: one line per sub-command */
+    { "kinds", cli_kinds_main, "list every input kind's fields, types, allowed values and KPIs" },
+    { "inspect", cli_inspect_main, "sniff an export and draft its [input.NAME] config section" },
     { "run", cli_run_main, "run the month-end pipeline and write the run folder" },
     { "validate", cli_validate_main, "ingest and validate only: counts, control totals, first rejects" },
     { "send", cli_send_main, "email an existing period's summary to recipients not yet delivered" },

@@ -32,9 +32,21 @@ static json_t *input_json(const ingest_stats_t *s, int minor_units)
     json_object_set_new(o, "rows_read", json_integer((json_int_t)s->rows_read));
     json_object_set_new(o, "rows_accepted", json_integer((json_int_t)s->rows_accepted));
     json_object_set_new(o, "rows_rejected", json_integer((json_int_t)s->rows_rejected));
+    json_object_set_new(o, "rows_filtered", json_integer((json_int_t)s->rows_filtered));
     json_object_set_new(o, "rows_superseded", json_integer((json_int_t)s->rows_superseded));
-    json_object_set_new(o, "reconciles",
-                        json_boolean(s->rows_read == s->rows_accepted + s->rows_rejected));
+    json_object_set_new(o, "reconciles", json_boolean(ingest_stats_reconciles(s)));
+    /* what the reader saw, so a merged or swallowed record cannot hide */
+    json_object_set_new(o, "physical_lines", json_integer((json_int_t)s->physical_lines));
+    json_object_set_new(o, "multiline_records", json_integer((json_int_t)s->multiline_records));
+    json_t *ranges = json_array();
+    for (size_t k = 0; k < s->n_multiline_ranges; k++)
+        json_array_append_new(ranges, json_pack("[II]", (json_int_t)s->multiline_ranges[k][0],
+                                                (json_int_t)s->multiline_ranges[k][1]));
+    json_object_set_new(o, "multiline_ranges", ranges);
+    json_object_set_new(o, "overlong_records", json_integer((json_int_t)s->overlong_records));
+    json_object_set_new(o, "invalid_bytes", json_integer((json_int_t)s->invalid_bytes));
+    json_object_set_new(o, "rounded_amounts", json_integer((json_int_t)s->rounded_amounts));
+    json_object_set_new(o, "rounding_residual", json_integer((json_int_t)s->rounding_residual));
     json_t *totals = json_array();
     for (size_t k = 0; k < s->n_money; k++) {
         char a[48], r[48];

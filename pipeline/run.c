@@ -11,6 +11,7 @@
 #include "opsreport/outlook.h"
 #include "opsreport/render.h"
 #include "opsreport/runfolder.h"
+#include "opsreport/template.h"
 
 #include "cli_internal.h"
 
@@ -99,15 +100,17 @@ static void usage_run(FILE *out, const char *cmd)
     fprintf(out,
             "  --config FILE     configuration (default config/opsreport.ini)\n"
             "  --period YYYY-MM  month to report (default: the last complete month)\n"
-            "%s%s%s"
+            "%s%s%s%s"
             "  -q, --quiet       print errors only\n"
             "  -v, --verbose     more detail\n"
             "  -h, --help        this help\n\n"
-            "Exit codes: 0 success, 2 usage, 3 config error, 4 input error (missing file,\n"
-            "unmapped column), 5 rejected rows over [report] reject_threshold, 6 output\n"
-            "error, 7 not every recipient reached, 8 run folder locked by another run,\n"
-            "70 internal error.\n",
+            "Exit codes: 0 success, 2 usage, 3 config error, 4 input error (missing file or\n"
+            "template, unmapped column), 5 rejected rows over [report] reject_threshold, 6\n"
+            "output error, 7 not every recipient reached, 8 run folder locked by another\n"
+            "run, 70 internal error.\n",
             send ? "" : "  --data DIR        folder the input files are relative to (default .)\n",
+            run ? "  --templates DIR   report wording (default: [report] templates_dir, then the installed\n"
+                  "                    templates, then templates/ beside the program, then ./templates)\n" : "",
             run || send ? "  --out DIR         where run folders are written (default out)\n"
                           "  --dry-run         write each email as an .eml file in the run folder, send nothing\n" : "",
             send ? "  --resend          send again to recipients already delivered\n" : "");
@@ -127,7 +130,7 @@ static int parse_run_options(int argc, char **argv, run_options_t *o)
     o->config_path = "config/opsreport.ini";
     o->data_dir = ".";
     o->out_dir = "out";
-    o->templates_dir = "templates";
+    o->templates_dir = NULL; /* searched for: see template_places() */
     o->verbosity = 1;
     optind = 1;
     int c;
@@ -299,7 +302,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     bool rf_open = false;
     int exit_code = OPS_EXIT_OK;
     manifest_t man = { 0 };
-    char period[8], run_id[64] = "";
+    char period[8], run_id[64] = "", templates[sizeof ((template_places_t *)0)->dir[0]] = "";
     period_format(o->period, period);
     double t = now_seconds();
 
@@ -308,6 +311,20 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     man.stages[man.n_stages].name = "config";
     man.stages[man.n_stages++].seconds = now_seconds() - t;
     log_msg(2, "config %s (sha256 %.12s), period %s", cfg->path, cfg->sha256, period);
+    if (!validate_only) {
+        /* before any input is read: a run that cannot word its report stops at once */
+        template_places_t places;
+        template_places(&places, o->templates_dir, cfg->templates_dir, cfg->path, NULL);
+        if (template_places_find(&places, templates, sizeof templates, &err) != OPS_OK)
+            goto fail;
+        if (o->templates_dir && strcmp(templates, places.dir[0]))
+            log_msg(1, "warning: --templates %s lacks a template file; using %s", o->templates_dir,
+                    templates);
+        else if (!o->templates_dir && cfg->templates_dir && strcmp(templates, places.dir[0]))
+            log_msg(1, "warning: [report] templates_dir %s lacks a template file; using %s",
+                    places.dir[0], templates);
+        log_msg(2, "templates from %s", templates);
+    }
 
     stats = calloc(cfg->n_inputs ? cfg->n_inputs : 1, sizeof *stats);
     if (!stats) {
@@ -318,9 +335,9 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         if (runfolder_open(&rf, o->out_dir, period, &err) != OPS_OK)
             goto fail;
         rf_open = true;
-        char path[1200];
-        runfolder_temp_path(&rf, "rejects.csv", path, sizeof path);
-        if (rejects_open(path, &rejects, &err) != OPS_OK)
+        char path[RUNFOLDER_PATH_SIZE];
+        if (runfolder_temp_path(&rf, "rejects.csv", path, sizeof path, &err) != OPS_OK ||
+            rejects_open(path, &rejects, &err) != OPS_OK)
             goto fail;
     }
     if (fanout_new(&fan, cfg, o->period, &err) != OPS_OK)
@@ -382,10 +399,10 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     }
 
     render_info_t info = { OPSREPORT_VERSION, cfg->path, cfg->sha256, run_id, cfg->paper_letter,
-                           o->templates_dir };
+                           templates };
     double t_analyse = 0, t_forecast = 0, t_xlsx = 0, t_pdf = 0;
     for (size_t sc = 0; sc < fan.n; sc++) {
-        char path[1200], name[200], slug[100] = "";
+        char path[RUNFOLDER_PATH_SIZE], name[RUNFOLDER_NAME_SIZE], slug[100] = "";
         t = now_seconds();
         if (analyse_finish(fan.a[sc], stats, cfg->n_inputs, &model, &err) != OPS_OK)
             goto fail;
@@ -398,11 +415,12 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         if (sc == 0) {
             warn_unused_kpis(cfg, model);
             t = now_seconds();
-            runfolder_temp_path(&rf, cfg->xlsx_name, path, sizeof path);
-            if (render_xlsx(model, &info, path, &err) != OPS_OK)
+            if (runfolder_temp_path(&rf, cfg->xlsx_name, path, sizeof path, &err) != OPS_OK ||
+                render_xlsx(model, &info, path, &err) != OPS_OK)
                 goto fail;
-            runfolder_temp_path(&rf, cfg->detail_name, path, sizeof path);
-            if (model->gl_detail.spool && render_detail_xlsx(model, &info, cfg->detail_max_rows, path, &err) != OPS_OK)
+            if (model->gl_detail.spool &&
+                (runfolder_temp_path(&rf, cfg->detail_name, path, sizeof path, &err) != OPS_OK ||
+                 render_detail_xlsx(model, &info, cfg->detail_max_rows, path, &err) != OPS_OK))
                 goto fail;
             t_xlsx += now_seconds() - t;
         } else
@@ -412,12 +430,12 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
             snprintf(name, sizeof name, "%s", cfg->pdf_name);
         else
             snprintf(name, sizeof name, "summary-%s.pdf", slug);
-        runfolder_temp_path(&rf, name, path, sizeof path);
-        if (render_pdf(model, &info, path, &err) != OPS_OK)
+        if (runfolder_temp_path(&rf, name, path, sizeof path, &err) != OPS_OK ||
+            render_pdf(model, &info, path, &err) != OPS_OK)
             goto fail;
         snprintf(name, sizeof name, sc == 0 ? "message.txt" : "message-%s.txt", slug);
-        runfolder_temp_path(&rf, name, path, sizeof path);
-        if (render_message(model, &info, path, &err) != OPS_OK)
+        if (runfolder_temp_path(&rf, name, path, sizeof path, &err) != OPS_OK ||
+            render_message(model, &info, path, &err) != OPS_OK)
             goto fail;
         t_pdf += now_seconds() - t;
         report_model_free(model);
@@ -445,7 +463,7 @@ write_manifest:
     if (manifest_write(&man, rf.dir, &err) != OPS_OK)
         goto fail;
     if (exit_code == OPS_EXIT_OK && (cfg->email.enabled || o->dry_run)) {
-        send_options_t so = { o->dry_run, false };
+        send_options_t so = { o->dry_run, false, false };
         if (send_period(cfg, rf.dir, o->period, &so, &err) != OPS_OK)
             exit_code = report_error(&err);
     }

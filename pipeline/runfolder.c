@@ -1,6 +1,10 @@
 /*
  * runfolder.c - run folder lifecycle. flock(2) guards against two scheduled
  * runs of the same period overlapping; temp-then-rename keeps outputs whole.
+ *
+ * Names are checked when a temp path is handed out and every temp file is
+ * checked before the first rename, so a run either publishes all its outputs
+ * or none: never renamed outputs beside leftover .tmp files.
  */
 #include "opsreport/runfolder.h"
 
@@ -8,11 +12,19 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+_Static_assert(RUNFOLDER_NAME_SIZE == NAME_MAX + 1, "an output name holds any one file name");
+_Static_assert(RUNFOLDER_NAME_MAX + 5 == NAME_MAX, "\".NAME.tmp\" is still one file name");
+_Static_assert(sizeof ((runfolder_t *)0)->pending[0] == sizeof ((output_info_t *)0)->name,
+               "a pending name fits its output record whole");
+_Static_assert(RUNFOLDER_PATH_SIZE >= sizeof ((runfolder_t *)0)->dir + 2 + RUNFOLDER_NAME_MAX + 4 + 1,
+               "temp and final paths fit their buffers");
 
 ops_status_t runfolder_open(runfolder_t *rf, const char *out_dir, const char *period,
                             ops_error_t *err)
@@ -38,14 +50,33 @@ ops_status_t runfolder_open(runfolder_t *rf, const char *out_dir, const char *pe
     return OPS_OK;
 }
 
-void runfolder_temp_path(runfolder_t *rf, const char *name, char *buf, size_t size)
+ops_status_t runfolder_temp_path(runfolder_t *rf, const char *name, char *buf, size_t size,
+                                 ops_error_t *err)
 {
-    snprintf(buf, size, "%s/.%s.tmp", rf->dir, name);
-    for (size_t i = 0; i < rf->n_pending; i++)
-        if (!strcmp(rf->pending[i], name))
-            return;
-    if (rf->n_pending < RUNFOLDER_MAX_OUTPUTS)
-        snprintf(rf->pending[rf->n_pending++], sizeof rf->pending[0], "%s", name);
+    if (size)
+        buf[0] = '\0';
+    size_t len = strlen(name);
+    if (len == 0 || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+        return ops_error_set(err, OPS_ERR_OUTPUT, rf->dir, 0, NULL, "'%s' is not a file name for an output", name);
+    if (len > RUNFOLDER_NAME_MAX)
+        return ops_error_set(err, OPS_ERR_OUTPUT, rf->dir, 0, NULL,
+                             "output name '%.60s...' is %zu bytes; at most %d fit in one file name with its .tmp",
+                             name, len, RUNFOLDER_NAME_MAX);
+    bool known = false;
+    for (size_t i = 0; i < rf->n_pending && !known; i++)
+        known = !strcmp(rf->pending[i], name);
+    if (!known && rf->n_pending == RUNFOLDER_MAX_OUTPUTS)
+        return ops_error_set(err, OPS_ERR_OUTPUT, rf->dir, 0, NULL, "more than %d outputs in one run folder ('%s')",
+                             RUNFOLDER_MAX_OUTPUTS, name);
+    int n = snprintf(buf, size, "%s/.%s.tmp", rf->dir, name);
+    if (n < 0 || (size_t)n >= size) {
+        if (size)
+            buf[0] = '\0';
+        return ops_error_set(err, OPS_ERR_OUTPUT, rf->dir, 0, NULL, "the temp path of output '%s' is too long", name);
+    }
+    if (!known)
+        memcpy(rf->pending[rf->n_pending++], name, len + 1);
+    return OPS_OK;
 }
 
 ops_status_t file_digest(const char *path, char sha256[65], uint64_t *bytes, ops_error_t *err)
@@ -84,23 +115,28 @@ static ops_status_t fsync_path(const char *path, ops_error_t *err)
 
 ops_status_t runfolder_commit(runfolder_t *rf, ops_error_t *err)
 {
+    char tmp[RUNFOLDER_PATH_SIZE], final[RUNFOLDER_PATH_SIZE];
+    if (rf->n_outputs + rf->n_pending > RUNFOLDER_MAX_OUTPUTS)
+        return ops_error_set(err, OPS_ERR_OUTPUT, rf->dir, 0, NULL, "more than %d outputs in one run folder",
+                             RUNFOLDER_MAX_OUTPUTS);
+    /* every output must be there and on disk before the first one is published */
     for (size_t i = 0; i < rf->n_pending; i++) {
-        char tmp[1200], final[1200];
         snprintf(tmp, sizeof tmp, "%s/.%s.tmp", rf->dir, rf->pending[i]);
-        snprintf(final, sizeof final, "%s/%s", rf->dir, rf->pending[i]);
         ops_status_t rc = fsync_path(tmp, err);
         if (rc != OPS_OK)
             return rc;
+    }
+    for (size_t i = 0; i < rf->n_pending; i++) {
+        snprintf(tmp, sizeof tmp, "%s/.%s.tmp", rf->dir, rf->pending[i]);
+        snprintf(final, sizeof final, "%s/%s", rf->dir, rf->pending[i]);
         if (rename(tmp, final) != 0)
             return ops_error_set(err, OPS_ERR_OUTPUT, final, 0, NULL, "cannot rename into place: %s",
                                  strerror(errno));
-        if (rf->n_outputs < RUNFOLDER_MAX_OUTPUTS) {
-            output_info_t *o = &rf->outputs[rf->n_outputs++];
-            snprintf(o->name, sizeof o->name, "%s", rf->pending[i]);
-            rc = file_digest(final, o->sha256, &o->bytes, err);
-            if (rc != OPS_OK)
-                return rc;
-        }
+        output_info_t *o = &rf->outputs[rf->n_outputs++];
+        memcpy(o->name, rf->pending[i], sizeof o->name);
+        ops_status_t rc = file_digest(final, o->sha256, &o->bytes, err);
+        if (rc != OPS_OK)
+            return rc;
     }
     rf->n_pending = 0;
     int dfd = open(rf->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -114,7 +150,7 @@ ops_status_t runfolder_commit(runfolder_t *rf, ops_error_t *err)
 void runfolder_abort(runfolder_t *rf)
 {
     for (size_t i = 0; i < rf->n_pending; i++) {
-        char tmp[1200];
+        char tmp[RUNFOLDER_PATH_SIZE];
         snprintf(tmp, sizeof tmp, "%s/.%s.tmp", rf->dir, rf->pending[i]);
         unlink(tmp);
     }

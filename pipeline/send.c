@@ -10,6 +10,12 @@
  * manifest.json carries the same records. When someone was not reached,
  * [email] owner gets a notice. The password comes only from the
  * environment or an owner-only file, through deliver_smtp_t.
+ *
+ * A delivery whose outcome is unknown (the whole message went to the server,
+ * the connection failed before its reply; or a run died mid-send, leaving
+ * "pending") may have arrived. Neither run nor send mails it again on their
+ * own; the owner's notice says so, and only --resend-unknown sends it again,
+ * after a person has checked. Either way the exit code is 7.
  */
 #include "opsreport/cli.h"
 #include "opsreport/deliver.h"
@@ -119,18 +125,35 @@ static ops_status_t manifest_add_deliveries(const char *run_dir, ops_error_t *er
 }
 
 static void notify_owner(const config_t *cfg, const deliver_smtp_t *s, const char *period_text,
-                         const GString *failures, size_t n_failed)
+                         const GString *failures, size_t n_failed, const GString *unknowns,
+                         size_t n_unknown)
 {
     if (!cfg->email.owner || !cfg->email.owner[0])
         return;
-    char subject[300], id[200], date[64];
-    snprintf(subject, sizeof subject, "opsreport: %zu recipient%s not reached for %s", n_failed,
-             n_failed == 1 ? "" : "s", period_text);
+    char subject[300], id[200], date[64], failed_part[100] = "", unknown_part[100] = "";
+    if (n_failed)
+        snprintf(failed_part, sizeof failed_part, "%zu recipient%s not reached", n_failed,
+                 n_failed == 1 ? "" : "s");
+    if (n_unknown)
+        snprintf(unknown_part, sizeof unknown_part, "%zu deliver%s unknown", n_unknown,
+                 n_unknown == 1 ? "y" : "ies");
+    snprintf(subject, sizeof subject, "opsreport: %s%s%s for %s", failed_part,
+             n_failed && n_unknown ? ", " : "", unknown_part, period_text);
     GString *body = g_string_new(NULL);
-    g_string_append_printf(body, "The %s operations summary for %s could not be delivered to:\n\n%s\n"
-                                 "Fix the cause, then run: opsreport send --period %s\n"
-                                 "(it sends only to the recipients not yet delivered).\n",
-                           cfg->organisation, period_text, failures->str, period_text);
+    if (n_failed)
+        g_string_append_printf(body, "The %s operations summary for %s could not be delivered to:\n\n%s\n"
+                                     "Fix the cause, then run: opsreport send --period %s\n"
+                                     "(it sends only to the recipients not yet delivered).\n",
+                               cfg->organisation, period_text, failures->str, period_text);
+    if (n_unknown)
+        g_string_append_printf(body, "%sThe %s operations summary for %s may or may not have reached:\n\n%s\n"
+                                     "The whole message went to the mail server, then the connection failed\n"
+                                     "before the server confirmed it (or a run stopped mid-send), so it may\n"
+                                     "well have arrived. It is not sent again automatically. Ask the recipient,\n"
+                                     "or look for the Message-ID in the mail server's log; if it did not arrive,\n"
+                                     "run: opsreport send --period %s --resend-unknown\n",
+                               n_failed ? "\n" : "", cfg->organisation, period_text, unknowns->str,
+                               period_text);
     snprintf(id, sizeof id, "<failure.%s.%ld@opsreport>", period_text, (long)time(NULL));
     deliver_format_date(time(NULL), date, sizeof date);
     const char *to[] = { cfg->email.owner };
@@ -180,8 +203,8 @@ ops_status_t send_period(const config_t *cfg, const char *run_dir, period_t peri
     time_t now = opt->dry_run ? (time_t)(period_end_epoch(period) + 6 * 3600) : time(NULL);
     deliver_format_date(now, date, sizeof date);
 
-    size_t n_failed = 0, n_sent = 0, n_before = 0;
-    GString *failures = g_string_new(NULL);
+    size_t n_failed = 0, n_sent = 0, n_before = 0, n_unknown = 0;
+    GString *failures = g_string_new(NULL), *unknowns = g_string_new(NULL);
     for (size_t i = 0; i < n; i++) {
         char slug[100] = "", pdf[1200], msg[1200], xlsx[1200];
         if (rcpt[i].scope)
@@ -224,7 +247,8 @@ ops_status_t send_period(const config_t *cfg, const char *run_dir, period_t peri
         deliver_result_t res;
         const char *one[] = { rcpt[i].address };
         ops_error_t e = { 0 };
-        ops_status_t st = deliver_send_all(&settings, &m, one, 1, ledger, opt->resend, now, &res, &e);
+        ops_status_t st = deliver_send_all(&settings, &m, one, 1, ledger, opt->resend_unknown, now,
+                                           &res, &e);
         free(subject);
         free(body);
         if (st != OPS_OK && st != OPS_ERR_DELIVERY) {
@@ -239,6 +263,16 @@ ops_status_t send_period(const config_t *cfg, const char *run_dir, period_t peri
             n_sent++;
             cli_log(1, "email: delivered to %s (%ld %s)", rcpt[i].address, res.outcome.smtp_code,
                     res.outcome.smtp_reply);
+        } else if (res.after == LEDGER_UNKNOWN || res.after == LEDGER_PENDING) {
+            /* maybe delivered: never retried here, the owner decides */
+            char id[300] = "";
+            n_unknown++;
+            deliver_message_id_for(base_id, rcpt[i].address, id, sizeof id, NULL);
+            g_string_append_printf(unknowns, "  %s (Message-ID %s): %s\n", rcpt[i].address, id,
+                                   res.message[0] ? res.message : e.message);
+            cli_log(0, "error: email to %s: %s; after checking, 'opsreport send --period %s "
+                       "--resend-unknown' sends it again", rcpt[i].address,
+                    res.message[0] ? res.message : e.message, ptext);
         } else {
             n_failed++;
             g_string_append_printf(failures, "  %s: %s\n", rcpt[i].address, res.message[0] ? res.message : e.message);
@@ -249,15 +283,24 @@ ops_status_t send_period(const config_t *cfg, const char *run_dir, period_t peri
     }
     if (!opt->dry_run && !opt->resend && (rc = manifest_add_deliveries(run_dir, err)) != OPS_OK)
         goto cleanup;
-    if (n_failed) {
-        notify_owner(cfg, &settings, ptext, failures, n_failed);
-        rc = ops_error_set(err, OPS_ERR_DELIVERY, run_dir, 0, NULL,
-                           "%zu of %zu recipients not reached (outputs kept; 'opsreport send --period %s' retries them)",
-                           n_failed, n, ptext);
+    if (n_failed || n_unknown) {
+        notify_owner(cfg, &settings, ptext, failures, n_failed, unknowns, n_unknown);
+        char failed_part[200] = "", unknown_part[300] = "";
+        if (n_failed)
+            snprintf(failed_part, sizeof failed_part,
+                     "%zu of %zu recipients not reached ('opsreport send --period %s' retries them)",
+                     n_failed, n, ptext);
+        if (n_unknown)
+            snprintf(unknown_part, sizeof unknown_part,
+                     "%zu of %zu deliveries unknown (maybe delivered, not sent again; after "
+                     "checking, 'opsreport send --period %s --resend-unknown')", n_unknown, n, ptext);
+        rc = ops_error_set(err, OPS_ERR_DELIVERY, run_dir, 0, NULL, "%s%s%s; outputs kept",
+                           failed_part, n_failed && n_unknown ? "; " : "", unknown_part);
     } else if (!opt->dry_run)
         cli_log(1, "email: %zu sent, %zu already delivered earlier", n_sent, n_before);
 cleanup:
     g_string_free(failures, TRUE);
+    g_string_free(unknowns, TRUE);
     ledger_free(ledger);
     return rc;
 }
@@ -267,13 +310,14 @@ int cli_send_main(int argc, char **argv)
     static const struct option longopts[] = {
         { "config", required_argument, NULL, 'c' }, { "period", required_argument, NULL, 'p' },
         { "out", required_argument, NULL, 'o' },    { "dry-run", no_argument, NULL, 'n' },
-        { "resend", no_argument, NULL, 'r' },       { "quiet", no_argument, NULL, 'q' },
+        { "resend", no_argument, NULL, 'r' },       { "resend-unknown", no_argument, NULL, 'u' },
+        { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },      { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *config_path = "config/opsreport.ini", *out_dir = "out";
     period_t period = period_last_closed(time(NULL));
-    send_options_t so = { false, false };
+    send_options_t so = { false, false, false };
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
@@ -282,6 +326,7 @@ int cli_send_main(int argc, char **argv)
         case 'o': out_dir = optarg; break;
         case 'n': so.dry_run = true; break;
         case 'r': so.resend = true; break;
+        case 'u': so.resend_unknown = true; break;
         case 'q': cli_set_verbosity(0); break;
         case 'v': cli_set_verbosity(2); break;
         case 'p':
@@ -291,15 +336,29 @@ int cli_send_main(int argc, char **argv)
             }
             break;
         case 'h':
-            printf("usage: opsreport send [--config FILE] [--period YYYY-MM] [--out DIR] [--dry-run] [--resend] [-q] [-v]\n\n"
+            printf("usage: opsreport send [--config FILE] [--period YYYY-MM] [--out DIR] [--dry-run]\n"
+                   "                      [--resend | --resend-unknown] [-q] [-v]\n\n"
                    "Email an existing period's summary to every recipient not yet delivered,\n"
-                   "without recomputing. --resend sends again to everyone; --dry-run writes\n"
-                   "the messages as .eml files into the run folder instead of sending.\n\n"
-                   "Exit codes: 0 every recipient reached, 3 config error, 4 no outputs for the\n"
-                   "period, 7 not every recipient reached, 8 run folder locked.\n");
+                   "without recomputing. A recipient whose delivery is unknown (the whole\n"
+                   "message reached the server, which never confirmed it) is not mailed again:\n"
+                   "--resend-unknown sends to those too, once you have checked it did not\n"
+                   "arrive. --resend sends again to everyone; --dry-run writes the messages as\n"
+                   ".eml files into the run folder instead of sending.\n\n"
+                   "Exit codes: 0 every recipient reached, 2 usage, 3 config error, 4 no outputs\n"
+                   "for the period, 7 not every recipient reached or a delivery unknown, 8 run\n"
+                   "folder locked.\n");
             return OPS_EXIT_OK;
         default: return OPS_EXIT_USAGE;
         }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "opsreport: unexpected argument '%s'\n", argv[optind]);
+        return OPS_EXIT_USAGE;
+    }
+    if (so.resend && so.resend_unknown) {
+        fprintf(stderr, "opsreport: --resend already sends to everyone; use one of --resend and "
+                        "--resend-unknown\n");
+        return OPS_EXIT_USAGE;
     }
     ops_error_t err = { 0 };
     config_t *cfg = NULL;

@@ -15,8 +15,17 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Where an installed opsreport keeps its data; -DOPSREPORT_DATADIR=... (make
+ * DATADIR=...) bakes in another. */
+#ifndef OPSREPORT_DATADIR
+#define OPSREPORT_DATADIR "/usr/local/share/opsreport"
+#endif
 
 typedef struct {
     char *text;   /* literal text (NULL for a placeholder) */
@@ -404,5 +413,109 @@ ops_status_t template_fill_dup(const template_set_t *set, const char *key,
             memcpy(*out, s->str, s->len + 1);
     }
     g_string_free(s, TRUE);
+    return st;
+}
+
+/* ---- where the templates folder is ------------------------------------------ */
+
+const char *const template_files[] = { "narrative.txt", "titles.txt", "email_subject.txt", "email_body.txt",
+                                       NULL };
+
+static void place_add(template_places_t *p, const char *what, const char *dir)
+{
+    if (p->n == TEMPLATE_MAX_PLACES)
+        return;
+    snprintf(p->dir[p->n], sizeof p->dir[0], "%s", dir);
+    p->what[p->n++] = what;
+}
+
+void template_places(template_places_t *places, const char *flag_dir, const char *config_dir,
+                     const char *config_path, const char *exe_path)
+{
+    memset(places, 0, sizeof *places);
+    if (flag_dir && *flag_dir)
+        place_add(places, "--templates", flag_dir);
+    if (config_dir && *config_dir) {
+        if (g_path_is_absolute(config_dir) || !config_path) {
+            place_add(places, "[report] templates_dir", config_dir);
+        } else {
+            gchar *base = g_path_get_dirname(config_path);
+            gchar *dir = strcmp(base, ".") ? g_build_filename(base, config_dir, NULL) : g_strdup(config_dir);
+            place_add(places, "[report] templates_dir", dir);
+            g_free(dir);
+            g_free(base);
+        }
+    }
+    place_add(places, "installed", OPSREPORT_DATADIR "/templates");
+    /* the program's own checkout: build/opsreport finds templates/ whatever the working directory */
+    char exe[1024];
+    const char *self = exe_path;
+    if (!self) {
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n > 0) {
+            exe[n] = '\0';
+            self = exe;
+        }
+    }
+    if (self && g_path_is_absolute(self)) {
+        gchar *bin = g_path_get_dirname(self);
+        gchar *top = g_path_get_dirname(bin);
+        gchar *dir = g_build_filename(top, "templates", NULL);
+        place_add(places, "beside the program", dir);
+        g_free(dir);
+        g_free(top);
+        g_free(bin);
+    }
+    place_add(places, "working directory", "templates");
+}
+
+/* Appends to buf what dir lacks ("" when it holds every template file). */
+static void place_lacks(const char *dir, GString *buf)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        g_string_append(buf, "no such folder");
+        return;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        g_string_append(buf, "not a folder");
+        return;
+    }
+    size_t missing = 0;
+    for (size_t i = 0; template_files[i]; i++) {
+        gchar *path = g_build_filename(dir, template_files[i], NULL);
+        if (access(path, R_OK) != 0)
+            g_string_append_printf(buf, "%s%s", missing++ ? ", " : "no ", template_files[i]);
+        g_free(path);
+    }
+}
+
+ops_status_t template_places_find(const template_places_t *places, char *out, size_t size,
+                                  ops_error_t *err)
+{
+    if (size)
+        out[0] = '\0';
+    GString *looked = g_string_new(NULL), *lacks = g_string_new(NULL);
+    ops_status_t st = OPS_OK;
+    for (size_t i = 0; i < places->n; i++) {
+        g_string_truncate(lacks, 0);
+        place_lacks(places->dir[i], lacks);
+        if (lacks->len == 0) {
+            if (strlen(places->dir[i]) >= size) {
+                st = ops_error_set(err, OPS_ERR_INPUT, places->dir[i], 0, NULL, "templates folder path too long");
+                goto cleanup;
+            }
+            snprintf(out, size, "%s", places->dir[i]);
+            goto cleanup;
+        }
+        g_string_append_printf(looked, "%s%s (%s): %s", i ? "; " : "", places->dir[i], places->what[i], lacks->str);
+    }
+    st = ops_error_set(err, OPS_ERR_INPUT, NULL, 0, NULL,
+                       "no templates folder holds narrative.txt, titles.txt, email_subject.txt and "
+                       "email_body.txt; looked in %s. Give one with --templates DIR or [report] templates_dir",
+                       looked->str);
+cleanup:
+    g_string_free(looked, TRUE);
+    g_string_free(lacks, TRUE);
     return st;
 }

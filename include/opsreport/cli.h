@@ -13,5 +13,7 @@ int cli_validate_main(int argc, char **argv); /* opsreport validate */
 int cli_send_main(int argc, char **argv);     /* opsreport send */
 int generate_main(int argc, char **argv);     /* opsreport generate (pipeline/generate/) */
 int forecast_cli_main(int argc, char **argv); /* opsreport forecast (pipeline/forecast/) */
+int cli_inspect_main(int argc, char **argv);  /* opsreport inspect (pipeline/inspect/) */
+int cli_kinds_main(int argc, char **argv);    /* opsreport kinds (pipeline/inspect/) */
 
 #endif

@@ -6,7 +6,9 @@
  * with a single address in `to`, check the ledger, send, record the outcome
  * in the ledger and save it, then go on to the next recipient. A failure for
  * one recipient then never repeats or blocks another, and a rerun of the same
- * period skips every recipient the ledger already shows as delivered.
+ * period skips every recipient the ledger already shows as delivered, and
+ * every one whose delivery is unknown (sent in full, never confirmed) until
+ * a person decides to resend it.
  *
  * All strings in the settings and message structs are borrowed: the caller
  * keeps them alive for the duration of a call; nothing here frees them.
@@ -28,7 +30,10 @@
 
 typedef enum {
     DELIVER_TLS_REQUIRED = 0, /* STARTTLS required (smtp://) unless the host is loopback */
-    DELIVER_TLS_NONE          /* config says `tls = none`: plain SMTP, no STARTTLS */
+    DELIVER_TLS_NONE,         /* config says `tls = none`: plain SMTP, no STARTTLS */
+    DELIVER_TLS_STRICT        /* STARTTLS required, loopback included: the only way to see,
+                                 against a server on this machine, that a server offering
+                                 no STARTTLS gets nothing in plain text */
 } deliver_tls_t;
 
 typedef struct {
@@ -59,7 +64,9 @@ typedef struct {
     size_t n_to;
     const char *const *cc;
     size_t n_cc;
-    const char *subject;    /* UTF-8, RFC 2047-encoded when not plain ASCII */
+    const char *subject;    /* UTF-8, RFC 2047-encoded when not plain ASCII; it comes
+                               from data, so each run of line breaks or other control
+                               characters becomes one space: never a header of its own */
     const char *body;       /* UTF-8 plain text; "\n" or "\r\n" line ends */
     const deliver_attachment_t *attachments;
     size_t n_attachments;
@@ -67,13 +74,44 @@ typedef struct {
     const char *date;       /* RFC 5322 date, see deliver_format_date() */
 } deliver_message_t;
 
+/* How far one SMTP attempt got with the message itself. */
+typedef enum {
+    DELIVER_STAGE_ENVELOPE = 0, /* nothing of the message sent yet: connection, greeting,
+                                   EHLO, STARTTLS, AUTH, MAIL, RCPT or the DATA command */
+    DELIVER_STAGE_BODY,         /* part of the message sent, not all of it: the server
+                                   cannot have taken it (no final ".") */
+    DELIVER_STAGE_SENT          /* every byte of the message sent, and with it the final
+                                   "."; only the server's reply to it is outstanding */
+} deliver_stage_t;
+
+/* What one failed or successful attempt means for the message. */
+typedef enum {
+    DELIVER_DELIVERED = 0, /* the server answered 2xx to the end of the message */
+    DELIVER_TRANSIENT,     /* not taken, and retrying may help: no connection, 4xx reply,
+                              a timeout or a dropped connection before the message was sent */
+    DELIVER_PERMANENT,     /* not taken, and retrying cannot help: 5xx reply, TLS problem */
+    DELIVER_UNKNOWN        /* the whole message was sent and no reply came (dropped
+                              connection, timeout, garbage): the server may have taken it,
+                              so it must not be sent again without a person deciding */
+} deliver_verdict_t;
+
+/* The verdict for one attempt from libcurl's result (a CURLcode, as int),
+ * the last SMTP reply code (CURLINFO_RESPONSE_CODE, 0 if none) and the stage
+ * the attempt reached. A 4xx or 5xx reply decides on its own; without one, a
+ * failure at DELIVER_STAGE_SENT is DELIVER_UNKNOWN except a send error (the
+ * final "." did not go out), and earlier failures are transient or permanent
+ * by the curl code. Pure: no I/O, table-tested. */
+deliver_verdict_t deliver_classify(int curl_code, long smtp_code, deliver_stage_t stage);
+
 typedef struct {
     bool delivered;
+    bool unknown;           /* DELIVER_UNKNOWN: sent in full, no reply; never retried */
     bool permanent;         /* failure that retrying cannot fix (5xx, bad TLS, ...) */
     int attempts;           /* connections made, 0 if refused before connecting */
     long smtp_code;         /* last SMTP reply code (CURLINFO_RESPONSE_CODE), 0 if none */
     char smtp_reply[512];   /* the server's reply line for smtp_code, "" if none */
     int curl_code;          /* CURLcode of the last attempt */
+    deliver_stage_t stage;  /* how far the last attempt got */
     char curl_error[256];   /* curl's error text for the last attempt, "" if none */
     double elapsed_s;       /* wall time from the first attempt to the end */
 } deliver_outcome_t;
@@ -102,8 +140,11 @@ ops_status_t deliver_message_build(const deliver_smtp_t *settings, const deliver
 
 /* Sends one message; retries transient failures (no connection, timeouts,
  * 4xx replies) with exponential backoff within max_attempts and the retry
- * budget; stops at once on permanent ones (5xx, TLS or login problems).
- * outcome is always filled. OPS_OK when delivered, OPS_ERR_DELIVERY when not,
+ * budget; stops at once on permanent ones (5xx, TLS or login problems) and
+ * on an unknown outcome (outcome->unknown: the whole message went out and
+ * no reply came - a retry could deliver it twice). See deliver_classify.
+ * outcome is always filled. OPS_OK when delivered, OPS_ERR_DELIVERY when not
+ * or when unknown,
  * OPS_ERR_CONFIG / OPS_ERR_INPUT when the settings, password source or an
  * attachment is wrong (nothing sent, outcome->attempts == 0). */
 ops_status_t deliver_send(const deliver_smtp_t *settings, const deliver_message_t *msg,
@@ -114,20 +155,32 @@ ops_status_t deliver_send(const deliver_smtp_t *settings, const deliver_message_
 ops_status_t deliver_write_eml(const deliver_smtp_t *settings, const deliver_message_t *msg,
                                const char *path, ops_error_t *err);
 
+/* True for a bare addr-spec we accept: one '@' with text on both sides,
+ * printable ASCII, no spaces, none of <>,;:"()\[] - so never a line break. */
+bool deliver_address_valid(const char *addr);
+
+/* True for text that may go into a header as a display name: valid UTF-8
+ * with no control character (no CR, LF, TAB, DEL), so it cannot start a
+ * header of its own. Config loading checks names with it. */
+bool deliver_header_text_valid(const char *text);
+
 /* ---- Delivery ledger (pipeline/deliver/ledger.c) ------------------------
  * A JSON file in the run folder (deliveries.json) with one record per
  * recipient. Protocol for exactly-once: skip recipients that are delivered;
  * ledger_record_pending + ledger_save before sending; ledger_record + save
- * after. A record still "pending" on the next run means the process died
- * mid-send: the message may or may not have gone out, so the caller must not
- * resend it without an explicit override. */
+ * after. Two states say "the message may or may not have gone out", and the
+ * caller must not resend either without an explicit override: "unknown" (the
+ * whole message was sent and the connection failed before the server's
+ * reply) and "pending" still there on the next run (the process died
+ * mid-send). */
 typedef struct delivery_ledger delivery_ledger_t;
 
 typedef enum {
     LEDGER_NONE = 0,   /* no record for this recipient */
     LEDGER_PENDING,    /* send started, outcome unknown */
     LEDGER_DELIVERED,
-    LEDGER_FAILED
+    LEDGER_FAILED,     /* not taken; a later send tries again */
+    LEDGER_UNKNOWN     /* sent in full, no reply: maybe delivered, never resent by itself */
 } ledger_state_t;
 
 /* Loads path; a missing file gives an empty ledger that will be saved there.
@@ -140,8 +193,9 @@ ledger_state_t ledger_state(const delivery_ledger_t *ledger, const char *recipie
 bool ledger_is_delivered(const delivery_ledger_t *ledger, const char *recipient);
 size_t ledger_count(const delivery_ledger_t *ledger);
 
-/* Records the outcome of sending message_id to recipient at time `when`,
- * replacing an earlier pending/failed record. Refuses (OPS_ERR_INTERNAL) to
+/* Records the outcome of sending message_id to recipient at time `when`
+ * (delivered, unknown if outcome->unknown, else failed), replacing an
+ * earlier pending/failed/unknown record. Refuses (OPS_ERR_INTERNAL) to
  * replace a delivered record: that would be a second delivery. */
 ops_status_t ledger_record(delivery_ledger_t *ledger, const char *recipient,
                            const char *message_id, time_t when,
@@ -166,6 +220,7 @@ ops_status_t deliver_message_id_for(const char *base_id, const char *recipient, 
 typedef struct {
     const char *recipient;
     ledger_state_t before;   /* ledger state found before this run */
+    ledger_state_t after;    /* ledger state when done with it (= before if skipped) */
     bool sent;               /* an SMTP attempt was made for it this run */
     ops_status_t status;     /* OPS_OK delivered (now or before), else why not */
     deliver_outcome_t outcome;
@@ -173,8 +228,9 @@ typedef struct {
 } deliver_result_t;
 
 /* Sends tmpl (its to/cc/message_id replaced) to each recipient separately:
- * skips those the ledger shows delivered; skips those left "pending" by a
- * crashed run unless resend_pending (the message may have gone out); marks
+ * skips those the ledger shows delivered; skips those recorded "unknown" or
+ * left "pending" by a crashed run unless resend_unknown (the message may have
+ * gone out); marks
  * each pending and saves the ledger before sending, records the outcome and
  * saves after. results[] (n entries, caller-owned) gets one entry per
  * recipient. `now` stamps the ledger records (0 = the clock at each record).
@@ -185,7 +241,7 @@ typedef struct {
  * the ledger exactly-once cannot be kept). */
 ops_status_t deliver_send_all(const deliver_smtp_t *settings, const deliver_message_t *tmpl,
                               const char *const *recipients, size_t n,
-                              delivery_ledger_t *ledger, bool resend_pending, time_t now,
+                              delivery_ledger_t *ledger, bool resend_unknown, time_t now,
                               deliver_result_t *results, ops_error_t *err);
 
 #endif

@@ -71,6 +71,7 @@ typedef struct {
     size_t n_multiline_ranges;
     long multiline_ranges[INGEST_FIRST_REJECTS][2]; /* first line ranges, inclusive */
     uint64_t overlong_records;   /* records rejected for spanning > max_field_lines */
+    uint64_t invalid_bytes;      /* bytes not valid in the input's encoding, read as U+FFFD */
     /* amounts with more decimals than minor_units, rounded half to even */
     uint64_t rounded_amounts;
     int64_t rounding_residual;   /* sum of (as written - rounded), millionths of a minor unit */

@@ -1,6 +1,13 @@
 /*
  * manifest.h - manifest.json of a run: what went in (paths, bytes, SHA-256,
  * row counts, control totals), how long each stage took, what came out.
+ *
+ * Per input, besides the row counts (read, accepted, rejected, filtered,
+ * superseded, and whether they reconcile): physical_lines, multiline_records
+ * with the first multiline_ranges as [first, last] physical lines,
+ * overlong_records (quoted fields over max_field_lines, their lines
+ * rejected), invalid_bytes (not valid in the input's encoding),
+ * rounded_amounts and rounding_residual (millionths of a minor unit).
  */
 #ifndef OPSREPORT_MANIFEST_H
 #define OPSREPORT_MANIFEST_H

@@ -35,6 +35,17 @@ typedef enum { RAG_NONE, RAG_GREEN, RAG_AMBER, RAG_RED } rag_t;
 /* Months the analysis keeps: the period and the 24 before it (trend, last year, YTD). */
 #define MODEL_WINDOW 25
 
+/* Why a KPI (or table) has no value at all, whatever the rows said. Such a
+ * KPI is "n/a" everywhere, never 0: no status, so never red, never in the
+ * attention list. A value that is merely empty this month (a 0/0 ratio, no
+ * ticket resolved) keeps KPI_NA_NONE. */
+typedef enum {
+    KPI_NA_NONE,
+    KPI_NA_NO_INPUT,  /* an input it needs is not configured or not present */
+    KPI_NA_UNMAPPED,  /* a field it needs is not in the export (field_mapped false) */
+    KPI_NA_REJECTED   /* an input it needs had every row rejected */
+} kpi_na_t;
+
 typedef struct {
     char id[40];              /* matches [kpi.ID] in config */
     char label[80];
@@ -51,6 +62,9 @@ typedef struct {
     bool tile;                /* shown as a tile on the summary's first page */
     double trend[MODEL_TREND_MONTHS]; /* oldest first, last = value; NAN gaps */
     char note[160];           /* definition in one line, for the workbook */
+    kpi_na_t na;              /* KPI_NA_NONE, or why every value above is NAN */
+    char na_reason[128];      /* "no first_response_at in the tickets export"; "" with KPI_NA_NONE */
+    char na_short[48];        /* the same for a tile: "no first_response_at in export" */
 } kpi_t;
 
 /* ---- tables (breakdowns and exceptions) ---------------------------------- */
@@ -64,6 +78,7 @@ typedef struct {
     char title[96];
     char area[32];
     char note[200];           /* how to read it; "" if none */
+    char na_reason[128];      /* "": computed; else why it cannot be (it then has no rows) */
     size_t n_cols;
     char col_names[MODEL_TABLE_MAX_COLS][40];
     col_kind_t col_kinds[MODEL_TABLE_MAX_COLS];
@@ -156,6 +171,10 @@ typedef struct {
     model_forecast_t *forecasts;
     size_t n_forecasts;
     bool areas_present[8];    /* by model_area_t */
+    /* the GL actuals input is there with rows accepted: Budget vs Actual and
+     * the PDF's finance page have something to show (a budget alone would
+     * show every cost centre at 0 against it) */
+    bool gl_present;
 } report_model_t;
 
 typedef enum { AREA_FINANCE, AREA_PROCUREMENT, AREA_INVENTORY, AREA_SERVICE, AREA_PEOPLE,

@@ -12,9 +12,15 @@
 #include "opsreport/ingest.h"
 
 #define RUNFOLDER_MAX_OUTPUTS 48 /* >= 5 + 2 x (16 recipient scopes), see run.c MAX_SCOPES */
+/* An output's name, NUL included: a whole file name (NAME_MAX 255 + 1), so a
+ * long recipient scope in "summary-<scope>.pdf" is kept, never cut short. */
+#define RUNFOLDER_NAME_SIZE 256
+/* The longest name runfolder_temp_path accepts: ".NAME.tmp" must still be one
+ * file name of at most NAME_MAX (255) bytes. */
+#define RUNFOLDER_NAME_MAX (RUNFOLDER_NAME_SIZE - 1 - 5)
 
 typedef struct {
-    char name[64];
+    char name[RUNFOLDER_NAME_SIZE];
     uint64_t bytes;
     char sha256[65];
 } output_info_t;
@@ -23,18 +29,28 @@ typedef struct {
     char dir[1024];
     int lock_fd;
     size_t n_pending;
-    char pending[RUNFOLDER_MAX_OUTPUTS][64]; /* names awaiting commit */
+    char pending[RUNFOLDER_MAX_OUTPUTS][RUNFOLDER_NAME_SIZE]; /* names awaiting commit */
     size_t n_outputs;
     output_info_t outputs[RUNFOLDER_MAX_OUTPUTS];
 } runfolder_t;
+
+/* Room for any path runfolder_temp_path hands out: dir + "/." + name + ".tmp" + NUL. */
+#define RUNFOLDER_PATH_SIZE (sizeof ((runfolder_t *)0)->dir + RUNFOLDER_NAME_SIZE + 8)
 
 /* Creates out_dir/period (and parents) and takes an exclusive flock on
  * its .lock file; OPS_ERR_LOCKED if another run holds it. */
 ops_status_t runfolder_open(runfolder_t *rf, const char *out_dir, const char *period,
                             ops_error_t *err);
-/* Fills buf with dir/.name.tmp and remembers name for commit. */
-void runfolder_temp_path(runfolder_t *rf, const char *name, char *buf, size_t size);
-/* fsyncs and renames every pending temp file into place; records bytes and SHA-256. */
+/* Fills buf with dir/.name.tmp and remembers name for commit. OPS_ERR_OUTPUT
+ * (buf "") when name is empty, holds a '/', is longer than RUNFOLDER_NAME_MAX
+ * bytes, would be output RUNFOLDER_MAX_OUTPUTS + 1, or the path does not fit
+ * in size: refused here, before anything is written, never found at commit. */
+ops_status_t runfolder_temp_path(runfolder_t *rf, const char *name, char *buf, size_t size,
+                                 ops_error_t *err);
+/* Checks every pending temp file first (it exists and fsyncs), then renames
+ * them all into place and records bytes and SHA-256. A run whose outputs are
+ * not all there fails with none of them renamed (the temp files stay for
+ * runfolder_abort). */
 ops_status_t runfolder_commit(runfolder_t *rf, ops_error_t *err);
 /* Removes pending temp files (failed run). */
 void runfolder_abort(runfolder_t *rf);

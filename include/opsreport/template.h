@@ -66,4 +66,38 @@ ops_status_t template_fill_dup(const template_set_t *set, const char *key,
                                const template_var_t *vars, size_t n_vars, char **out,
                                ops_error_t *err);
 
+/* ---- where the templates folder is ------------------------------------------ */
+
+/* The files a run reads from its templates folder, NULL-terminated:
+ * narrative.txt and titles.txt (PDF), email_subject.txt and email_body.txt. */
+extern const char *const template_files[];
+
+#define TEMPLATE_MAX_PLACES 5
+
+/* The folders a run may take its templates from, in the order they are tried. */
+typedef struct {
+    size_t n;
+    char dir[TEMPLATE_MAX_PLACES][1100];
+    const char *what[TEMPLATE_MAX_PLACES]; /* "--templates", "[report] templates_dir", ... */
+} template_places_t;
+
+/* The places, in order, skipping those not given:
+ *   1. flag_dir (--templates), as given;
+ *   2. config_dir ([report] templates_dir); a relative one is taken from the
+ *      folder of config_path, so a config and its templates travel together;
+ *   3. the installed folder, OPSREPORT_DATADIR "/templates" (compile-time,
+ *      default /usr/local/share/opsreport);
+ *   4. "templates" in the parent of the executable's folder (build/opsreport
+ *      -> templates/), exe_path NULL meaning /proc/self/exe; left out when it
+ *      cannot be read;
+ *   5. "templates" in the working directory. */
+void template_places(template_places_t *places, const char *flag_dir, const char *config_dir,
+                     const char *config_path, const char *exe_path);
+
+/* Copies into out the first place that holds every one of template_files
+ * (readable). None does: OPS_ERR_INPUT whose message names every place looked
+ * in and what it lacks; out is "". */
+ops_status_t template_places_find(const template_places_t *places, char *out, size_t size,
+                                  ops_error_t *err);
+
 #endif

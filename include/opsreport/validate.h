@@ -12,8 +12,12 @@
 #include "opsreport/ingest.h"
 
 /* raw/len is the field text as read (libcsv has trimmed unquoted spaces).
- * Returns true and fills out, or false with a reason in why (static string
- * or one formatted into why_buf). */
+ * Returns true and fills out (for FT_MONEY also out->residual, for FT_DATE
+ * out->grain), or false with a reason in why: a static string or one
+ * formatted into why_buf (200 bytes is enough for any but the longest
+ * format lists, which are cut). Amounts may carry only the input's
+ * currency_symbols; dates and timestamps are tried in the order of
+ * date_formats / timestamp_formats, and a failure lists them. */
 bool validate_field(const field_def_t *def, const input_config_t *in, int minor_units,
                     const char *raw, size_t len, field_value_t *out, char *why_buf,
                     size_t why_size, const char **why);

@@ -349,19 +349,15 @@ ops_status_t analyse_finish(analyse_t *a, const ingest_stats_t *stats, size_t n_
     rc = publish_gl_series(a, m, err);
     if (rc != OPS_OK)
         goto fail;
-    for (size_t i = 0; i < n_stats; i++)
-        if (!stats[i].present) {
-            const input_schema_t *sc = schema_find(stats[i].kind);
-            if (sc)
-                a->ctx.input_absent[sc->kind] = true;
-        }
+    ctx_set_stats(&a->ctx, stats, n_stats);
+    m->gl_present = ctx_input_usable(&a->ctx, KIND_GL_ACTUALS);
     for (size_t i = 0; i < N_MODULES; i++) {
         rc = modules[i]->finish(a->states[i], m, err);
         if (rc != OPS_OK)
             goto fail;
     }
     model_apply_targets(m, a->cfg);
-    if (a->detail) {
+    if (a->detail && m->gl_present) { /* no GL actuals to list: no detail workbook */
         rewind(a->detail);
         m->gl_detail.spool = a->detail;
         m->gl_detail.n_rows = a->detail_rows;

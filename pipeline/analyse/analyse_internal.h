@@ -28,10 +28,35 @@ typedef struct {
     int32_t period_first_day, period_last_day;
     const char *scope;    /* NULL: all sites/entities */
     bool input_absent[KIND_COUNT]; /* optional input configured but not found */
+    bool input_rejected[KIND_COUNT]; /* read, and every row was rejected (none accepted) */
+    /* the export has no source for the field (ingest's field_mapped false):
+     * every value is absent, so what needs it cannot be computed */
+    bool field_unmapped[KIND_COUNT][CONFIG_MAX_FIELDS];
 } analyse_ctx_t;
 
 /* The input is configured and was present (a missing optional input hides its area). */
 bool ctx_has_input(const analyse_ctx_t *ctx, input_kind_t kind);
+/* Takes from ingest's stats what ctx keeps per kind: absent, every row
+ * rejected, unmapped fields. Inputs of kinds no schema knows are skipped. */
+void ctx_set_stats(analyse_ctx_t *ctx, const ingest_stats_t *stats, size_t n_stats);
+/* The input has rows to count: configured, present, not rejected entirely. */
+bool ctx_input_usable(const analyse_ctx_t *ctx, input_kind_t kind);
+
+/* Why what needs the input of `kind` (and the n fields of it, indices into
+ * its schema) cannot be computed, into reason ("" and KPI_NA_NONE when it
+ * can): no such input, every row rejected, or fields not in the export.
+ * brief (may be NULL) gets the few words a KPI tile has room for. */
+kpi_na_t ctx_needs(const analyse_ctx_t *ctx, input_kind_t kind, const int *fields, size_t n, char *reason,
+                   size_t size, char *brief, size_t brief_size);
+/* Keeps k when ctx_needs finds nothing missing; otherwise makes it n/a: value,
+ * prior, last year, YTD and trend NAN, na and na_reason set. A KPI already n/a
+ * keeps its first reason. Call after filling k. Returns whether k has values. */
+bool kpi_needs(const analyse_ctx_t *ctx, kpi_t *k, input_kind_t kind, const int *fields, size_t n);
+/* The same for a table: an n/a table has na_reason set and its rows dropped. */
+bool table_needs(const analyse_ctx_t *ctx, model_table_t *t, input_kind_t kind, const int *fields, size_t n);
+/* Whether every one of the fields of kind has a source (a column blanked, not a 0). */
+bool ctx_fields_mapped(const analyse_ctx_t *ctx, input_kind_t kind, const int *fields, size_t n);
+#define FIELDS(...) (const int[]){ __VA_ARGS__ }, sizeof((const int[]){ __VA_ARGS__ }) / sizeof(int)
 
 /* Sets every field of ctx for the period (window slots, fiscal year start,
  * settings from cfg->analysis); scope may be NULL. */

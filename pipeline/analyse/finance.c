@@ -3,6 +3,11 @@
  * actuals and budget per account type, and the cost-centre x account groups):
  * revenue, operating expense, gross margin %, actual against budget, and the
  * largest budget variances of the year to date, favourable or not by type.
+ *
+ * Without GL actuals to count (none configured, not present, or every row
+ * rejected) but with shipments, the invoice value shipped each month stands
+ * in as "Revenue from shipments": sales as shipped, labelled so, never
+ * passed off as booked revenue.
  */
 #include "analyse/analyse_internal.h"
 
@@ -12,6 +17,7 @@
 
 typedef struct {
     const analyse_ctx_t *ctx;
+    double shipped[MODEL_WINDOW]; /* invoice value shipped, minor units, by ship date */
 } finance_t;
 
 static void *finance_create(const analyse_ctx_t *ctx)
@@ -24,7 +30,32 @@ static void *finance_create(const analyse_ctx_t *ctx)
 
 static ops_status_t finance_record(void *state, const ingest_record_t *rec, ops_error_t *err)
 {
-    (void)state, (void)rec, (void)err; /* GL rows are summed by analyse.c */
+    (void)err; /* GL rows are summed by analyse.c */
+    finance_t *f = state;
+    if (rec->input->schema->kind != KIND_SHIPMENTS)
+        return OPS_OK;
+    const field_value_t *v = rec->values;
+    if (!ctx_in_scope(f->ctx, &v[SHIP_SITE]))
+        return OPS_OK;
+    int s = ctx_slot_of_day(f->ctx, v[SHIP_DATE].v.date);
+    if (s >= 0)
+        f->shipped[s] += (double)v[SHIP_VALUE].v.money;
+    return OPS_OK;
+}
+
+/* Sales from shipments, for a run without GL actuals to count. */
+static ops_status_t shipment_revenue(finance_t *f, report_model_t *m, double scale, ops_error_t *err)
+{
+    double monthly[MODEL_WINDOW];
+    for (int s = 0; s < MODEL_WINDOW; s++)
+        monthly[s] = f->shipped[s] / scale;
+    kpi_t *k = model_add_kpi(m, "shipment_revenue", "Revenue from shipments", AREA_FINANCE, UNIT_MONEY);
+    if (!k)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    kpi_fill_sum(k, f->ctx, monthly);
+    snprintf(k->note, sizeof k->note,
+             "invoice value of shipment lines shipped in the month: sales as shipped (no GL actuals to count), not booked revenue");
+    kpi_needs(f->ctx, k, KIND_SHIPMENTS, NULL, 0);
     return OPS_OK;
 }
 
@@ -53,9 +84,14 @@ static ops_status_t finance_finish(void *state, report_model_t *m, ops_error_t *
 {
     finance_t *f = state;
     const analyse_ctx_t *ctx = f->ctx;
+    double scale = pow(10, m->minor_units);
+    if (!ctx_input_usable(ctx, KIND_GL_ACTUALS) && ctx_has_input(ctx, KIND_SHIPMENTS)) {
+        ops_status_t rc = shipment_revenue(f, m, scale, err);
+        if (rc != OPS_OK)
+            return rc;
+    }
     if (!ctx_has_input(ctx, KIND_GL_ACTUALS))
         return OPS_OK;
-    double scale = pow(10, m->minor_units);
     double rev[MODEL_WINDOW], cogs[MODEL_WINDOW], opex[MODEL_WINDOW], margin[MODEL_WINDOW];
     double rev_b[MODEL_WINDOW], opex_b[MODEL_WINDOW];
     for (int s = 0; s < MODEL_WINDOW; s++) {
@@ -71,22 +107,29 @@ static ops_status_t finance_finish(void *state, report_model_t *m, ops_error_t *
         goto nomem;
     kpi_fill_sum(k, ctx, rev);
     snprintf(k->note, sizeof k->note, "GL actuals of revenue accounts posted in the month");
+    kpi_needs(ctx, k, KIND_GL_ACTUALS, NULL, 0);
     if (!(k = model_add_kpi(m, "opex", "Operating expense", AREA_FINANCE, UNIT_MONEY)))
         goto nomem;
     kpi_fill_sum(k, ctx, opex);
     snprintf(k->note, sizeof k->note, "GL actuals of opex accounts posted in the month");
+    kpi_needs(ctx, k, KIND_GL_ACTUALS, NULL, 0);
     if (!(k = model_add_kpi(m, "gross_margin_pct", "Gross margin", AREA_FINANCE, UNIT_PERCENT)))
         goto nomem;
     kpi_fill_ratio(k, ctx, margin, rev, 100.0);
     snprintf(k->note, sizeof k->note, "(revenue - COGS) / revenue x 100; empty when revenue is 0");
+    kpi_needs(ctx, k, KIND_GL_ACTUALS, NULL, 0);
     if (!(k = model_add_kpi(m, "revenue_vs_budget_pct", "Revenue vs budget", AREA_FINANCE, UNIT_PERCENT)))
         goto nomem;
     kpi_fill_ratio(k, ctx, rev, rev_b, 100.0);
     snprintf(k->note, sizeof k->note, "actual revenue / budgeted revenue x 100");
+    if (kpi_needs(ctx, k, KIND_GL_ACTUALS, NULL, 0))
+        kpi_needs(ctx, k, KIND_GL_BUDGET, NULL, 0);
     if (!(k = model_add_kpi(m, "opex_vs_budget_pct", "Opex vs budget", AREA_FINANCE, UNIT_PERCENT)))
         goto nomem;
     kpi_fill_ratio(k, ctx, opex, opex_b, 100.0);
     snprintf(k->note, sizeof k->note, "actual opex / budgeted opex x 100; over 100 is overspend");
+    if (kpi_needs(ctx, k, KIND_GL_ACTUALS, NULL, 0))
+        kpi_needs(ctx, k, KIND_GL_BUDGET, NULL, 0);
 
     /* top variances, YTD */
     static const char *const names[] = { "Cost centre", "Account", "Type", "Actual YTD", "Budget YTD",
@@ -126,6 +169,7 @@ static ops_status_t finance_finish(void *state, report_model_t *m, ops_error_t *
         model_table_set_text(t, (size_t)row, 7, a, strlen(a));
     }
     free(ranked);
+    table_needs(ctx, t, KIND_GL_ACTUALS, NULL, 0);
     return OPS_OK;
 nomem:
     return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");

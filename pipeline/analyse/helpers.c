@@ -146,3 +146,141 @@ bool ctx_publish_series(const analyse_ctx_t *ctx, report_model_t *m, const char 
     return model_add_series(m, id, label, unit, ctx->idx_first + first, monthly + first,
                             (size_t)(MODEL_WINDOW - first)) != NULL;
 }
+
+void ctx_set_stats(analyse_ctx_t *ctx, const ingest_stats_t *stats, size_t n_stats)
+{
+    for (size_t i = 0; i < n_stats; i++) {
+        const input_schema_t *sc = schema_find(stats[i].kind);
+        if (!sc)
+            continue;
+        if (!stats[i].present) {
+            ctx->input_absent[sc->kind] = true;
+            continue;
+        }
+        /* rows filtered out by where./skip. are the user's choice; rejected ones are not */
+        ctx->input_rejected[sc->kind] = stats[i].rows_accepted == 0 && stats[i].rows_rejected > 0;
+        for (size_t f = 0; f < sc->n_fields && f < CONFIG_MAX_FIELDS; f++)
+            ctx->field_unmapped[sc->kind][f] = !stats[i].field_mapped[f];
+    }
+}
+
+bool ctx_input_usable(const analyse_ctx_t *ctx, input_kind_t kind)
+{
+    return ctx_has_input(ctx, kind) && !ctx->input_rejected[kind];
+}
+
+bool ctx_fields_mapped(const analyse_ctx_t *ctx, input_kind_t kind, const int *fields, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ctx->field_unmapped[kind][fields[i]])
+            return false;
+    return true;
+}
+
+/* The [input.NAME] of kind, else the kind's own name. */
+static const char *input_name(const analyse_ctx_t *ctx, input_kind_t kind)
+{
+    const input_config_t *in = config_find_input(ctx->cfg, kind);
+    if (in && in->name)
+        return in->name;
+    const input_schema_t *sc = schema_for_kind(kind);
+    return sc ? sc->name : "?";
+}
+
+/* The field a scoped summary picks rows of kind by (ctx_in_scope), or -1:
+ * kinds scoped through another input (training, timesheets by employee;
+ * tasks by project) or not at all (controls). */
+static int scope_field(input_kind_t kind)
+{
+    switch (kind) {
+    case KIND_GL_ACTUALS:
+    case KIND_GL_BUDGET: return GL_ENTITY;
+    case KIND_PURCHASE_ORDERS: return PO_SITE;
+    case KIND_INVENTORY: return INV_SITE;
+    case KIND_SHIPMENTS: return SHIP_SITE;
+    case KIND_TICKETS: return TKT_SITE;
+    case KIND_EMPLOYEES: return EMP_SITE;
+    case KIND_PROJECTS: return PRJ_SITE;
+    case KIND_RISKS: return RISK_SITE;
+    case KIND_PRODUCTION: return PROD_SITE;
+    case KIND_QUALITY: return QUAL_SITE;
+    default: return -1;
+    }
+}
+
+kpi_na_t ctx_needs(const analyse_ctx_t *ctx, input_kind_t kind, const int *fields, size_t n, char *reason,
+                   size_t size, char *brief, size_t brief_size)
+{
+    char unused[8];
+    if (!brief) {
+        brief = unused;
+        brief_size = sizeof unused;
+    }
+    reason[0] = brief[0] = '\0';
+    const char *name = input_name(ctx, kind);
+    if (!ctx_has_input(ctx, kind)) {
+        snprintf(reason, size, "no %s input", name);
+        snprintf(brief, brief_size, "no %s input", name);
+        return KPI_NA_NO_INPUT;
+    }
+    if (ctx->input_rejected[kind]) {
+        snprintf(reason, size, "every row of %s was rejected", name);
+        snprintf(brief, brief_size, "%s: all rows rejected", name);
+        return KPI_NA_REJECTED;
+    }
+    const input_schema_t *sc = schema_for_kind(kind);
+    /* a summary for one site cannot pick the rows of an export without sites:
+     * it would count none of them */
+    int site = ctx->scope ? scope_field(kind) : -1;
+    if (site >= 0 && ctx->field_unmapped[kind][site]) {
+        snprintf(reason, size, "no %s in the %s export to pick %s's rows", sc->fields[site].name, name, ctx->scope);
+        snprintf(brief, brief_size, "no %s in export", sc->fields[site].name);
+        return KPI_NA_UNMAPPED;
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += ctx->field_unmapped[kind][fields[i]];
+    if (!total)
+        return KPI_NA_NONE;
+    /* "qty_delivered" or "qty_delivered or delivered_date" */
+    char list[200];
+    size_t used = 0, missing = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < n && used < sizeof list; i++) {
+        if (!ctx->field_unmapped[kind][fields[i]])
+            continue;
+        missing++;
+        const char *sep = missing == 1 ? "" : missing == total ? " or " : ", ";
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", sep, sc->fields[fields[i]].name);
+    }
+    snprintf(reason, size, "no %s in the %s export", list, name);
+    snprintf(brief, brief_size, "no %s in export", list);
+    return KPI_NA_UNMAPPED;
+}
+
+bool kpi_needs(const analyse_ctx_t *ctx, kpi_t *k, input_kind_t kind, const int *fields, size_t n)
+{
+    if (k->na != KPI_NA_NONE)
+        return false;
+    k->na = ctx_needs(ctx, kind, fields, n, k->na_reason, sizeof k->na_reason, k->na_short, sizeof k->na_short);
+    if (k->na == KPI_NA_NONE)
+        return true;
+    k->value = k->prior = k->last_year = k->ytd = NAN;
+    for (int i = 0; i < MODEL_TREND_MONTHS; i++)
+        k->trend[i] = NAN;
+    return false;
+}
+
+bool table_needs(const analyse_ctx_t *ctx, model_table_t *t, input_kind_t kind, const int *fields, size_t n)
+{
+    if (t->na_reason[0])
+        return false;
+    if (ctx_needs(ctx, kind, fields, n, t->na_reason, sizeof t->na_reason, NULL, 0) == KPI_NA_NONE)
+        return true;
+    for (size_t i = 0; i < t->n_rows * t->n_cols; i++) {
+        free(t->text[i]);
+        t->text[i] = NULL;
+    }
+    t->n_rows = 0;
+    return false;
+}

@@ -344,11 +344,13 @@ static ops_status_t level_kpis(inventory_t *inv, report_model_t *m, double scale
     kpi_fill_level(k, value);
     k->direction = KPI_LOWER_IS_BETTER;
     snprintf(k->note, sizeof k->note, "sum of stock value at the latest snapshot date of the month");
+    kpi_needs(ctx, k, KIND_INVENTORY, NULL, 0);
     if (!(k = model_add_kpi(m, "stock_outs", "Stock outs", AREA_INVENTORY, UNIT_COUNT)))
         return nomem(err);
     kpi_fill_level(k, outs);
     k->direction = KPI_LOWER_IS_BETTER;
     snprintf(k->note, sizeof k->note, "SKU x site rows with qty on hand <= 0 at the latest snapshot date of the month");
+    kpi_needs(ctx, k, KIND_INVENTORY, NULL, 0);
     if (!have_ship)
         return OPS_OK;
     for (int s = 0; s < MODEL_WINDOW; s++) {
@@ -380,11 +382,16 @@ static ops_status_t level_kpis(inventory_t *inv, report_model_t *m, double scale
         return nomem(err);
     kpi_fill_level(k, turns);
     snprintf(k->note, sizeof k->note, "COGS of the last 12 months / mean of the 13 month-end inventory values (turns a year)");
+    /* without shipment COGS the turnover would be 0 turns a year */
+    if (kpi_needs(ctx, k, KIND_INVENTORY, NULL, 0))
+        kpi_needs(ctx, k, KIND_SHIPMENTS, FIELDS(SHIP_COGS));
     if (!(k = model_add_kpi(m, "days_of_supply", "Days of supply", AREA_INVENTORY, UNIT_DAYS)))
         return nomem(err);
     kpi_fill_level(k, dos);
     k->direction = KPI_LOWER_IS_BETTER;
     snprintf(k->note, sizeof k->note, "inventory value at month end / (COGS of the last 3 months / days in them)");
+    if (kpi_needs(ctx, k, KIND_INVENTORY, NULL, 0))
+        kpi_needs(ctx, k, KIND_SHIPMENTS, FIELDS(SHIP_COGS));
     return OPS_OK;
 }
 
@@ -414,10 +421,15 @@ static ops_status_t slow_dead(inventory_t *inv, report_model_t *m, double scale,
         return nomem(err);
     k->direction = KPI_LOWER_IS_BETTER;
     snprintf(k->note, sizeof k->note, "value at period end of SKU x site stock > 0 whose SKU shipped nothing in the last %d days", cfg->slow_days);
+    /* with every shipment rejected all stock would look unmoved */
+    if (kpi_needs(ctx, k, KIND_INVENTORY, NULL, 0))
+        kpi_needs(ctx, k, KIND_SHIPMENTS, NULL, 0);
     if (!(k = period_kpi(m, "dead_stock_value", "Dead stock", UNIT_MONEY, dead / scale)))
         return nomem(err);
     k->direction = KPI_LOWER_IS_BETTER;
     snprintf(k->note, sizeof k->note, "value at period end of SKU x site stock > 0 whose SKU shipped nothing in the last %d days", cfg->dead_days);
+    if (kpi_needs(ctx, k, KIND_INVENTORY, NULL, 0))
+        kpi_needs(ctx, k, KIND_SHIPMENTS, NULL, 0);
 
     static const char *const names[] = { "SKU", "Site", "Value", "Days since last movement" };
     static const col_kind_t kinds[] = { COL_TEXT, COL_TEXT, COL_MONEY, COL_DAYS };
@@ -438,13 +450,16 @@ static ops_status_t slow_dead(inventory_t *inv, report_model_t *m, double scale,
         model_table_set_num(t, (size_t)row, 2, (double)st->value / scale);
         model_table_set_num(t, (size_t)row, 3, st->sku->shipped ? ctx->period_last_day - st->sku->last_ship : NAN);
     }
+    if (table_needs(ctx, t, KIND_INVENTORY, NULL, 0))
+        table_needs(ctx, t, KIND_SHIPMENTS, NULL, 0);
     return OPS_OK;
 }
 
 /* ABC by consumption value: sorted descending, a SKU whose preceding
  * cumulative share is below 80% is A, below 95% B, else C (so the SKU that
  * crosses 80% is still A). No consumption at all: every SKU is C. */
-static ops_status_t abc_classify(report_model_t *m, double scale, sku_t **skus, size_t n, ops_error_t *err)
+static ops_status_t abc_classify(const analyse_ctx_t *ctx, report_model_t *m, double scale, sku_t **skus,
+                                 size_t n, ops_error_t *err)
 {
     qsort(skus, n, sizeof *skus, sku_by_consumption);
     double total = 0;
@@ -475,6 +490,8 @@ static ops_status_t abc_classify(report_model_t *m, double scale, sku_t **skus, 
         model_table_set_num(t, (size_t)row, 2, value[c] / scale);
         model_table_set_num(t, (size_t)row, 3, total > 0 ? value[c] / total * 100 : NAN);
     }
+    /* without COGS every SKU would be class C */
+    table_needs(ctx, t, KIND_SHIPMENTS, FIELDS(SHIP_COGS));
     return OPS_OK;
 }
 
@@ -482,7 +499,8 @@ static ops_status_t abc_classify(report_model_t *m, double scale, sku_t **skus, 
 static ops_status_t reorder_points(inventory_t *inv, report_model_t *m, sku_t **skus, size_t n,
                                    ops_error_t *err)
 {
-    const analysis_settings_t *cfg = inv->ctx->settings;
+    const analyse_ctx_t *ctx = inv->ctx;
+    const analysis_settings_t *cfg = ctx->settings;
     double z = gsl_cdf_ugaussian_Pinv(cfg->service_level);
     static const char *const names[] = { "SKU", "Description", "Class", "Daily demand", "Lead time days",
                                          "Safety stock", "Reorder point", "On hand", "Below ROP" };
@@ -529,6 +547,10 @@ static ops_status_t reorder_points(inventory_t *inv, report_model_t *m, sku_t **
         return nomem(err);
     k->direction = KPI_LOWER_IS_BETTER;
     snprintf(k->note, sizeof k->note, "item-master SKUs whose on hand at period end is below d x L + z x sqrt(L sd_d^2 + d^2 sd_L^2)");
+    if (kpi_needs(ctx, k, KIND_ITEMS, NULL, 0) && kpi_needs(ctx, k, KIND_INVENTORY, NULL, 0))
+        kpi_needs(ctx, k, KIND_SHIPMENTS, NULL, 0);
+    if (table_needs(ctx, t, KIND_ITEMS, NULL, 0) && table_needs(ctx, t, KIND_INVENTORY, NULL, 0))
+        table_needs(ctx, t, KIND_SHIPMENTS, NULL, 0);
     return OPS_OK;
 }
 
@@ -572,7 +594,7 @@ static ops_status_t inventory_finish(void *state, report_model_t *m, ops_error_t
             skus[n_skus++] = s;
     }
     if ((rc = slow_dead(inv, m, scale, rows, n_rows, err)) != OPS_OK ||
-        (rc = abc_classify(m, scale, skus, n_skus, err)) != OPS_OK)
+        (rc = abc_classify(ctx, m, scale, skus, n_skus, err)) != OPS_OK)
         goto cleanup;
     if (have_items)
         rc = reorder_points(inv, m, skus, n_skus, err);

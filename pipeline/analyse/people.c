@@ -159,6 +159,13 @@ static int by_site_dept(const void *a, const void *b)
     if (!(k = model_add_kpi(m, id, label, AREA_PEOPLE, unit)))                       \
         goto nomem;
 
+/* A training KPI needs the training fields; a site summary also needs the
+ * employees, whose sites pick the training records. */
+static bool training_needs(const analyse_ctx_t *ctx, kpi_t *k, const int *fields, size_t n)
+{
+    return kpi_needs(ctx, k, KIND_TRAINING, fields, n) && (!ctx->scope || kpi_needs(ctx, k, KIND_EMPLOYEES, NULL, 0));
+}
+
 static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *err)
 {
     people_t *p = state;
@@ -168,17 +175,21 @@ static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *e
         ADD_KPI("headcount", "Headcount", UNIT_COUNT);
         kpi_fill_level(k, p->headcount);
         snprintf(k->note, sizeof k->note, "employees hired on or before the month end and not yet left");
+        kpi_needs(ctx, k, KIND_EMPLOYEES, NULL, 0);
         if (!ctx_publish_series(ctx, m, "headcount", "Headcount", UNIT_COUNT, p->headcount))
             goto nomem;
         ADD_KPI("fte", "FTE", UNIT_FTE);
         kpi_fill_level(k, p->fte);
         snprintf(k->note, sizeof k->note, "sum of fte of the headcount at month end");
+        kpi_needs(ctx, k, KIND_EMPLOYEES, NULL, 0);
         ADD_KPI("hires", "Hires", UNIT_COUNT);
         kpi_fill_sum(k, ctx, p->hires);
         snprintf(k->note, sizeof k->note, "hire_date in the month");
+        kpi_needs(ctx, k, KIND_EMPLOYEES, NULL, 0);
         ADD_KPI("leavers", "Leavers", UNIT_COUNT);
         kpi_fill_sum(k, ctx, p->leavers);
         snprintf(k->note, sizeof k->note, "leave_date in the month");
+        kpi_needs(ctx, k, KIND_EMPLOYEES, FIELDS(EMP_LEAVE_DATE)); /* else nobody ever leaves */
         /* trailing-12-month leavers / average month-end headcount of those months */
         double turnover[MODEL_WINDOW], vol[MODEL_WINDOW];
         for (int s = 0; s < MODEL_WINDOW; s++) {
@@ -200,15 +211,18 @@ static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *e
         ADD_KPI("turnover_pct", "Staff turnover (12 months)", UNIT_PERCENT);
         kpi_fill_level(k, turnover);
         snprintf(k->note, sizeof k->note, "leavers in the last 12 months / average month-end headcount x 100");
+        kpi_needs(ctx, k, KIND_EMPLOYEES, FIELDS(EMP_LEAVE_DATE));
         ADD_KPI("voluntary_turnover_pct", "Voluntary turnover (12 months)", UNIT_PERCENT);
         kpi_fill_level(k, vol);
         snprintf(k->note, sizeof k->note, "voluntary leavers in the last 12 months / average headcount x 100");
+        kpi_needs(ctx, k, KIND_EMPLOYEES, FIELDS(EMP_LEAVE_DATE, EMP_LEAVE_REASON));
 
         static const char *const dn[] = { "Site", "Department", "Headcount", "FTE", "Hires YTD", "Leavers YTD" };
         static const col_kind_t dk[] = { COL_TEXT, COL_TEXT, COL_COUNT, COL_NUMBER, COL_COUNT, COL_COUNT };
         model_table_t *t = model_add_table(m, AREA_PEOPLE, "Headcount by site and department", 6, dn, dk);
         if (!t)
             goto nomem;
+        bool leave_known = ctx_fields_mapped(ctx, KIND_EMPLOYEES, FIELDS(EMP_LEAVE_DATE));
         GPtrArray *arr = g_ptr_array_new();
         GHashTableIter it;
         gpointer key, val;
@@ -229,9 +243,10 @@ static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *e
             model_table_set_num(t, (size_t)r, 2, d->headcount);
             model_table_set_num(t, (size_t)r, 3, d->fte);
             model_table_set_num(t, (size_t)r, 4, d->hires_ytd);
-            model_table_set_num(t, (size_t)r, 5, d->leavers_ytd);
+            model_table_set_num(t, (size_t)r, 5, leave_known ? d->leavers_ytd : NAN);
         }
         g_ptr_array_free(arr, TRUE);
+        table_needs(ctx, t, KIND_EMPLOYEES, NULL, 0);
     }
     if (ctx_has_input(ctx, KIND_TRAINING)) {
         ADD_KPI("training_completion_pct", "Mandatory training completed", UNIT_PERCENT);
@@ -243,9 +258,12 @@ static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *e
         }
         kpi_fill_level(k, pct);
         snprintf(k->note, sizeof k->note, "mandatory trainings due by month end and completed by then / due");
+        /* without completion dates nothing looks done: 0%, every training overdue */
+        training_needs(ctx, k, FIELDS(TRN_COMPLETED_DATE));
         ADD_KPI("overdue_trainings", "Overdue mandatory trainings", UNIT_COUNT);
         kpi_fill_level(k, overdue);
         snprintf(k->note, sizeof k->note, "mandatory, due by month end, not completed by then");
+        training_needs(ctx, k, FIELDS(TRN_COMPLETED_DATE));
         ADD_KPI("training_hours_per_fte", "Training hours per FTE", UNIT_HOURS);
         kpi_fill_monthly(k, per_fte);
         double ytd_hours = 0;
@@ -253,6 +271,8 @@ static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *e
             ytd_hours += p->hours[s];
         k->ytd = p->fte[SLOT_PERIOD] > 0 ? ytd_hours / p->fte[SLOT_PERIOD] : NAN;
         snprintf(k->note, sizeof k->note, "hours of trainings completed in the month / FTE at month end (YTD: YTD hours / FTE now)");
+        if (training_needs(ctx, k, FIELDS(TRN_COMPLETED_DATE, TRN_HOURS)))
+            kpi_needs(ctx, k, KIND_EMPLOYEES, NULL, 0);
 
         static const char *const on[] = { "Employee", "Course", "Due", "Days overdue" };
         static const col_kind_t ok[] = { COL_TEXT, COL_TEXT, COL_DATE, COL_DAYS };
@@ -271,6 +291,8 @@ static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *e
             model_table_set_num(t, (size_t)r, 2, o->due);
             model_table_set_num(t, (size_t)r, 3, ctx->period_last_day - o->due);
         }
+        if (!table_needs(ctx, t, KIND_TRAINING, FIELDS(TRN_COMPLETED_DATE)))
+            t->note[0] = '\0'; /* "N overdue in all" would count every training */
     }
     return OPS_OK;
 nomem:

@@ -314,6 +314,7 @@ static ops_status_t lead_kpi(procurement_t *p, report_model_t *m, const char *id
     k->ytd = fn(&ytd);
     k->direction = KPI_LOWER_IS_BETTER;
     snprintf(k->note, sizeof k->note, "%s", note);
+    kpi_needs(ctx, k, KIND_PURCHASE_ORDERS, FIELDS(PO_DELIVERED_DATE));
     dvec_free(&ytd);
     return OPS_OK;
 }
@@ -369,6 +370,8 @@ static ops_status_t po_finish(procurement_t *p, report_model_t *m, ops_error_t *
         goto nomem;
     kpi_fill_ratio(k, ctx, p->otif, p->due, 100.0);
     snprintf(k->note, sizeof k->note, "PO lines due in the month delivered by the promised date in full / lines due x 100; open lines count as missed");
+    /* without either field no line looks delivered in full: 0%, never true */
+    kpi_needs(ctx, k, KIND_PURCHASE_ORDERS, FIELDS(PO_DELIVERED_DATE, PO_QTY_DELIVERED));
     ops_status_t rc;
     if ((rc = lead_kpi(p, m, "lead_time_mean_days", "Supplier lead time (mean)",
                        "mean of delivered - order date (days) of PO lines delivered in the month", stat_mean, err)) != OPS_OK ||
@@ -382,16 +385,19 @@ static ops_status_t po_finish(procurement_t *p, report_model_t *m, ops_error_t *
     kpi_fill_sum(k, ctx, p->late);
     k->direction = KPI_LOWER_IS_BETTER;
     snprintf(k->note, sizeof k->note, "PO lines due in the month delivered after the promised date or still open at the period end");
+    kpi_needs(ctx, k, KIND_PURCHASE_ORDERS, FIELDS(PO_DELIVERED_DATE));
     if (!(k = model_add_kpi(m, "spend", "Purchase spend", AREA_PROCUREMENT, UNIT_MONEY)))
         goto nomem;
     kpi_fill_sum(k, ctx, spend);
     k->direction = KPI_LOWER_IS_BETTER;
     snprintf(k->note, sizeof k->note, "sum of the amount of PO lines ordered in the month");
+    kpi_needs(ctx, k, KIND_PURCHASE_ORDERS, NULL, 0);
     if (!(k = model_add_kpi(m, "price_variance", "Purchase price variance", AREA_PROCUREMENT, UNIT_MONEY)))
         goto nomem;
     kpi_fill_sum(k, ctx, pv);
     k->direction = KPI_LOWER_IS_BETTER;
     snprintf(k->note, sizeof k->note, "sum of (unit price - standard cost) x qty ordered of PO lines ordered in the month; lines without standard cost skipped");
+    kpi_needs(ctx, k, KIND_PURCHASE_ORDERS, FIELDS(PO_STANDARD_COST));
 
     /* supplier scorecard */
     static const char *const sc_names[] = { "Supplier", "Lines due YTD", "OTIF % YTD", "OTIF % month",
@@ -408,6 +414,10 @@ static ops_status_t po_finish(procurement_t *p, report_model_t *m, ops_error_t *
     if (!sup)
         goto nomem;
     qsort(sup, n, sizeof *sup, supplier_by_spend);
+    /* columns whose fields the export lacks are empty, not 0 */
+    bool del_known = ctx_fields_mapped(ctx, KIND_PURCHASE_ORDERS, FIELDS(PO_DELIVERED_DATE));
+    bool otif_known = del_known && ctx_fields_mapped(ctx, KIND_PURCHASE_ORDERS, FIELDS(PO_QTY_DELIVERED));
+    bool pv_known = ctx_fields_mapped(ctx, KIND_PURCHASE_ORDERS, FIELDS(PO_STANDARD_COST));
     for (size_t i = 0; i < n; i++) {
         const supplier_t *s = sup[i];
         long row = model_table_add_row(t);
@@ -418,14 +428,15 @@ static ops_status_t po_finish(procurement_t *p, report_model_t *m, ops_error_t *
         size_t r = (size_t)row;
         set_text(t, r, 0, s->name);
         model_table_set_num(t, r, 1, s->due_ytd);
-        model_table_set_num(t, r, 2, s->due_ytd ? s->otif_ytd / s->due_ytd * 100 : NAN);
-        model_table_set_num(t, r, 3, s->due_month ? s->otif_month / s->due_month * 100 : NAN);
+        model_table_set_num(t, r, 2, otif_known && s->due_ytd ? s->otif_ytd / s->due_ytd * 100 : NAN);
+        model_table_set_num(t, r, 3, otif_known && s->due_month ? s->otif_month / s->due_month * 100 : NAN);
         model_table_set_num(t, r, 4, gsl_rstat_n(s->lead_ytd) ? gsl_rstat_mean(s->lead_ytd) : NAN);
         model_table_set_num(t, r, 5, (double)s->spend_ytd / scale);
-        model_table_set_num(t, r, 6, s->pv_ytd / scale);
-        model_table_set_num(t, r, 7, s->late_month);
+        model_table_set_num(t, r, 6, pv_known ? s->pv_ytd / scale : NAN);
+        model_table_set_num(t, r, 7, del_known ? s->late_month : NAN);
     }
     free(sup);
+    table_needs(ctx, t, KIND_PURCHASE_ORDERS, NULL, 0);
 
     /* spend by category */
     static const char *const cat_names[] = { "Category", "Spend month", "Spend YTD", "Share %" };
@@ -453,6 +464,7 @@ static ops_status_t po_finish(procurement_t *p, report_model_t *m, ops_error_t *
         model_table_set_num(t, r, 3, total != 0 ? (double)cat[i]->spend_ytd / total * 100 : NAN);
     }
     free(cat);
+    table_needs(ctx, t, KIND_PURCHASE_ORDERS, NULL, 0);
 
     /* late deliveries of the period */
     static const char *const late_names[] = { "PO line", "Supplier", "Promised", "Delivered", "Days late" };
@@ -473,6 +485,7 @@ static ops_status_t po_finish(procurement_t *p, report_model_t *m, ops_error_t *
         model_table_set_num(t, r, 3, l->open ? NAN : l->delivered);
         model_table_set_num(t, r, 4, l->days_late);
     }
+    table_needs(ctx, t, KIND_PURCHASE_ORDERS, FIELDS(PO_DELIVERED_DATE)); /* else every line looks open */
     return OPS_OK;
 nomem:
     return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
@@ -493,6 +506,7 @@ static ops_status_t procurement_finish(void *state, report_model_t *m, ops_error
             return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         kpi_fill_ratio(k, p->ctx, p->cust_otif, p->cust_due, 100.0);
         snprintf(k->note, sizeof k->note, "shipment lines promised in the month delivered (or shipped) by the promised date with qty shipped >= ordered / lines x 100");
+        kpi_needs(ctx, k, KIND_SHIPMENTS, NULL, 0); /* delivered_date falls back to ship_date */
     }
     return OPS_OK;
 }

@@ -185,6 +185,16 @@ static int by_load(const void *a, const void *b)
     return strcmp(x->pe->id, y->pe->id);
 }
 
+/* A portfolio KPI needs the tasks (and fields of them); the projects input
+ * is optional, but one whose every row was rejected would turn closed and
+ * planned projects into active ones, and a site summary picks its projects
+ * by the projects input's site. */
+static void projects_needs(const analyse_ctx_t *ctx, kpi_t *k, const int *fields, size_t n)
+{
+    if (kpi_needs(ctx, k, KIND_TASKS, fields, n) && (ctx->input_rejected[KIND_PROJECTS] || ctx->scope))
+        kpi_needs(ctx, k, KIND_PROJECTS, NULL, 0);
+}
+
 static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t *err)
 {
     projects_t *p = state;
@@ -211,6 +221,9 @@ static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t 
             goto nomem;
         snprintf(t->note, sizeof t->note, "CPI = EV / AC, SPI = EV / PV, EAC = BAC / CPI; BAC is the project budget (sum of task baselines if none).");
         double ev = 0, pv = 0, ac = 0, over = 0, slipping = 0;
+        /* without actual costs there is no CPI or EAC; without the milestone flag no slip */
+        bool ac_known = ctx_fields_mapped(ctx, KIND_TASKS, FIELDS(TASK_ACTUAL_COST));
+        bool slip_known = ctx_fields_mapped(ctx, KIND_TASKS, FIELDS(TASK_MILESTONE));
         for (guint i = 0; i < arr->len; i++) {
             project_t *pr = arr->pdata[i];
             double bac = pr->budget > 0 ? pr->budget : pr->planned_cost;
@@ -233,30 +246,35 @@ static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t 
             const char *status = pr->known ? pr->status : "(not in projects)";
             model_table_set_text(t, (size_t)r, 3, status, strlen(status));
             model_table_set_num(t, (size_t)r, 4, bac / scale);
-            model_table_set_num(t, (size_t)r, 5, pr->ac / scale);
+            model_table_set_num(t, (size_t)r, 5, ac_known ? pr->ac / scale : NAN);
             model_table_set_num(t, (size_t)r, 6, pr->ev / scale);
             model_table_set_num(t, (size_t)r, 7, pr->pv / scale);
             model_table_set_num(t, (size_t)r, 8, cpi);
             model_table_set_num(t, (size_t)r, 9, spi);
             model_table_set_num(t, (size_t)r, 10, eac / scale);
-            model_table_set_num(t, (size_t)r, 11, pr->slip_days);
+            model_table_set_num(t, (size_t)r, 11, slip_known ? pr->slip_days : NAN);
         }
+        table_needs(ctx, t, KIND_TASKS, NULL, 0);
         if (!(k = model_add_kpi(m, "portfolio_cpi", "Portfolio CPI", AREA_PROJECTS, UNIT_RATIO)))
             goto nomem;
         k->value = k->ytd = ac > 0 ? ev / ac : NAN;
         snprintf(k->note, sizeof k->note, "sum EV / sum AC over active and on-hold projects (snapshot)");
+        projects_needs(ctx, k, FIELDS(TASK_ACTUAL_COST));
         if (!(k = model_add_kpi(m, "portfolio_spi", "Portfolio SPI", AREA_PROJECTS, UNIT_RATIO)))
             goto nomem;
         k->value = k->ytd = pv > 0 ? ev / pv : NAN;
         snprintf(k->note, sizeof k->note, "sum EV / sum PV at the period end over active and on-hold projects");
+        projects_needs(ctx, k, NULL, 0);
         if (!(k = model_add_kpi(m, "projects_over_budget", "Projects forecast over budget", AREA_PROJECTS, UNIT_COUNT)))
             goto nomem;
         k->value = k->ytd = over;
         snprintf(k->note, sizeof k->note, "active projects whose EAC exceeds their budget");
+        projects_needs(ctx, k, FIELDS(TASK_ACTUAL_COST));
         if (!(k = model_add_kpi(m, "milestones_slipping", "Projects with slipping milestones", AREA_PROJECTS, UNIT_COUNT)))
             goto nomem;
         k->value = k->ytd = slipping;
         snprintf(k->note, sizeof k->note, "active projects whose worst milestone is late (finished late or open past plan)");
+        projects_needs(ctx, k, FIELDS(TASK_MILESTONE));
         g_ptr_array_free(arr, TRUE);
         arr = NULL;
     }
@@ -297,12 +315,16 @@ static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t 
         }
         kpi_fill_ratio(k, ctx, p->billable, available, 100.0);
         snprintf(k->note, sizeof k->note, "billable hours / (fte x hours_per_day x weekdays) of the staff who logged time in the month");
+        if (kpi_needs(ctx, k, KIND_TIMESHEETS, NULL, 0))
+            kpi_needs(ctx, k, KIND_EMPLOYEES, NULL, 0);
         if (!(k = model_add_kpi(m, "over_allocated_people", "Over-allocated people", AREA_PROJECTS, UNIT_COUNT))) {
             free(over);
             goto nomem;
         }
         k->value = k->ytd = (double)n_over;
         snprintf(k->note, sizeof k->note, "people who logged more hours in the month than fte x hours_per_day x weekdays");
+        if (kpi_needs(ctx, k, KIND_TIMESHEETS, NULL, 0))
+            kpi_needs(ctx, k, KIND_EMPLOYEES, NULL, 0);
         if (n_over)
             qsort(over, n_over, sizeof *over, by_load);
         static const char *const on[] = { "Employee", "Hours logged", "Available hours", "Load %" };
@@ -321,6 +343,8 @@ static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t 
         free(over);
         if (!t)
             goto nomem;
+        if (table_needs(ctx, t, KIND_TIMESHEETS, NULL, 0))
+            table_needs(ctx, t, KIND_EMPLOYEES, NULL, 0);
     }
     return OPS_OK;
 nomem:

@@ -321,14 +321,17 @@ static ops_status_t production_finish(quality_t *q, report_model_t *m, ops_error
         return nomem(err);
     kpi_fill_sum(k, ctx, units);
     snprintf(k->note, sizeof k->note, "Sum of units produced in the month over all lines; empty when no production was reported");
+    kpi_needs(ctx, k, KIND_PRODUCTION, NULL, 0);
     if (!(k = model_add_kpi(m, "defect_ppm", "Defects (ppm)", AREA_QUALITY, UNIT_PPM)))
         return nomem(err);
     kpi_fill_ratio(k, ctx, q->defective, q->produced, 1e6);
     snprintf(k->note, sizeof k->note, "units defective / units produced x 1,000,000; empty when nothing was produced");
+    kpi_needs(ctx, k, KIND_PRODUCTION, NULL, 0);
     if (!(k = model_add_kpi(m, "first_pass_yield_pct", "First-pass yield", AREA_QUALITY, UNIT_PERCENT)))
         return nomem(err);
     kpi_fill_ratio(k, ctx, q->first_pass, q->produced, 100.0);
     snprintf(k->note, sizeof k->note, "units good first time / units produced x 100; rows without the FPY count use produced - defective");
+    kpi_needs(ctx, k, KIND_PRODUCTION, NULL, 0); /* units_first_pass has a documented fallback */
     return OPS_OK;
 }
 
@@ -529,12 +532,14 @@ static ops_status_t spc_finish(quality_t *q, report_model_t *m, ops_error_t *err
     }
     kpi_fill_monthly(k, breaks_monthly);
     snprintf(k->note, sizeof k->note, "Subgroups of the month breaking a Western Electric rule against the baseline X-bar limits, all lines");
+    kpi_needs(ctx, k, KIND_QUALITY, NULL, 0);
     if (!(k = model_add_kpi(m, "cpk_min", "Lowest Cpk", AREA_QUALITY, UNIT_RATIO))) {
         rc = nomem(err);
         goto cleanup;
     }
     kpi_fill_monthly(k, cpk_monthly);
     snprintf(k->note, sizeof k->note, "Lowest Cpk of box weight over the lines: min(USL - mean, mean - LSL) / (3 x mean s / c4); empty without spec");
+    kpi_needs(ctx, k, KIND_QUALITY, NULL, 0);
 
     static const char *const br_names[] = { "Line", "Subgroup", "Day", "X-bar", "Rule", "Limit" };
     static const col_kind_t br_kinds[] = { COL_TEXT, COL_TEXT, COL_DATE, COL_NUMBER, COL_TEXT,
@@ -573,6 +578,8 @@ static ops_status_t spc_finish(quality_t *q, report_model_t *m, ops_error_t *err
         model_table_set_text(t, r, 4, rule_names[pt->rule], strlen(rule_names[pt->rule]));
         model_table_set_num(t, r, 5, pt->limit);
     }
+    table_needs(ctx, t, KIND_QUALITY, NULL, 0);
+    table_needs(ctx, cap, KIND_QUALITY, NULL, 0);
 
 cleanup:
     if (points)

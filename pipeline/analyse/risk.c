@@ -135,18 +135,22 @@ static ops_status_t risk_finish(void *state, report_model_t *m, ops_error_t *err
             goto nomem;
         kpi_fill_level(k, r->open_count);
         snprintf(k->note, sizeof k->note, "risks not closed, raised by the month end");
+        kpi_needs(ctx, k, KIND_RISKS, NULL, 0);
         if (!(k = model_add_kpi(m, "high_risks", "High risks (score 15+)", AREA_RISK, UNIT_COUNT)))
             goto nomem;
         k->value = k->ytd = high;
         snprintf(k->note, sizeof k->note, "open risks with likelihood x impact >= 15");
+        kpi_needs(ctx, k, KIND_RISKS, NULL, 0);
         if (!(k = model_add_kpi(m, "overdue_mitigations", "Overdue mitigations", AREA_RISK, UNIT_COUNT)))
             goto nomem;
         k->value = k->ytd = overdue;
         snprintf(k->note, sizeof k->note, "open risks whose mitigation_due is before the period end");
+        kpi_needs(ctx, k, KIND_RISKS, FIELDS(RISK_MITIGATION_DUE)); /* else never overdue */
         if (!(k = model_add_kpi(m, "risk_exposure", "Open risk exposure", AREA_RISK, UNIT_MONEY)))
             goto nomem;
         kpi_fill_level(k, exposure);
         snprintf(k->note, sizeof k->note, "sum of exposure of open risks raised by the month end");
+        kpi_needs(ctx, k, KIND_RISKS, FIELDS(RISK_EXPOSURE));
         static const char *const n[] = { "Risk", "Title", "Owner", "Score", "Likelihood", "Impact", "Exposure",
                                          "Mitigation due", "Overdue" };
         static const col_kind_t kd[] = { COL_TEXT, COL_TEXT, COL_TEXT, COL_COUNT, COL_COUNT, COL_COUNT,
@@ -154,6 +158,8 @@ static ops_status_t risk_finish(void *state, report_model_t *m, ops_error_t *err
         model_table_t *t = model_add_table(m, AREA_RISK, "Top risks", 9, n, kd);
         if (!t)
             goto nomem;
+        bool exposure_known = ctx_fields_mapped(ctx, KIND_RISKS, FIELDS(RISK_EXPOSURE));
+        bool due_known = ctx_fields_mapped(ctx, KIND_RISKS, FIELDS(RISK_MITIGATION_DUE));
         g_array_sort(r->risks, by_score);
         for (guint i = 0; i < r->risks->len && i < (guint)ctx->settings->top_n; i++) {
             risk_t *x = &g_array_index(r->risks, risk_t, i);
@@ -166,11 +172,12 @@ static ops_status_t risk_finish(void *state, report_model_t *m, ops_error_t *err
             model_table_set_num(t, (size_t)row, 3, x->likelihood * x->impact);
             model_table_set_num(t, (size_t)row, 4, x->likelihood);
             model_table_set_num(t, (size_t)row, 5, x->impact);
-            model_table_set_num(t, (size_t)row, 6, x->exposure / scale);
+            model_table_set_num(t, (size_t)row, 6, exposure_known ? x->exposure / scale : NAN);
             model_table_set_num(t, (size_t)row, 7, x->has_due ? x->due : NAN);
-            const char *o = x->has_due && x->due < ctx->period_last_day ? "yes" : "no";
+            const char *o = !due_known ? "n/a" : x->has_due && x->due < ctx->period_last_day ? "yes" : "no";
             model_table_set_text(t, (size_t)row, 8, o, strlen(o));
         }
+        table_needs(ctx, t, KIND_RISKS, NULL, 0);
     }
     if (ctx_has_input(ctx, KIND_CONTROLS)) {
         double tested = r->compliant + r->non_compliant;
@@ -178,14 +185,17 @@ static ops_status_t risk_finish(void *state, report_model_t *m, ops_error_t *err
             goto nomem;
         k->value = k->ytd = tested > 0 ? r->compliant / tested * 100 : NAN;
         snprintf(k->note, sizeof k->note, "compliant / (compliant + non-compliant); not-tested controls excluded");
+        kpi_needs(ctx, k, KIND_CONTROLS, NULL, 0);
         if (!(k = model_add_kpi(m, "open_findings", "Open audit findings", AREA_RISK, UNIT_COUNT)))
             goto nomem;
         k->value = k->ytd = r->findings;
         snprintf(k->note, sizeof k->note, "sum of open_findings over all controls");
+        kpi_needs(ctx, k, KIND_CONTROLS, FIELDS(CTL_OPEN_FINDINGS));
         if (!(k = model_add_kpi(m, "overdue_audits", "Overdue audits", AREA_RISK, UNIT_COUNT)))
             goto nomem;
         k->value = k->ytd = (double)r->audits->len;
         snprintf(k->note, sizeof k->note, "controls whose next_audit_due is before the period end");
+        kpi_needs(ctx, k, KIND_CONTROLS, NULL, 0);
         static const char *const an[] = { "Age of oldest finding", "Open findings" };
         static const col_kind_t ak[] = { COL_TEXT, COL_COUNT };
         model_table_t *t = model_add_table(m, AREA_RISK, "Open findings by age", 2, an, ak);
@@ -199,6 +209,7 @@ static ops_status_t risk_finish(void *state, report_model_t *m, ops_error_t *err
             model_table_set_text(t, (size_t)row, 0, buckets[i], strlen(buckets[i]));
             model_table_set_num(t, (size_t)row, 1, r->finding_age[i]);
         }
+        table_needs(ctx, t, KIND_CONTROLS, FIELDS(CTL_OPEN_FINDINGS, CTL_OLDEST_FINDING_DATE));
         static const char *const on[] = { "Control", "Area", "Owner", "Audit due", "Days overdue" };
         static const col_kind_t ok[] = { COL_TEXT, COL_TEXT, COL_TEXT, COL_DATE, COL_DAYS };
         if (!(t = model_add_table(m, AREA_RISK, "Overdue audits", 5, on, ok)))
@@ -215,6 +226,7 @@ static ops_status_t risk_finish(void *state, report_model_t *m, ops_error_t *err
             model_table_set_num(t, (size_t)row, 3, a->due);
             model_table_set_num(t, (size_t)row, 4, ctx->period_last_day - a->due);
         }
+        table_needs(ctx, t, KIND_CONTROLS, NULL, 0);
     }
     return OPS_OK;
 nomem:

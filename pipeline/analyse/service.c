@@ -179,41 +179,54 @@ static ops_status_t service_finish(void *state, report_model_t *m, ops_error_t *
     ADD_KPI("tickets_created", "Tickets created", UNIT_COUNT);
     kpi_fill_sum(k, ctx, s->created);
     snprintf(k->note, sizeof k->note, "tickets whose created_at falls in the month");
+    kpi_needs(ctx, k, KIND_TICKETS, NULL, 0);
     if (!ctx_publish_series(ctx, m, "tickets_created", "Tickets created", UNIT_COUNT, s->created))
         goto nomem;
     ADD_KPI("tickets_resolved", "Tickets resolved", UNIT_COUNT);
     kpi_fill_sum(k, ctx, s->resolved);
     snprintf(k->note, sizeof k->note, "tickets whose resolved_at falls in the month");
+    kpi_needs(ctx, k, KIND_TICKETS, FIELDS(TKT_RESOLVED_AT));
     ADD_KPI("ticket_backlog", "Open tickets at month end", UNIT_COUNT);
     kpi_fill_level(k, s->backlog);
     snprintf(k->note, sizeof k->note, "created before the month end and not resolved by then");
+    kpi_needs(ctx, k, KIND_TICKETS, FIELDS(TKT_RESOLVED_AT)); /* without it every ticket looks open */
     ADD_KPI("first_response_median_hours", "First response, median", UNIT_HOURS);
     fill_quantile(k, s, s->first_response, 0.5);
     snprintf(k->note, sizeof k->note, "hours from created to first response, tickets created in the month");
+    kpi_needs(ctx, k, KIND_TICKETS, FIELDS(TKT_FIRST_RESPONSE_AT));
     ADD_KPI("first_response_p90_hours", "First response, p90", UNIT_HOURS);
     fill_quantile(k, s, s->first_response, 0.9);
     snprintf(k->note, sizeof k->note, "90th percentile (GSL, linear interpolation)");
+    kpi_needs(ctx, k, KIND_TICKETS, FIELDS(TKT_FIRST_RESPONSE_AT));
     ADD_KPI("resolution_median_hours", "Resolution time, median", UNIT_HOURS);
     fill_quantile(k, s, s->resolution, 0.5);
     snprintf(k->note, sizeof k->note, "hours from created to resolved, tickets resolved in the month");
+    kpi_needs(ctx, k, KIND_TICKETS, FIELDS(TKT_RESOLVED_AT));
     ADD_KPI("resolution_p90_hours", "Resolution time, p90", UNIT_HOURS);
     fill_quantile(k, s, s->resolution, 0.9);
     snprintf(k->note, sizeof k->note, "90th percentile of resolution hours");
+    kpi_needs(ctx, k, KIND_TICKETS, FIELDS(TKT_RESOLVED_AT));
     ADD_KPI("sla_attainment_pct", "SLA attainment", UNIT_PERCENT);
     kpi_fill_ratio(k, ctx, s->sla_met, s->resolved, 100.0);
     snprintf(k->note, sizeof k->note, "resolved within [analysis] sla_hours_pN / resolved, in the month");
+    kpi_needs(ctx, k, KIND_TICKETS, FIELDS(TKT_RESOLVED_AT));
     ADD_KPI("first_response_sla_pct", "First response within SLA", UNIT_PERCENT);
     kpi_fill_ratio(k, ctx, s->response_met, s->created, 100.0);
     snprintf(k->note, sizeof k->note, "tickets created in the month answered within [analysis] response_hours_pN / created");
+    /* without the field no ticket looks answered: 0%, red, top of the attention list */
+    kpi_needs(ctx, k, KIND_TICKETS, FIELDS(TKT_FIRST_RESPONSE_AT));
     ADD_KPI("reopen_rate_pct", "Reopen rate", UNIT_PERCENT);
     kpi_fill_ratio(k, ctx, s->reopened, s->resolved, 100.0);
     snprintf(k->note, sizeof k->note, "resolved tickets flagged reopened / resolved");
+    kpi_needs(ctx, k, KIND_TICKETS, FIELDS(TKT_RESOLVED_AT, TKT_REOPENED));
     ADD_KPI("csat_mean", "CSAT (1-5)", UNIT_SCORE);
     kpi_fill_ratio(k, ctx, s->csat_sum, s->csat_n, 1.0);
     snprintf(k->note, sizeof k->note, "mean satisfaction score of tickets resolved in the month");
+    kpi_needs(ctx, k, KIND_TICKETS, FIELDS(TKT_RESOLVED_AT, TKT_CSAT));
     ADD_KPI("csat_satisfied_pct", "Satisfied customers", UNIT_PERCENT);
     kpi_fill_ratio(k, ctx, s->csat_ok, s->csat_n, 100.0);
     snprintf(k->note, sizeof k->note, "share of CSAT answers of 4 or 5");
+    kpi_needs(ctx, k, KIND_TICKETS, FIELDS(TKT_RESOLVED_AT, TKT_CSAT));
 
     static const char *const pn[] = { "Priority", "SLA hours", "Resolved (month)", "Within SLA (month)",
                                       "SLA % (month)", "Resolved YTD", "SLA % YTD" };
@@ -234,11 +247,15 @@ static ops_status_t service_finish(void *state, report_model_t *m, ops_error_t *
         model_table_set_num(t, (size_t)r, 5, s->prio_resolved_ytd[p]);
         model_table_set_num(t, (size_t)r, 6, s->prio_resolved_ytd[p] ? s->prio_met_ytd[p] / s->prio_resolved_ytd[p] * 100 : NAN);
     }
+    table_needs(ctx, t, KIND_TICKETS, FIELDS(TKT_RESOLVED_AT));
 
     static const char *const cn[] = { "Channel", "Created", "Resolved", "SLA %", "CSAT mean" };
     static const col_kind_t ck[] = { COL_TEXT, COL_COUNT, COL_COUNT, COL_PERCENT, COL_NUMBER };
     if (!(t = model_add_table(m, AREA_SERVICE, "Tickets by channel (month)", 5, cn, ck)))
         goto nomem;
+    /* created counts stand on their own; the other columns need what they count */
+    bool resolved_known = ctx_fields_mapped(ctx, KIND_TICKETS, FIELDS(TKT_RESOLVED_AT));
+    bool csat_known = resolved_known && ctx_fields_mapped(ctx, KIND_TICKETS, FIELDS(TKT_CSAT));
     guint nch = g_hash_table_size(s->channels);
     GPtrArray *arr = g_ptr_array_sized_new(nch);
     GHashTableIter it;
@@ -257,11 +274,12 @@ static ops_status_t service_finish(void *state, report_model_t *m, ops_error_t *
         }
         model_table_set_text(t, (size_t)r, 0, c->name, strlen(c->name));
         model_table_set_num(t, (size_t)r, 1, c->created);
-        model_table_set_num(t, (size_t)r, 2, c->resolved);
-        model_table_set_num(t, (size_t)r, 3, c->resolved ? c->sla_met / c->resolved * 100 : NAN);
-        model_table_set_num(t, (size_t)r, 4, c->csat_n ? c->csat_sum / c->csat_n : NAN);
+        model_table_set_num(t, (size_t)r, 2, resolved_known ? c->resolved : NAN);
+        model_table_set_num(t, (size_t)r, 3, resolved_known && c->resolved ? c->sla_met / c->resolved * 100 : NAN);
+        model_table_set_num(t, (size_t)r, 4, csat_known && c->csat_n ? c->csat_sum / c->csat_n : NAN);
     }
     g_ptr_array_free(arr, TRUE);
+    table_needs(ctx, t, KIND_TICKETS, NULL, 0);
 
     static const char *const on[] = { "Ticket", "Priority", "Channel", "Created", "Age (days)" };
     static const col_kind_t ok[] = { COL_TEXT, COL_TEXT, COL_TEXT, COL_DATE, COL_DAYS };
@@ -280,6 +298,7 @@ static ops_status_t service_finish(void *state, report_model_t *m, ops_error_t *
         model_table_set_num(t, (size_t)r, 3, floor((double)o->created / 86400.0));
         model_table_set_num(t, (size_t)r, 4, (end - (double)o->created) / 86400.0);
     }
+    table_needs(ctx, t, KIND_TICKETS, FIELDS(TKT_RESOLVED_AT)); /* else every ticket looks open */
     return OPS_OK;
 nomem:
     return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");

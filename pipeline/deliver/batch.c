@@ -10,7 +10,10 @@
  *
  * The "pending" record closes the crash window: if the process dies between
  * the server's 250 and the final save, the next run finds "pending" and does
- * not mail that recipient again unless told to (resend_pending).
+ * not mail that recipient again unless told to (resend_unknown). An
+ * "unknown" outcome (the whole message sent, the connection lost before the
+ * reply) is the same situation seen from inside the process and is kept the
+ * same way: recorded, reported, and sent again only on resend_unknown.
  */
 #include "opsreport/deliver.h"
 #include "deliver/deliver_internal.h"
@@ -69,6 +72,7 @@ static ops_status_t send_one(const deliver_smtp_t *settings, const deliver_messa
         /* Refused before connecting (bad attachment, password file...):
          * nothing went out, and it would fail for everyone alike. */
         r->sent = false;
+        r->after = LEDGER_FAILED;
         ledger_record(ledger, *recipient, id, stamp(now), &r->outcome, NULL);
         ledger_save(ledger, NULL);
         *err = one;
@@ -77,6 +81,7 @@ static ops_status_t send_one(const deliver_smtp_t *settings, const deliver_messa
     if ((st = ledger_record(ledger, *recipient, id, stamp(now), &r->outcome, err)) ||
         (st = ledger_save(ledger, err)))
         return st;
+    r->after = ledger_state(ledger, *recipient);
     if (r->status != OPS_OK)
         snprintf(r->message, sizeof r->message, "%s", one.message);
     return OPS_OK;
@@ -84,7 +89,7 @@ static ops_status_t send_one(const deliver_smtp_t *settings, const deliver_messa
 
 ops_status_t deliver_send_all(const deliver_smtp_t *settings, const deliver_message_t *tmpl,
                               const char *const *recipients, size_t n,
-                              delivery_ledger_t *ledger, bool resend_pending, time_t now,
+                              delivery_ledger_t *ledger, bool resend_unknown, time_t now,
                               deliver_result_t *results, ops_error_t *err)
 {
     /* Problems that would fail every recipient stop everything up front. */
@@ -106,14 +111,21 @@ ops_status_t deliver_send_all(const deliver_smtp_t *settings, const deliver_mess
         deliver_result_t *r = &results[i];
         memset(r, 0, sizeof *r);
         r->recipient = recipients[i];
-        r->before = ledger_state(ledger, recipients[i]);
+        r->before = r->after = ledger_state(ledger, recipients[i]);
         if (r->before == LEDGER_DELIVERED)
             continue; /* reached on an earlier run */
-        if (r->before == LEDGER_PENDING && !resend_pending) {
+        if (r->before == LEDGER_PENDING && !resend_unknown) {
             r->status = OPS_ERR_DELIVERY;
             snprintf(r->message, sizeof r->message,
                      "a previous run stopped while sending to %s; it may have been "
                      "delivered, so it is not sent again without an explicit resend",
+                     recipients[i]);
+        } else if (r->before == LEDGER_UNKNOWN && !resend_unknown) {
+            r->status = OPS_ERR_DELIVERY;
+            snprintf(r->message, sizeof r->message,
+                     "delivery to %s is unknown: an earlier send lost the connection after "
+                     "the whole message was sent and before the server's reply; it may have "
+                     "been delivered, so it is not sent again without an explicit resend",
                      recipients[i]);
         } else {
             st = send_one(settings, tmpl, &recipients[i], ledger, now, id, id_size, r, err);

@@ -16,8 +16,4 @@
 ops_status_t deliver_write_atomic(const char *path, const char *data, size_t len,
                                   ops_error_t *err);
 
-/* A bare addr-spec we accept: one '@' with text on both sides, printable
- * ASCII, no spaces, none of <>,;:"()\[] . */
-bool deliver_address_valid(const char *addr);
-
 #endif

@@ -6,7 +6,8 @@
  *   { "version": 1,
  *     "deliveries": [ { "recipient", "message_id", "time", "outcome",
  *                       "attempts", "smtp_code", "smtp_reply" }, ... ] }
- * "time" is ISO 8601 UTC, "outcome" one of pending / delivered / failed.
+ * "time" is ISO 8601 UTC, "outcome" one of pending / delivered / failed /
+ * unknown (the whole message was sent and no reply came: see smtp.c).
  * In memory the records sit in a jansson object keyed by the normalised
  * recipient (domain lower-cased; local parts are case-sensitive by RFC 5321);
  * on save they are written as an array sorted by that key, each record's keys
@@ -35,6 +36,7 @@ static const char *const outcome_names[] = {
     [LEDGER_PENDING] = "pending",
     [LEDGER_DELIVERED] = "delivered",
     [LEDGER_FAILED] = "failed",
+    [LEDGER_UNKNOWN] = "unknown",
 };
 
 /* local@Domain.Example -> local@domain.example; g_free the result. */
@@ -61,7 +63,7 @@ void ledger_free(delivery_ledger_t *l)
 static ledger_state_t state_of(const json_t *rec)
 {
     const char *o = json_string_value(json_object_get(rec, "outcome"));
-    for (int s = LEDGER_PENDING; o && s <= LEDGER_FAILED; s++)
+    for (int s = LEDGER_PENDING; o && s <= LEDGER_UNKNOWN; s++)
         if (strcmp(o, outcome_names[s]) == 0)
             return (ledger_state_t)s;
     return LEDGER_NONE;
@@ -87,7 +89,7 @@ static ops_status_t record_check(const char *path, size_t i, json_t *rec, ops_er
                                  ints[k]);
     if (state_of(rec) == LEDGER_NONE)
         return ops_error_set(err, OPS_ERR_INPUT, path, 0, "outcome",
-                             "record %zu: outcome must be pending, delivered or failed",
+                             "record %zu: outcome must be pending, delivered, failed or unknown",
                              i + 1);
     return OPS_OK;
 }
@@ -203,9 +205,11 @@ static ops_status_t record_put(delivery_ledger_t *l, const char *recipient,
 ops_status_t ledger_record(delivery_ledger_t *l, const char *recipient, const char *message_id,
                            time_t when, const deliver_outcome_t *o, ops_error_t *err)
 {
-    return record_put(l, recipient, message_id, when,
-                      o->delivered ? LEDGER_DELIVERED : LEDGER_FAILED, o->attempts,
-                      o->smtp_code, o->smtp_reply, err);
+    ledger_state_t state = o->delivered ? LEDGER_DELIVERED
+                           : o->unknown ? LEDGER_UNKNOWN
+                                        : LEDGER_FAILED;
+    return record_put(l, recipient, message_id, when, state, o->attempts, o->smtp_code,
+                      o->smtp_reply, err);
 }
 
 ops_status_t ledger_record_pending(delivery_ledger_t *l, const char *recipient,

@@ -20,6 +20,13 @@
  * The boundary is derived from the Message-ID, so the same message always
  * gives the same bytes. Every line ends in CRLF; SMTP dot-stuffing is
  * libcurl's job when sending.
+ *
+ * Header injection: a CR or LF inside a header value would end the header
+ * and start another ("\r\nBcc: someone"). Addresses and the sender's name
+ * come from the config and are refused there and again here; the subject
+ * comes from the data (organisation, site names through the subject
+ * template), so rather than fail a month-end send over it, every run of
+ * control characters in it becomes one space (subject_clean).
  */
 #include "opsreport/deliver.h"
 #include "deliver/deliver_internal.h"
@@ -53,6 +60,29 @@ static bool is_plain_ascii(const char *s)
         if (*p < 0x20 || *p > 0x7e)
             return false;
     return true;
+}
+
+bool deliver_header_text_valid(const char *text)
+{
+    return text && g_utf8_validate(text, -1, NULL) && !has_ctl(text);
+}
+
+/* The subject as one header line: each run of control characters (CR, LF,
+ * TAB, ...) becomes a single space, so no text can add a header. g_free. */
+static gchar *subject_clean(const char *subject)
+{
+    GString *out = g_string_sized_new(strlen(subject));
+    bool in_ctl = false;
+    for (const unsigned char *p = (const unsigned char *)subject; *p; p++) {
+        bool ctl = *p < 0x20 || *p == 0x7f;
+        if (!ctl)
+            g_string_append_c(out, (char)*p);
+        else if (!in_ctl)
+            g_string_append_c(out, ' ');
+        in_ctl = ctl;
+    }
+    /* g_strstrip trims in place and returns its argument: still g_free-able. */
+    return g_strstrip(g_string_free(out, FALSE));
 }
 
 bool deliver_address_valid(const char *addr)
@@ -248,7 +278,7 @@ static ops_status_t check_message(const deliver_smtp_t *s, const deliver_message
     if (s->reply_to && *s->reply_to && !deliver_address_valid(s->reply_to))
         return ops_error_set(err, OPS_ERR_CONFIG, NULL, 0, "reply_to",
                              "reply-to address '%s' is not a valid address", s->reply_to);
-    if (s->from_name && (has_ctl(s->from_name) || !g_utf8_validate(s->from_name, -1, NULL)))
+    if (s->from_name && !deliver_header_text_valid(s->from_name))
         return ops_error_set(err, OPS_ERR_CONFIG, NULL, 0, "from_name",
                              "sender name must be one line of UTF-8 text");
     if (m->n_to == 0 || !m->to)
@@ -260,9 +290,9 @@ static ops_status_t check_message(const deliver_smtp_t *s, const deliver_message
                                  "recipient '%s' is not a valid address (user@domain)",
                                  a ? a : "");
     }
-    if (!m->subject || has_ctl(m->subject) || !g_utf8_validate(m->subject, -1, NULL))
+    if (!m->subject || !g_utf8_validate(m->subject, -1, NULL))
         return ops_error_set(err, OPS_ERR_INPUT, NULL, 0, "subject",
-                             "subject must be one line of UTF-8 text");
+                             "subject must be UTF-8 text");
     if (!m->body || !g_utf8_validate(m->body, -1, NULL))
         return ops_error_set(err, OPS_ERR_INPUT, NULL, 0, "body",
                              "message body must be UTF-8 text");
@@ -352,7 +382,9 @@ ops_status_t deliver_message_build(const deliver_smtp_t *settings, const deliver
     if (msg->n_cc)
         append_address_list(m, "Cc", msg->cc, msg->n_cc);
     g_string_append(m, "Subject: ");
-    append_unstructured(m, msg->subject);
+    gchar *subject = subject_clean(msg->subject);
+    append_unstructured(m, subject);
+    g_free(subject);
     g_string_append(m, "\r\n");
     g_string_append_printf(m, "Message-ID: %s\r\n", msg->message_id);
     /* RFC 3834: tells autoresponders not to answer a machine-sent report. */

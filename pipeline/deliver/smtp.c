@@ -8,10 +8,20 @@
  * retry budget (seconds since the first attempt) would be passed, and each
  * retry's own timeout is cut to what is left of the budget.
  *
- * Transient vs permanent: a 4xx reply, no connection, a timeout or a dropped
- * connection is transient and retried; a 5xx reply (550 recipient rejected,
+ * Transient, permanent or unknown (deliver_classify): a 4xx reply, no
+ * connection, or a timeout or dropped connection before the whole message
+ * was sent is transient and retried; a 5xx reply (550 recipient rejected,
  * 535 login refused), a TLS failure or a malformed URL is permanent and
- * stops at once. The reply code is CURLINFO_RESPONSE_CODE; the reply text is
+ * stops at once. The third kind is the reason SMTP cannot promise exactly
+ * once: when every byte of the message and its final "." went out and the
+ * connection then drops or times out before the server's reply, the server
+ * may well have queued it. libcurl reports that as a receive error or a
+ * timeout, like any other drop; what tells the cases apart is how far the
+ * attempt got (attempt_stage): whether the read callback has handed over the
+ * last byte and libcurl's upload counter has reached the message length.
+ * Such an outcome is "unknown": never retried here, left to a person.
+ *
+ * The reply code is CURLINFO_RESPONSE_CODE; the reply text is
  * the server's reply line with that code, captured by a debug callback that looks
  * only at server-to-client lines (CURLINFO_HEADER_IN) - the client's side
  * carries AUTH and is never looked at.
@@ -33,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -258,7 +269,7 @@ ops_status_t deliver_smtp_check(const deliver_smtp_t *s, ops_error_t *err)
 
 typedef struct {
     const char *data;
-    size_t len, pos;
+    size_t len, pos; /* pos == len: the last byte has been handed to libcurl */
 } upload_t;
 
 static size_t upload_read(char *buf, size_t size, size_t nitems, void *userp)
@@ -333,7 +344,7 @@ static void sleep_ms(long ms)
         ;
 }
 
-static bool curl_code_transient(CURLcode c)
+static bool curl_code_transient(int c)
 {
     switch (c) {
     case CURLE_COULDNT_CONNECT:
@@ -347,6 +358,43 @@ static bool curl_code_transient(CURLcode c)
     default:
         return false;
     }
+}
+
+deliver_verdict_t deliver_classify(int curl_code, long smtp_code, deliver_stage_t stage)
+{
+    if (curl_code == CURLE_OK)
+        return DELIVER_DELIVERED;
+    /* A negative reply is the server's own word, whatever the stage: after
+     * the final "." a 451 or 554 means it did not take the message. */
+    if (smtp_code >= 500 && smtp_code <= 599)
+        return DELIVER_PERMANENT;
+    if (smtp_code >= 400 && smtp_code <= 499)
+        return DELIVER_TRANSIENT;
+    /* Everything sent, no verdict from the server: dropped, timed out or
+     * garbled, it may have been queued. The one exception is a send error:
+     * the "." is the last thing written, so a failed write means it never
+     * left, and after it libcurl only reads. */
+    if (stage == DELIVER_STAGE_SENT && curl_code != CURLE_SEND_ERROR)
+        return DELIVER_UNKNOWN;
+    return curl_code_transient(curl_code) ? DELIVER_TRANSIENT : DELIVER_PERMANENT;
+}
+
+/* How far an attempt got with the message. Both signals are needed: the
+ * read callback may have handed its last byte to libcurl while libcurl was
+ * still writing (a server that stops reading), and the upload counter alone
+ * could pass the length early because libcurl counts the dots it stuffs.
+ * The counter is compared with the unstuffed length, the lower bound under
+ * either way of counting: erring towards SENT makes a rare attempt unknown
+ * that was not, never the reverse, which could deliver twice. */
+static deliver_stage_t attempt_stage(CURL *h, const upload_t *up)
+{
+    curl_off_t uploaded = 0;
+    if (up->pos == 0)
+        return DELIVER_STAGE_ENVELOPE;
+    if (up->pos == up->len && curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &uploaded) == CURLE_OK &&
+        uploaded >= (curl_off_t)up->len)
+        return DELIVER_STAGE_SENT;
+    return DELIVER_STAGE_BODY;
 }
 
 typedef struct {
@@ -381,7 +429,7 @@ static ops_status_t attempt_run(const attempt_ctx_t *ctx, long timeout_ms,
     long use_ssl = CURLUSESSL_ALL;
     if (!ctx->url->implicit_tls && s->tls == DELIVER_TLS_NONE)
         use_ssl = CURLUSESSL_NONE;
-    else if (!ctx->url->implicit_tls && ctx->url->loopback)
+    else if (!ctx->url->implicit_tls && ctx->url->loopback && s->tls != DELIVER_TLS_STRICT)
         use_ssl = CURLUSESSL_TRY;
 
     curl_easy_setopt(h, CURLOPT_URL, s->smtp_url);
@@ -395,6 +443,12 @@ static ops_status_t attempt_run(const attempt_ctx_t *ctx, long timeout_ms,
     curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)ctx->len);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, s->connect_timeout_ms);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+    /* CURLOPT_TIMEOUT_MS does not cover the QUIT that curl_easy_cleanup
+     * sends on a connection left open (as it is after a timeout while
+     * waiting for the reply to the final "."): that wait runs on the
+     * per-reply clock, two minutes by default. Bound it by the attempt's
+     * timeout too (whole seconds: the _MS form is curl 8.6+). */
+    curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, (timeout_ms + 999) / 1000);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_VERBOSE, 1L); /* needed for the debug callback */
@@ -411,23 +465,26 @@ static ops_status_t attempt_run(const attempt_ctx_t *ctx, long timeout_ms,
     /* Copy before cleanup: closing sends QUIT and its 221 would overwrite. */
     o->curl_code = (int)rc;
     o->smtp_code = code;
+    o->stage = attempt_stage(h, &up);
     snprintf(o->smtp_reply, sizeof o->smtp_reply, "%s", reply_pick(cap, code));
     snprintf(o->curl_error, sizeof o->curl_error, "%s",
              rc == CURLE_OK ? "" : (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
     curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, NULL);
     curl_easy_setopt(h, CURLOPT_VERBOSE, 0L);
+    curl_socket_t sock = CURL_SOCKET_BAD;
+    if (rc == CURLE_OPERATION_TIMEDOUT &&
+        curl_easy_getinfo(h, CURLINFO_ACTIVESOCKET, &sock) == CURLE_OK && sock != CURL_SOCKET_BAD)
+        /* The server stopped answering: QUIT would only wait out the reply
+         * clock again. A shut socket makes curl_easy_cleanup fail it at
+         * once; curl still closes the descriptor. */
+        shutdown(sock, SHUT_RDWR);
     curl_easy_cleanup(h);
     free(cap);
 
-    o->delivered = rc == CURLE_OK;
-    if (!o->delivered) {
-        if (code >= 500)
-            o->permanent = true;
-        else if (code >= 400)
-            o->permanent = false;
-        else
-            o->permanent = !curl_code_transient(rc);
-    }
+    deliver_verdict_t v = deliver_classify((int)rc, code, o->stage);
+    o->delivered = v == DELIVER_DELIVERED;
+    o->unknown = v == DELIVER_UNKNOWN;
+    o->permanent = v == DELIVER_PERMANENT;
     return OPS_OK;
 }
 
@@ -517,6 +574,10 @@ ops_status_t deliver_send(const deliver_smtp_t *s, const deliver_message_t *msg,
         st = attempt_run(&ctx, timeout, o, err);
         if (st != OPS_OK || o->delivered)
             break;
+        if (o->unknown) {
+            stop_reason = "; not retried: it may have been delivered";
+            break;
+        }
         if (o->permanent) {
             stop_reason = "; permanent failure, not retried";
             break;
@@ -526,7 +587,21 @@ ops_status_t deliver_send(const deliver_smtp_t *s, const deliver_message_t *msg,
     }
     o->elapsed_s = now_s() - t0;
 
-    if (st == OPS_OK && !o->delivered) {
+    if (st == OPS_OK && o->unknown) {
+        st = ops_error_set(err, OPS_ERR_DELIVERY, NULL, 0, NULL,
+                           "delivery to %s via %s is unknown after %d attempt%s in %.1f s: the "
+                           "whole message was sent, then the connection failed before the "
+                           "server's reply (%s)%s",
+                           msg->to[0], s->smtp_url, o->attempts, o->attempts == 1 ? "" : "s",
+                           o->elapsed_s, o->curl_error, stop_reason);
+    } else if (st == OPS_OK && o->curl_code == CURLE_USE_SSL_FAILED) {
+        /* curl's own words ("STARTTLS not supported.") do not say that this
+         * is our choice, nor that nothing went out in the clear. */
+        st = ops_error_set(err, OPS_ERR_DELIVERY, NULL, 0, NULL,
+                           "delivery to %s via %s failed: the server does not offer STARTTLS and "
+                           "TLS is required, so nothing was sent (%s)%s",
+                           msg->to[0], s->smtp_url, o->curl_error, stop_reason);
+    } else if (st == OPS_OK && !o->delivered) {
         /* Server reply if there was one, else what curl says went wrong. */
         st = ops_error_set(err, OPS_ERR_DELIVERY, NULL, 0, NULL,
                            "delivery to %s via %s failed after %d attempt%s in %.1f s: %s%s%s",

@@ -10,7 +10,8 @@
  *
  * Incidents: ticket volume 2.2x with slow first responses in the last month;
  * project PRJ-107 "ERP migration – Leeds & Lyon" runs ~32% over on cost.
- * Deliberate bad rows (tickets, last month): priorities "P5" and "High".
+ * Deliberate bad rows (tickets, last month): priorities "P5" and "P0" (High
+ * would be read as P2 by the built-in vocabulary).
  */
 #include "generate/gen.h"
 
@@ -246,7 +247,7 @@ ops_status_t gen_tickets(const gen_world_t *w, gen_writer_t *out, gsl_rng *r, op
             if (spike && k < 2) {
                 /* Deliberate bad rows: see the list in generate.c. */
                 ticket_state_t bad = t;
-                bad.priority = k == 0 ? "P5" : "High";
+                bad.priority = k == 0 ? "P5" : "P0";
                 rc = write_ticket(out, &bad, t.created, err);
                 continue;
             }

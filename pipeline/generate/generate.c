@@ -15,7 +15,7 @@
  *   purchase_orders.csv  3. a PO line written twice (duplicate key)
  *                        4. Qty Ordered "-5.0" (below the range minimum 0)
  *                        5. Order Date "13/45/YYYY" (unparseable)
- *   tickets.csv          6. Priority "P5"   7. Priority "High" (not P1..P4)
+ *   tickets.csv          6. Priority "P5"   7. Priority "P0" (not P1..P4)
  * Incidents a report should catch: Logistics opex 7% over budget in the
  * current fiscal year; supplier Baltic Board late in the last 3 months;
  * tickets 2.2x with SLA misses in the last month; a +5 g weight shift on

@@ -1,14 +1,25 @@
 /*
  * ingest.c - streaming reader for one CSV export.
  *
- * The file is read in blocks, hashed (SHA-256, GLib), decoded to UTF-8
- * (iconv for Windows-1252; a UTF-8 BOM is skipped) and fed to libcsv one
+ * The file is read in blocks, hashed (SHA-256, GLib) and decoded to UTF-8
+ * with iconv from any configured encoding, an invalid byte (or UTF-16/32
+ * unit) becoming U+FFFD. UTF-8 input is only checked: invalid bytes stay,
+ * for validation to reject their rows with a hint at the encoding. Both
+ * count invalid bytes, carry a character split across two blocks over
+ * whole, and drop a leading BOM. The text is fed to libcsv one
  * physical line at a time, so we always know the line a record starts on,
- * even when quoted fields span lines and whatever the line ends (LF, CRLF,
- * CR). libcsv runs non-strict: a stray quote inside an unquoted field is
- * kept as text (as spreadsheets do); a broken row then shows up as a wrong
- * field count and is rejected. Spaces (and tabs, unless tab is the
- * delimiter) around unquoted fields are trimmed.
+ * even when quoted fields span lines, whatever the line ends: LF, CRLF, a
+ * lone CR (old Mac files), or a run of CRs before an LF (CR CR LF, an
+ * export re-saved on Windows), which is one line end.
+ *
+ * libcsv runs non-strict: a stray quote inside an unquoted field is kept as
+ * text (as spreadsheets do); a broken row then shows up as a wrong field
+ * count and is rejected. A quote that opens a field and swallows the lines
+ * after it is never merged silently: if the field spans more than
+ * max_field_lines lines, or is still open at the end of the file, every
+ * non-blank line it covers is read and rejected as a row of its own.
+ * Spaces and tabs around unquoted fields are trimmed, except the delimiter
+ * itself (tab- and space-delimited files).
  */
 #include "opsreport/ingest.h"
 #include "opsreport/map.h"
@@ -28,6 +39,13 @@
 
 #define INGEST_BLOCK (256 * 1024)
 #define INGEST_MAX_COLUMNS 256
+/* room before a block for the bytes of a character split by the previous one */
+#define INGEST_CARRY 16
+/* libcsv has no "no quote" setting: it compares every byte with the quote
+ * char, so quote = none uses 0xFF, a byte that never occurs in UTF-8
+ * (decode_utf8 turns a stray one in broken input into 0xFE) */
+#define INGEST_NO_QUOTE 0xFF
+#define UTF8_REPLACEMENT "\xEF\xBF\xBD"
 
 typedef struct {
     long line;
@@ -55,8 +73,14 @@ typedef struct {
     size_t n_fields;
     bool overflow;
 
-    long line;      /* physical line being fed */
-    long rec_start; /* line the current record started on, 0: none yet */
+    long line;        /* physical line being fed, from 1 */
+    long rec_start;   /* line the current record started on, 0: none yet */
+    long field_start; /* line the current field started on, 0: the record's first */
+    long last_field_start; /* where the last field handed over started */
+    size_t cr_run;    /* CRs ending what was fed: one line end if an LF follows */
+    bool line_open;   /* bytes fed since the last line end */
+    long over_first, over_last; /* a field of this record over max_field_lines, 0: none */
+    bool unterminated; /* end of file inside a quoted field */
 
     bool header_done;
     size_t n_header;
@@ -77,6 +101,14 @@ typedef struct {
 static void on_field(void *data, size_t len, void *ctx)
 {
     ingest_state_t *st = ctx;
+    /* a field starts on the line where the one before it ended */
+    long first = st->field_start ? st->field_start : st->rec_start ? st->rec_start : st->line;
+    if (st->line - first >= st->in->max_field_lines && !st->over_first) {
+        st->over_first = first;
+        st->over_last = st->line;
+    }
+    st->last_field_start = first;
+    st->field_start = st->line;
     if (st->n_fields >= INGEST_MAX_COLUMNS) {
         st->overflow = true;
         st->n_fields++;
@@ -244,8 +276,25 @@ static ops_status_t map_header(ingest_state_t *st)
             char shown[300] = "";
             for (size_t k = 0, sl = 0; k < cols->count && sl < sizeof shown; k++)
                 sl += (size_t)snprintf(shown + sl, sizeof shown - sl, "%s'%s'", k ? " | " : "", cols->items[k]);
-            char cand[300];
-            field_candidates(st, def, cand, sizeof cand);
+            char cand[300] = "";
+            size_t cl = 0;
+            /* a misspelt header first: the one closest to what was configured */
+            for (size_t k = 0; k < cols->count && st->n_header; k++) {
+                size_t best = 0, best_d = SIZE_MAX;
+                for (size_t i = 0; i < st->n_header; i++) {
+                    size_t d = config_edit_distance(cols->items[k], st->header[i]);
+                    if (d < best_d) {
+                        best_d = d;
+                        best = i;
+                    }
+                }
+                size_t len = strlen(cols->items[k]);
+                if (best_d * 2 <= len && !strstr(cand, st->header[best]))
+                    cl += (size_t)snprintf(cand + cl, cl < sizeof cand ? sizeof cand - cl : 0, "%s'%s'",
+                                           cl ? ", " : "", st->header[best]);
+            }
+            if (!cl)
+                field_candidates(st, def, cand, sizeof cand);
             ul += (size_t)snprintf(unfound + ul, ul < sizeof unfound ? sizeof unfound - ul : 0,
                                    "\n  col.%s = %s: not among the headers%s%s%s", def->name, shown,
                                    cand[0] ? " (candidates: " : "", cand, cand[0] ? ")" : "");
@@ -642,29 +691,19 @@ static void process_row(ingest_state_t *st)
         st->status = rc;
 }
 
-static void on_record(int c, void *ctx)
+/* Length of the line end at s[i]: 1 for LF or a lone CR, k + 1 for k CRs
+ * and an LF (CR CR LF is one line end); 0 if s[i] ends no line. */
+static size_t line_end_at(const char *s, size_t n, size_t i)
 {
-    ingest_state_t *st = ctx;
-    (void)c;
-    if (st->status != OPS_OK)
-        goto reset;
-    /* a line of only spaces parses as one empty field: treat it as blank */
-    if (st->n_fields == 1 && st->len[0] == 0)
-        goto reset;
-    if (!st->header_done) {
-        st->status = map_header(st);
-        if (st->status == OPS_OK && !st->in->header)
-            process_row(st); /* no header row: the first record is data */
-    } else
-        process_row(st);
-reset:
-    st->n_fields = 0;
-    st->buf_len = 0;
-    st->overflow = false;
-    st->rec_start = 0;
+    if (s[i] == '\n')
+        return 1;
+    if (s[i] != '\r')
+        return 0;
+    size_t j = i;
+    while (j < n && s[j] == '\r')
+        j++;
+    return j < n && s[j] == '\n' ? j - i + 1 : 1;
 }
-
-static int space_only(unsigned char c) { return c == ' '; }
 
 static bool blank_segment(const char *s, size_t n)
 {
@@ -674,64 +713,364 @@ static bool blank_segment(const char *s, size_t n)
     return true;
 }
 
-/* Feed decoded bytes line by line; *prev_cr carries a CR that ended the
- * previous block so a CRLF split across blocks counts as one line end. */
-static ops_status_t feed(ingest_state_t *st, struct csv_parser *p, const char *data, size_t n,
-                         bool *prev_cr)
+/* One line of a swallowing record: a row read and rejected, unless blank. */
+static void reject_line(ingest_state_t *st, GString *text, long line, const char *reason)
 {
-    size_t start = 0;
-    if (n && *prev_cr && data[0] == '\n') {
-        csv_parse(p, data, 1, on_field, on_record, st);
-        start = 1;
+    if (!blank_segment(text->str, text->len)) {
+        st->stats->rows_read++;
+        reject_row(st, line, "", text->str, text->len, reason, NULL, 0);
     }
-    *prev_cr = false;
-    while (start < n && st->status == OPS_OK) {
-        size_t i = start;
-        while (i < n && data[i] != '\n' && data[i] != '\r')
-            i++;
-        bool ended = i < n;
-        if (ended) {
-            if (data[i] == '\r') {
-                if (i + 1 < n && data[i + 1] == '\n')
-                    i++;
-                else if (i + 1 == n)
-                    *prev_cr = true;
+    g_string_truncate(text, 0);
+}
+
+/* A quoted field that swallowed lines (more than max_field_lines, or never
+ * closed) hides the records on them, most often behind one stray quote.
+ * Each non-blank line it covers is read and rejected as a row of its own,
+ * so rows read still counts the physical records and the rejects file
+ * shows where the quote went wrong. A line's text is rebuilt from libcsv's
+ * fields, one line at a time: fields joined by the delimiter, a field
+ * holding a line end (or left open at the end of the file) back in quotes;
+ * doubled quotes inside stay single, libcsv kept no trace of them. */
+static void reject_swallowed(ingest_state_t *st, long first)
+{
+    char reason[300], span[64] = "";
+    if (st->over_first)
+        st->stats->overlong_records++;
+    if (st->line > st->last_field_start)
+        snprintf(span, sizeof span, " (lines %ld-%ld)", st->last_field_start, st->line);
+    if (st->unterminated)
+        snprintf(reason, sizeof reason,
+                 "inside a quoted field opened on line %ld and never closed%s: "
+                 "probably a stray quote; fix the export or set quote = none",
+                 st->last_field_start, span);
+    else
+        snprintf(reason, sizeof reason,
+                 "inside a quoted field spanning lines %ld-%ld (%ld lines, over max_field_lines = %d): "
+                 "probably a stray quote; fix the export or set quote = none",
+                 st->over_first, st->over_last, st->over_last - st->over_first + 1,
+                 st->in->max_field_lines);
+    GString *text = g_string_new(NULL);
+    long line = first;
+    size_t n = st->n_fields < INGEST_MAX_COLUMNS ? st->n_fields : INGEST_MAX_COLUMNS;
+    for (size_t i = 0; i < n && st->status == OPS_OK; i++) {
+        const char *f = field_text(st, i);
+        size_t len = st->len[i];
+        bool open = st->unterminated && i + 1 == n;
+        bool quoted = open || memchr(f, '\n', len) || memchr(f, '\r', len);
+        if (i)
+            g_string_append_c(text, st->in->delimiter);
+        if (quoted)
+            g_string_append_c(text, st->in->quote);
+        size_t start = 0;
+        for (size_t j = 0; j < len && st->status == OPS_OK;) {
+            size_t eol = line_end_at(f, len, j);
+            if (!eol) {
+                j++;
+                continue;
             }
-            i++;
+            g_string_append_len(text, f + start, (gssize)(j - start));
+            reject_line(st, text, line++, reason);
+            start = j += eol;
         }
-        if (!st->rec_start && !blank_segment(data + start, i - start))
-            st->rec_start = st->line;
-        if (csv_parse(p, data + start, i - start, on_field, on_record, st) != i - start)
-            return ops_error_set(st->err, OPS_ERR_INPUT, st->path, st->line, NULL,
-                                 "CSV parse error: %s", csv_strerror(csv_error(p)));
-        if (ended)
-            st->line++;
-        start = i;
+        g_string_append_len(text, f + start, (gssize)(len - start));
+        if (quoted && !open)
+            g_string_append_c(text, st->in->quote);
     }
+    if (st->status == OPS_OK)
+        reject_line(st, text, line, reason);
+    g_string_free(text, TRUE);
+}
+
+/* Multi-line records: counted, and the first ranges kept for the report. */
+static void count_record_lines(ingest_state_t *st, long first, long last)
+{
+    ingest_stats_t *s = st->stats;
+    if (last <= first)
+        return;
+    s->multiline_records++;
+    if (s->n_multiline_ranges < INGEST_FIRST_REJECTS) {
+        s->multiline_ranges[s->n_multiline_ranges][0] = first;
+        s->multiline_ranges[s->n_multiline_ranges][1] = last;
+        s->n_multiline_ranges++;
+    }
+}
+
+static void on_record(int c, void *ctx)
+{
+    ingest_state_t *st = ctx;
+    (void)c;
+    if (st->status != OPS_OK)
+        goto reset;
+    long first = st->rec_start ? st->rec_start : st->line;
+    bool swallowed = st->unterminated || st->over_first;
+    /* a line of only spaces parses as one empty field (with a space
+     * delimiter, as several): treat it as blank */
+    if (!swallowed && ((st->n_fields == 1 && st->len[0] == 0) ||
+                       (!st->rec_start && st->in->delimiter == ' ')))
+        goto reset;
+    if (!st->header_done) {
+        st->status = map_header(st);
+        if (st->status != OPS_OK || st->in->header)
+            goto reset;
+        /* no header row: the first record is data */
+    }
+    count_record_lines(st, first, st->line);
+    if (swallowed)
+        reject_swallowed(st, first);
+    else
+        process_row(st);
+reset:
+    st->n_fields = 0;
+    st->buf_len = 0;
+    st->overflow = false;
+    st->rec_start = 0;
+    st->field_start = 0;
+    st->over_first = st->over_last = 0;
+}
+
+static int space_only(unsigned char c) { return c == ' '; }
+static int tab_only(unsigned char c) { return c == '\t'; }
+
+static ops_status_t parse_bytes(ingest_state_t *st, struct csv_parser *p, const char *s, size_t n)
+{
+    if (csv_parse(p, s, n, on_field, on_record, st) != n)
+        return ops_error_set(st->err, OPS_ERR_INPUT, st->path, st->line, NULL, "CSV parse error: %s",
+                             csv_strerror(csv_error(p)));
     return st->status;
 }
 
-static ops_status_t decode_cp1252(iconv_t cd, const char *in, size_t n, char *out, size_t cap,
-                                  size_t *out_len)
+/* Feeds decoded text to libcsv one physical line at a time and counts the
+ * lines. The pieces may end anywhere; a run of CRs at the end of one is
+ * held in st->cr_run until the next byte says whether an LF makes it one
+ * line end (CR CR LF) or each CR ends a line of its own. libcsv itself
+ * needs no help there: it ends a record at the first CR and skips the rest. */
+static ops_status_t feed(ingest_state_t *st, struct csv_parser *p, const char *data, size_t n)
 {
-    char *ip = (char *)in, *op = out;
-    size_t il = n, ol = cap;
-    while (il > 0) {
-        if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1)
-            break;
-        if (errno == EILSEQ || errno == EINVAL) { /* 5 undefined cp1252 bytes */
-            if (ol < 3)
-                return OPS_ERR_INTERNAL;
-            memcpy(op, "\xEF\xBF\xBD", 3);
-            op += 3;
-            ol -= 3;
-            ip++;
-            il--;
-        } else
-            return OPS_ERR_INTERNAL;
+    ops_status_t rc = OPS_OK;
+    size_t start = 0;
+    if (st->cr_run && n) {
+        size_t j = 0;
+        while (j < n && data[j] == '\r')
+            j++;
+        if (j == n) {
+            st->cr_run += n;
+            return parse_bytes(st, p, data, n);
+        }
+        bool lf = data[j] == '\n';
+        start = lf ? j + 1 : j;
+        if ((rc = parse_bytes(st, p, data, start)) != OPS_OK)
+            return rc;
+        st->line += lf ? 1 : (long)(st->cr_run + j);
+        st->cr_run = 0;
     }
-    *out_len = (size_t)(op - out);
+    while (start < n) {
+        size_t i = start;
+        while (i < n && data[i] != '\n' && data[i] != '\r')
+            i++;
+        size_t end = i;
+        long ends = 0;
+        if (i < n && data[i] == '\n') {
+            end = i + 1;
+            ends = 1;
+        } else if (i < n) { /* a run of CRs */
+            size_t j = i;
+            while (j < n && data[j] == '\r')
+                j++;
+            if (j == n) { /* the next piece decides */
+                end = n;
+                st->cr_run = j - i;
+            } else if (data[j] == '\n') { /* CR CR LF: one line end */
+                end = j + 1;
+                ends = 1;
+            } else { /* lone CRs: a line end each */
+                end = j;
+                ends = (long)(j - i);
+            }
+        }
+        if (!st->rec_start && !blank_segment(data + start, i - start))
+            st->rec_start = st->line;
+        if ((rc = parse_bytes(st, p, data + start, end - start)) != OPS_OK)
+            return rc;
+        st->line += ends;
+        st->line_open = i == end && (st->line_open || end > start);
+        start = end;
+    }
     return OPS_OK;
+}
+
+/* Decoding state: what turns the file's bytes into the UTF-8 fed to libcsv. */
+typedef struct {
+    iconv_t cd;      /* (iconv_t)-1: the input is UTF-8, only validated */
+    size_t unit;     /* bytes per code unit: an invalid unit is skipped whole */
+    char *out;       /* iconv output, fed whenever it fills */
+    size_t out_cap;
+    bool bom_done;   /* the start of the text was checked for a BOM */
+} decoder_t;
+
+/* Feeds decoded text, without a BOM at its very start (UTF-8's, or the
+ * U+FEFF that UTF-16LE and friends decode to). */
+static ops_status_t deliver(ingest_state_t *st, decoder_t *d, struct csv_parser *p, const char *s,
+                            size_t n)
+{
+    if (!d->bom_done && n) {
+        d->bom_done = true;
+        if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
+            s += 3;
+            n -= 3;
+        }
+    }
+    return feed(st, p, s, n);
+}
+
+/* Bytes of the UTF-8 sequence led by c, with the range its second byte
+ * must be in (no overlongs, surrogates or code points past U+10FFFF); 0
+ * if c cannot lead one. */
+static size_t utf8_lead(unsigned char c, unsigned char *lo, unsigned char *hi)
+{
+    *lo = 0x80;
+    *hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF)
+        return 2;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (c == 0xE0)
+            *lo = 0xA0;
+        if (c == 0xED)
+            *hi = 0x9F;
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (c == 0xF0)
+            *lo = 0x90;
+        if (c == 0xF4)
+            *hi = 0x8F;
+        return 4;
+    }
+    return 0;
+}
+
+/* Length of the longest prefix of s that is whole, valid UTF-8. Exports
+ * are mostly ASCII, so it skips 8 ASCII bytes at a time. */
+static size_t utf8_valid_prefix(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint64_t w;
+        while (i + 8 <= n && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080ULL)))
+            i += 8;
+        if (i == n)
+            break;
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        unsigned char lo, hi;
+        size_t len = utf8_lead(s[i], &lo, &hi);
+        if (!len || i + len > n || s[i + 1] < lo || s[i + 1] > hi)
+            return i;
+        for (size_t k = 2; k < len; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+        i += len;
+    }
+    return i;
+}
+
+/* true if s[0..n) is the valid start of a sequence cut short. */
+static bool utf8_incomplete(const unsigned char *s, size_t n)
+{
+    unsigned char lo, hi;
+    size_t len = utf8_lead(s[0], &lo, &hi);
+    if (!len || n >= len || (n > 1 && (s[1] < lo || s[1] > hi)))
+        return false;
+    return n < 3 || (s[2] & 0xC0) == 0x80;
+}
+
+/* UTF-8 input passes through unchanged, so a row with invalid bytes still
+ * fails validation ("check the input's encoding setting") instead of
+ * reading as U+FFFD; the invalid bytes are only counted. A sequence cut by
+ * the block end is left in *carry bytes at the end of data for the next
+ * block, so it is not miscounted. */
+static ops_status_t decode_utf8(ingest_state_t *st, decoder_t *d, struct csv_parser *p, char *data,
+                                size_t n, bool eof, size_t *carry)
+{
+    const unsigned char *s = (const unsigned char *)data;
+    size_t i = 0;
+    *carry = 0;
+    for (;;) {
+        i += utf8_valid_prefix(s + i, n - i);
+        if (i == n)
+            break;
+        if (!eof && utf8_incomplete(s + i, n - i)) {
+            *carry = n - i;
+            break;
+        }
+        st->stats->invalid_bytes++;
+        /* with quote = none, 0xFF is libcsv's quote char: read it as 0xFE,
+         * as invalid as it was, so it stays text and its row still fails */
+        if (s[i] == INGEST_NO_QUOTE && !st->in->quote)
+            data[i] = (char)0xFE;
+        i++;
+    }
+    return deliver(st, d, p, data, n - *carry);
+}
+
+/* Any other encoding, through iconv. The output buffer is fed whenever it
+ * fills (E2BIG), so no expansion ratio is assumed: single-byte encodings
+ * grow up to 3x, UTF-16 mostly shrinks. An invalid code unit becomes
+ * U+FFFD; skipping a whole unit keeps UTF-16/32 aligned. */
+static ops_status_t decode_iconv(ingest_state_t *st, decoder_t *d, struct csv_parser *p,
+                                 const char *data, size_t n, bool eof, size_t *carry)
+{
+    char *ip = (char *)data;
+    size_t il = n;
+    ops_status_t rc = OPS_OK;
+    *carry = 0;
+    while (il > 0) {
+        char *op = d->out;
+        size_t ol = d->out_cap;
+        size_t r = iconv(d->cd, &ip, &il, &op, &ol);
+        int e = errno;
+        if ((rc = deliver(st, d, p, d->out, (size_t)(op - d->out))) != OPS_OK)
+            return rc;
+        if (r != (size_t)-1 || e == E2BIG)
+            continue;
+        if (e == EINVAL && !eof && il < INGEST_CARRY) { /* a character cut by the block end */
+            *carry = il;
+            return OPS_OK;
+        }
+        if (e != EILSEQ && e != EINVAL)
+            return ops_error_set(st->err, OPS_ERR_INTERNAL, st->path, st->line, NULL,
+                                 "cannot decode %s text: %s", st->in->encoding, strerror(e));
+        size_t skip = d->unit < il ? d->unit : il;
+        if ((rc = deliver(st, d, p, UTF8_REPLACEMENT, 3)) != OPS_OK)
+            return rc;
+        st->stats->invalid_bytes += skip;
+        ip += skip;
+        il -= skip;
+    }
+    if (eof) { /* stateful encodings may still owe a character */
+        char *op = d->out;
+        size_t ol = d->out_cap;
+        iconv(d->cd, NULL, NULL, &op, &ol);
+        rc = deliver(st, d, p, d->out, (size_t)(op - d->out));
+    }
+    return rc;
+}
+
+/* Code unit width of an encoding by its name: UTF-16/UCS-2 2, UTF-32/UCS-4 4. */
+static size_t code_unit(const char *encoding)
+{
+    char name[16];
+    size_t n = 0;
+    for (const char *c = encoding; *c && n + 1 < sizeof name; c++)
+        if (isalnum((unsigned char)*c))
+            name[n++] = (char)toupper((unsigned char)*c);
+    name[n] = '\0';
+    if (!strncmp(name, "UTF16", 5) || !strncmp(name, "UCS2", 4) || !strncmp(name, "UNICODE", 7))
+        return 2;
+    if (!strncmp(name, "UTF32", 5) || !strncmp(name, "UCS4", 4))
+        return 4;
+    return 1;
 }
 
 ops_status_t ingest_input(const input_config_t *in, const char *data_dir, int minor_units,
@@ -745,9 +1084,9 @@ ops_status_t ingest_input(const input_config_t *in, const char *data_dir, int mi
     struct csv_parser parser;
     bool parser_ready = false;
     FILE *fp = NULL;
-    char *block = NULL, *decoded = NULL;
+    char *block = NULL;
     GChecksum *sha = NULL;
-    iconv_t cd = (iconv_t)-1;
+    decoder_t dec = { .cd = (iconv_t)-1, .unit = 1 };
 
     memset(stats, 0, sizeof *stats);
     snprintf(stats->name, sizeof stats->name, "%s", in->name);
@@ -794,16 +1133,19 @@ ops_status_t ingest_input(const input_config_t *in, const char *data_dir, int mi
                   : NULL;
     st.latest = g_ptr_array_new_with_free_func(latest_free);
     sha = g_checksum_new(G_CHECKSUM_SHA256);
-    block = malloc(INGEST_BLOCK);
+    block = malloc(INGEST_CARRY + INGEST_BLOCK);
     if (in->encoding) {
-        decoded = malloc(INGEST_BLOCK * 3);
-        cd = iconv_open("UTF-8", in->encoding);
-        if (cd == (iconv_t)-1) {
-            rc = ops_error_set(err, OPS_ERR_INTERNAL, stats->path, 0, NULL, "iconv cannot decode Windows-1252");
+        dec.cd = iconv_open("UTF-8", in->encoding);
+        if (dec.cd == (iconv_t)-1) {
+            rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, 0, NULL,
+                               "iconv cannot decode encoding = %s: %s", in->encoding, strerror(errno));
             goto cleanup;
         }
+        dec.unit = code_unit(in->encoding);
+        dec.out_cap = INGEST_BLOCK * 3;
+        dec.out = malloc(dec.out_cap);
     }
-    if (!block || (in->encoding && !decoded)) {
+    if (!block || (in->encoding && !dec.out)) {
         rc = ops_error_set(err, OPS_ERR_NOMEM, stats->path, 0, NULL, "out of memory");
         goto cleanup;
     }
@@ -813,40 +1155,49 @@ ops_status_t ingest_input(const input_config_t *in, const char *data_dir, int mi
     }
     parser_ready = true;
     csv_set_delim(&parser, (unsigned char)in->delimiter);
-    csv_set_quote(&parser, (unsigned char)in->quote);
-    /* libcsv's default already trims spaces and tabs; a tab delimiter must not be trimmed */
+    csv_set_quote(&parser, in->quote ? (unsigned char)in->quote : INGEST_NO_QUOTE);
+    /* libcsv trims spaces and tabs around unquoted fields, never the
+     * delimiter itself; say which explicitly for the two blank delimiters */
     if (in->delimiter == '\t')
         csv_set_space_func(&parser, space_only);
+    else if (in->delimiter == ' ')
+        csv_set_space_func(&parser, tab_only);
 
-    bool first = true, prev_cr = false;
-    size_t n;
-    while ((n = fread(block, 1, INGEST_BLOCK, fp)) > 0) {
+    /* block[0..carry) holds a character cut by the previous block's end */
+    size_t carry = 0;
+    for (;;) {
+        size_t n = fread(block + carry, 1, INGEST_BLOCK, fp);
+        if (n < INGEST_BLOCK && ferror(fp)) {
+            rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, st.line, NULL, "read error: %s", strerror(errno));
+            goto cleanup;
+        }
+        bool eof = n < INGEST_BLOCK;
         stats->bytes += n;
-        g_checksum_update(sha, (const guchar *)block, n);
-        const char *data = block;
-        size_t len = n;
-        if (first && !in->encoding && len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) {
-            data += 3;
-            len -= 3;
-        }
-        first = false;
-        if (cd != (iconv_t)-1) {
-            rc = decode_cp1252(cd, data, len, decoded, INGEST_BLOCK * 3, &len);
-            if (rc != OPS_OK) {
-                ops_error_set(err, rc, stats->path, st.line, NULL, "cannot decode Windows-1252 text");
-                goto cleanup;
-            }
-            data = decoded;
-        }
-        rc = feed(&st, &parser, data, len, &prev_cr);
+        g_checksum_update(sha, (const guchar *)block + carry, n);
+        size_t len = carry + n;
+        rc = dec.cd != (iconv_t)-1 ? decode_iconv(&st, &dec, &parser, block, len, eof, &carry)
+                                   : decode_utf8(&st, &dec, &parser, block, len, eof, &carry);
         if (rc != OPS_OK)
             goto cleanup;
+        if (eof)
+            break;
+        memmove(block, block + len - carry, carry);
     }
-    if (ferror(fp)) {
-        rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, st.line, NULL, "read error: %s", strerror(errno));
-        goto cleanup;
+    /* CRs at the very end are lone CRs: each ends a line */
+    st.line += (long)st.cr_run;
+    st.cr_run = 0;
+    stats->physical_lines = (uint64_t)(st.line_open ? st.line : st.line - 1);
+    if (!st.line_open && st.line > 1)
+        st.line--; /* a record still open ends on the last line, not after it */
+    /* CSV_STRICT_FINI makes csv_fini refuse a quoted field still open at the
+     * end (and change nothing); the second call hands it over, to be
+     * rejected line by line instead of hiding the lines after its quote */
+    csv_set_opts(&parser, CSV_STRICT | CSV_STRICT_FINI);
+    if (csv_fini(&parser, on_field, on_record, &st) != 0) {
+        st.unterminated = true;
+        csv_set_opts(&parser, 0);
+        csv_fini(&parser, on_field, on_record, &st);
     }
-    csv_fini(&parser, on_field, on_record, &st);
     if (st.status != OPS_OK) {
         rc = st.status;
         goto cleanup;
@@ -872,8 +1223,8 @@ ops_status_t ingest_input(const input_config_t *in, const char *data_dir, int mi
 cleanup:
     if (parser_ready)
         csv_free(&parser);
-    if (cd != (iconv_t)-1)
-        iconv_close(cd);
+    if (dec.cd != (iconv_t)-1)
+        iconv_close(dec.cd);
     if (fp)
         fclose(fp);
     if (sha)
@@ -887,7 +1238,7 @@ cleanup:
     free(st.filter_col);
     free(st.buf);
     free(block);
-    free(decoded);
+    free(dec.out);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     stats->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     return rc;

@@ -1,7 +1,9 @@
 /*
  * message.c - the email text of a run, worded by templates/email_*.txt:
  * a subject line, a blank line, then the body listing the red and amber
- * KPIs and the headline numbers (the summary's tiles). It is written into
+ * KPIs and the headline numbers (the summary's tiles). A KPI that could not
+ * be computed says n/a and why; "nothing is red or amber" is only said when
+ * targets could judge something. It is written into
  * the run folder with the other outputs, so `opsreport send` can deliver a
  * period later without recomputing anything.
  */
@@ -48,6 +50,15 @@ ops_status_t render_message(const report_model_t *m, const render_info_t *info, 
     }
     period_label(m->period, plabel, sizeof plabel);
     snprintf(org, sizeof org, "%s%s%s", m->organisation, m->scope[0] ? " - " : "", m->scope);
+    char rejected[600], count[24], total[24];
+    size_t n_rejected = kpi_inputs_rejected(m, rejected, sizeof rejected);
+    if (n_rejected) {
+        snprintf(count, sizeof count, "%zu", n_rejected);
+        snprintf(total, sizeof total, "%zu", m->n_inputs);
+        template_var_t vars[] = { { "count", count }, { "total", total }, { "inputs", rejected } };
+        if ((rc = append_item(t, "inputs_rejected_item", vars, 3, red_amber, err)) != OPS_OK)
+            goto cleanup;
+    }
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < m->n_kpis; i++) {
             const kpi_t *k = &m->kpis[i];
@@ -60,14 +71,38 @@ ops_status_t render_message(const report_model_t *m, const render_info_t *info, 
             if ((rc = append_item(t, "red_amber_item", vars, 4, red_amber, err)) != OPS_OK)
                 goto cleanup;
         }
-    if (red_amber->len == 0 && (rc = append_item(t, "none_red_amber", NULL, 0, red_amber, err)) != OPS_OK)
-        goto cleanup;
+    kpi_na_group_t groups[8];
+    size_t n_groups = kpi_na_groups(m, groups, 8);
+    for (size_t g = 0; g < n_groups && g < 8; g++) {
+        template_var_t vars[] = { { "reason", groups[g].reason }, { "labels", groups[g].labels } };
+        if ((rc = append_item(t, "unavailable_item", vars, 2, red_amber, err)) != OPS_OK)
+            goto cleanup;
+    }
+    /* nothing red or amber: say how far the targets could judge, never more */
+    kpi_rating_t rating;
+    kpi_rating(m, &rating);
+    if (rating.red_amber == 0) {
+        const char *key = !rating.with_target ? "no_targets_item"
+                          : !rating.rated     ? "none_rated_item"
+                          : rating.na         ? "none_red_amber_with_na"
+                                              : "none_red_amber";
+        snprintf(count, sizeof count, "%zu", !rating.rated ? rating.with_target : rating.na);
+        template_var_t vars[] = { { "count", count } };
+        if ((rc = append_item(t, key, vars, 1, red_amber, err)) != OPS_OK)
+            goto cleanup;
+    }
     char prior[40];
     period_label(period_add(m->period, -1), prior, sizeof prior);
     for (size_t i = 0; i < m->n_kpis; i++) {
         const kpi_t *k = &m->kpis[i];
         if (!k->tile)
             continue;
+        if (k->na != KPI_NA_NONE) {
+            template_var_t vars[] = { { "label", k->label }, { "reason", k->na_reason } };
+            if ((rc = append_item(t, "headline_na_item", vars, 2, headline, err)) != OPS_OK)
+                goto cleanup;
+            continue;
+        }
         char v[64], d[64];
         template_var_t vars[] = { { "label", k->label },
                                   { "value", kpi_format_value(k, k->value, m->currency, v, sizeof v) },

@@ -8,6 +8,11 @@
  * cost centres). Page 3: operations (every other KPI, risk heat map, SPC
  * chart). Last: data quality and provenance in small print. The creation
  * date is fixed from the period so reruns are byte-identical.
+ *
+ * A KPI that could not be computed (kpi_t.na) reads "n/a" with its reason,
+ * has no status, and is named in "What needs attention" as n/a, never as
+ * off target; the finance page needs GL actuals (without them the finance
+ * KPIs join the KPI table).
  */
 #include "opsreport/render.h"
 
@@ -17,6 +22,7 @@
 #include "opsreport/pdfdoc.h"
 #include "opsreport/template.h"
 
+#include <glib.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +115,9 @@ static ops_status_t draw_tile(pdf_ctx_t *p, const kpi_t *k, float x, float y, fl
         chart_draw_status(p->doc, x + w - 12, y - 11, 9, chart_status(k->status));
     char v[64], d[64], t[64], line[200];
     pdfdoc_text_fit(p->doc, x + 8, y - 36, w * 0.55f, kpi_format_value(k, k->value, m->currency, v, sizeof v), &big);
-    if (isfinite(k->prior) && isfinite(k->value))
+    if (k->na != KPI_NA_NONE)
+        snprintf(line, sizeof line, "%s", k->na_short); /* why n/a, where the change would be */
+    else if (isfinite(k->prior) && isfinite(k->value))
         snprintf(line, sizeof line, "%s vs %s", kpi_format_delta(k, k->value - k->prior, m->currency, d, sizeof d),
                  p->month_labels[MODEL_TREND_MONTHS - 2]);
     else
@@ -117,7 +125,7 @@ static ops_status_t draw_tile(pdf_ctx_t *p, const kpi_t *k, float x, float y, fl
     pdfdoc_text_fit(p->doc, x + 8, y - 50, w - 16, line, &sub);
     if (k->has_target) {
         snprintf(line, sizeof line, "target %s · %s", kpi_format_value(k, k->target, m->currency, t, sizeof t),
-                 kpi_status_word(k->status));
+                 k->na != KPI_NA_NONE ? "n/a" : kpi_status_word(k->status));
         pdfdoc_text_fit(p->doc, x + 8, y - 61, w - 16, line, &sub);
     }
     chart_rect_t spark = { x + w * 0.58f, y - 42, w * 0.38f, 16 };
@@ -142,7 +150,11 @@ static int by_severity(const void *a, const void *b)
     return x->severity < y->severity ? 1 : x->severity > y->severity ? -1 : strcmp(x->k->id, y->k->id);
 }
 
-/* Sentences for "What needs attention"; returns how many were written. */
+/* Sentences for "What needs attention"; returns how many were written. In
+ * order: inputs rejected entirely, the opex variance, red and amber KPIs,
+ * KPIs that are n/a and why, rejected rows, then, when nothing is red or
+ * amber, how far the targets could judge. The last three always keep their
+ * lines; never "all within target" when nothing could be rated. */
 static size_t attention_sentences(pdf_ctx_t *p, char out[][400], size_t max, ops_error_t *err,
                                   ops_status_t *rc)
 {
@@ -167,6 +179,17 @@ static size_t attention_sentences(pdf_ctx_t *p, char out[][400], size_t max, ops
         fl[nf++].severity = fabs(k->value - k->target) / band;
     }
     qsort(fl, nf, sizeof *fl, by_severity);
+    char rejected_inputs[400], count[24], total_inputs[24];
+    size_t n_rejected_inputs = kpi_inputs_rejected(m, rejected_inputs, sizeof rejected_inputs);
+    if (n_rejected_inputs && n < max) {
+        snprintf(count, sizeof count, "%zu", n_rejected_inputs);
+        snprintf(total_inputs, sizeof total_inputs, "%zu", m->n_inputs);
+        template_var_t vars[] = { { "count", count }, { "total", total_inputs }, { "inputs", rejected_inputs } };
+        *rc = template_fill(p->tpl, "inputs_rejected", vars, 3, out[n], sizeof out[0], err);
+        if (*rc != OPS_OK)
+            goto done;
+        n++;
+    }
     /* opex over budget with its largest driver */
     const bva_totals_t *opex = &m->bva_by_type[GL_TYPE_OPEX];
     if (opex->budget_ytd > 0 && opex->actual_ytd > opex->budget_ytd && n < max) {
@@ -193,7 +216,17 @@ static size_t attention_sentences(pdf_ctx_t *p, char out[][400], size_t max, ops
         total += m->inputs[i].rows_read;
         rejected += m->inputs[i].rows_rejected;
     }
-    size_t kpi_max = rejected ? max - 1 : max; /* the data-quality sentence always has its line */
+    kpi_na_group_t groups[4];
+    size_t n_groups = kpi_na_groups(m, groups, 4);
+    if (n_groups > 4)
+        n_groups = 4;
+    kpi_rating_t rating;
+    kpi_rating(m, &rating);
+    /* "all within target" only as before: when it is the only thing to say */
+    bool rating_line = rating.red_amber == 0 && (!rating.rated || rating.na || (n == 0 && !rejected));
+    /* the lines after the KPI sentences always have their room */
+    size_t reserved = n_groups + (rejected ? 1 : 0) + (rating_line ? 1 : 0);
+    size_t kpi_max = max > n + reserved ? max - reserved : n;
     for (size_t i = 0; i < nf && n < kpi_max; i++) {
         const kpi_t *k = fl[i].k;
         char v[64], d[64], t[64];
@@ -212,6 +245,13 @@ static size_t attention_sentences(pdf_ctx_t *p, char out[][400], size_t max, ops
             goto done;
         n++;
     }
+    for (size_t g = 0; g < n_groups && n < max; g++) {
+        template_var_t vars[] = { { "reason", groups[g].reason }, { "labels", groups[g].labels } };
+        *rc = template_fill(p->tpl, "kpis_unavailable", vars, 2, out[n], sizeof out[0], err);
+        if (*rc != OPS_OK)
+            goto done;
+        n++;
+    }
     if (rejected && n < max) {
         char r[32], t[32], pct[32];
         numfmt_count(r, sizeof r, (int64_t)rejected);
@@ -224,8 +264,14 @@ static size_t attention_sentences(pdf_ctx_t *p, char out[][400], size_t max, ops
             goto done;
         n++;
     }
-    if (n == 0) {
-        *rc = template_fill(p->tpl, "nothing_to_report", NULL, 0, out[n], sizeof out[0], err);
+    if (rating_line && n < max) {
+        const char *key = !rating.with_target ? "no_targets"
+                          : !rating.rated     ? "none_rated"
+                          : rating.na         ? "within_target_with_na"
+                                              : "nothing_to_report";
+        snprintf(count, sizeof count, "%zu", !rating.rated ? rating.with_target : rating.na);
+        template_var_t vars[] = { { "count", count } };
+        *rc = template_fill(p->tpl, key, vars, 1, out[n], sizeof out[0], err);
         if (*rc == OPS_OK)
             n++;
     }
@@ -519,7 +565,9 @@ static ops_status_t operations_charts(pdf_ctx_t *p, float *y, ops_error_t *err)
     const report_model_t *m = p->m;
     float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
     ops_status_t rc;
-    bool risk = m->areas_present[AREA_RISK];
+    /* the heat map needs the risk register read, not merely the risk area (controls) */
+    const kpi_t *open_risks = model_find_kpi(m, "open_risks");
+    bool risk = open_risks && open_risks->na == KPI_NA_NONE;
     if (risk || m->n_spc) {
         if (risk) {
             double values[25];
@@ -602,9 +650,14 @@ static ops_status_t page_operations(pdf_ctx_t *p, float *y_out, ops_error_t *err
     float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
     section_title(p, mg, y - 14, "Operations");
     y -= 26;
+    float before_charts = y;
     if ((rc = operations_charts(p, &y, err)) != OPS_OK)
         return rc;
-    section_title(p, mg, y, "All operations KPIs");
+    if (y == before_charts) /* no chart: keep the next heading off this one */
+        y -= 16;
+    /* finance KPIs have their own page when there is a GL to draw it from */
+    bool with_finance = !m->gl_present;
+    section_title(p, mg, y, with_finance ? "All KPIs" : "All operations KPIs");
     y -= 8;
     pdfdoc_column_t c[6] = { { "Area", w * 0.18f, PDFDOC_LEFT },     { "KPI", w * 0.32f, PDFDOC_LEFT },
                              { "Value", w * 0.13f, PDFDOC_RIGHT },   { "Change", w * 0.13f, PDFDOC_RIGHT },
@@ -615,7 +668,7 @@ static ops_status_t page_operations(pdf_ctx_t *p, float *y_out, ops_error_t *err
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     for (size_t i = 0; i < m->n_kpis; i++) {
         const kpi_t *k = &m->kpis[i];
-        if (!strcmp(k->area, model_area_names[AREA_FINANCE]))
+        if (!with_finance && !strcmp(k->area, model_area_names[AREA_FINANCE]))
             continue;
         char v[64], d[64], t[64];
         kpi_format_value(k, k->value, m->currency, v, sizeof v);
@@ -629,7 +682,7 @@ static ops_status_t page_operations(pdf_ctx_t *p, float *y_out, ops_error_t *err
             snprintf(t, sizeof t, "–");
         static const char *const marks[] = { "", "✓ green", "! amber", "✕ red" };
         const char *row[6] = { (i == 0 || strcmp(k->area, m->kpis[i - 1].area)) ? k->area : "", k->label, v, d, t,
-                               marks[k->status] };
+                               k->na != KPI_NA_NONE ? "n/a" : marks[k->status] };
         for (int j = 0; j < 6; j++)
             cells[rows * 6 + (size_t)j] = strdup(row[j]);
         rows++;
@@ -652,44 +705,74 @@ static ops_status_t page_provenance(pdf_ctx_t *p, float y, ops_error_t *err)
     const report_model_t *m = p->m;
     ops_status_t rc;
     float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
-    /* small print: stays on the page when the whole block fits */
-    if (y - (float)(m->n_inputs + 2) * 11.5f - 70 < mg && (rc = new_page(p, &y, err)) != OPS_OK)
+    /* small print: stays on the page when the whole block fits (the list of
+     * fields not in the exports takes about a line per six fields) */
+    size_t n_unmapped = 0;
+    for (size_t i = 0; i < m->n_inputs; i++) {
+        const input_schema_t *sc = schema_find(m->inputs[i].kind);
+        for (size_t f = 0; sc && m->inputs[i].present && f < sc->n_fields && f < CONFIG_MAX_FIELDS; f++)
+            n_unmapped += !m->inputs[i].field_mapped[f];
+    }
+    float note_extra = n_unmapped ? (float)(n_unmapped / 6 + 1) * 10.0f : 0;
+    if (y - (float)(m->n_inputs + 2) * 11.5f - 70 - note_extra < mg && (rc = new_page(p, &y, err)) != OPS_OK)
         return rc;
     section_title(p, mg, y - 14, title_of(p, "section_data_quality", "Data quality and provenance"));
     y -= 24;
-    pdfdoc_column_t c[5] = { { "Input", w * 0.2f, PDFDOC_LEFT },    { "Rows read", w * 0.13f, PDFDOC_RIGHT },
-                             { "Accepted", w * 0.13f, PDFDOC_RIGHT }, { "Rejected", w * 0.12f, PDFDOC_RIGHT },
-                             { "SHA-256", w * 0.42f, PDFDOC_LEFT } };
+    pdfdoc_column_t c[7] = { { "Input", w * 0.15f, PDFDOC_LEFT },     { "Rows read", w * 0.11f, PDFDOC_RIGHT },
+                             { "Accepted", w * 0.11f, PDFDOC_RIGHT },   { "Rejected", w * 0.1f, PDFDOC_RIGHT },
+                             { "Filtered", w * 0.1f, PDFDOC_RIGHT },    { "Superseded", w * 0.13f, PDFDOC_RIGHT },
+                             { "SHA-256", w * 0.3f, PDFDOC_LEFT } };
     size_t rows = m->n_inputs;
-    char **cells = calloc(rows * 5 + 1, sizeof *cells);
+    char **cells = calloc(rows * 7 + 1, sizeof *cells);
     if (!cells)
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    bool all_reconcile = true;
+    GString *unmapped = g_string_new(NULL);
     for (size_t i = 0; i < rows; i++) {
         const ingest_stats_t *s = &m->inputs[i];
-        char b[3][32];
+        char b[5][40];
+        bool ok = !s->present || ingest_stats_reconciles(s);
+        all_reconcile &= ok;
         numfmt_count(b[0], sizeof b[0], (int64_t)s->rows_read);
+        if (!ok) /* marked, and explained under the table */
+            strncat(b[0], " (!)", sizeof b[0] - strlen(b[0]) - 1);
         numfmt_count(b[1], sizeof b[1], (int64_t)s->rows_accepted);
         numfmt_count(b[2], sizeof b[2], (int64_t)s->rows_rejected);
-        cells[i * 5] = strdup(s->name);
-        cells[i * 5 + 1] = strdup(s->present ? b[0] : "not present");
-        cells[i * 5 + 2] = strdup(s->present ? b[1] : "");
-        cells[i * 5 + 3] = strdup(s->present ? b[2] : "");
-        cells[i * 5 + 4] = strdup(s->present ? s->sha256 : "");
+        numfmt_count(b[3], sizeof b[3], (int64_t)s->rows_filtered);
+        numfmt_count(b[4], sizeof b[4], (int64_t)s->rows_superseded);
+        cells[i * 7] = strdup(s->name);
+        cells[i * 7 + 1] = strdup(s->present ? b[0] : "not present");
+        for (int k = 1; k < 5; k++)
+            cells[i * 7 + 1 + (size_t)k] = strdup(s->present ? b[k] : "");
+        cells[i * 7 + 6] = strdup(s->present ? s->sha256 : "");
+        const input_schema_t *sc = schema_find(s->kind);
+        for (size_t f = 0; sc && s->present && f < sc->n_fields && f < CONFIG_MAX_FIELDS; f++)
+            if (!s->field_mapped[f])
+                g_string_append_printf(unmapped, "%s%s.%s", unmapped->len ? ", " : "", s->name, sc->fields[f].name);
     }
-    pdfdoc_table_t t = { c, 5, 8, true, page_header, p };
+    pdfdoc_table_t t = { c, 7, 8, true, page_header, p };
     rc = pdfdoc_table(p->doc, &t, mg, &y, (const char *const *)cells, rows, NULL, err);
-    for (size_t i = 0; i < rows * 5; i++)
+    for (size_t i = 0; i < rows * 7; i++)
         free(cells[i]);
     free(cells);
-    if (rc != OPS_OK)
+    if (rc != OPS_OK) {
+        g_string_free(unmapped, TRUE);
         return rc;
+    }
     pdfdoc_style_t note = { 8, false, PDFDOC_GREY, PDFDOC_LEFT };
-    char line[700];
-    snprintf(line, sizeof line,
-             "Every row read is either accepted or listed with its file, line, column and reason in "
-             "rejects.csv. Run %s · opsreport %s · config %s (sha256 %.16s…).",
-             p->info->run_id, p->info->version, p->info->config_path, p->info->config_sha256);
-    pdfdoc_paragraph(p->doc, mg, y - 10, w, line, &note, true);
+    GString *line = g_string_new(NULL);
+    g_string_append(line, "Every row read is accepted, rejected (listed with its file, line, column and reason in "
+                          "rejects.csv), filtered out by a where./skip. rule, or superseded by a later update of "
+                          "the same record. ");
+    if (!all_reconcile)
+        g_string_append(line, "(!) rows read ≠ accepted + rejected + filtered + superseded. ");
+    if (unmapped->len)
+        g_string_append_printf(line, "Not in the exports, so what needs them shows n/a: %s. ", unmapped->str);
+    g_string_append_printf(line, "Run %s · opsreport %s · config %s (sha256 %.16s…).", p->info->run_id,
+                           p->info->version, p->info->config_path, p->info->config_sha256);
+    pdfdoc_paragraph(p->doc, mg, y - 10, w, line->str, &note, true);
+    g_string_free(line, TRUE);
+    g_string_free(unmapped, TRUE);
     return pdfdoc_check(p->doc, "provenance page", err);
 }
 
@@ -726,7 +809,7 @@ ops_status_t render_pdf(const report_model_t *m, const render_info_t *info, cons
         goto cleanup;
     if ((rc = page_overview(&p, err)) != OPS_OK)
         goto cleanup;
-    if (m->areas_present[AREA_FINANCE] && (rc = page_finance(&p, err)) != OPS_OK)
+    if (m->gl_present && (rc = page_finance(&p, err)) != OPS_OK)
         goto cleanup;
     float y = 0;
     if ((rc = page_operations(&p, &y, err)) != OPS_OK)

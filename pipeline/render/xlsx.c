@@ -6,6 +6,9 @@
  * each one and a recalculating viewer shows the same figure. Text from the
  * inputs is only ever written with worksheet_write_string, so it can never
  * become a formula. Timestamps come from the period, for byte-identical reruns.
+ * A KPI that could not be computed (kpi_t.na) shows "n/a" in its cells and
+ * why in its definition; sheets appear only for what was read (no Budget vs
+ * Actual without GL actuals).
  */
 #include "opsreport/render.h"
 
@@ -180,6 +183,19 @@ static lxw_row_t write_kpi_table(xlsx_ctx_t *x, lxw_worksheet *ws, lxw_row_t row
         worksheet_write_string(ws, row, 0, k->area, NULL);
         worksheet_write_string(ws, row, 1, k->label, NULL);
         worksheet_write_string(ws, row, 2, unit_name(k->unit, m->currency), NULL);
+        if (k->na != KPI_NA_NONE) {
+            /* could not be computed: say so in words, never a 0 or an empty cell */
+            char why[sizeof k->na_reason + sizeof k->note + 16];
+            snprintf(why, sizeof why, "n/a: %s. %s", k->na_reason, k->note);
+            static const lxw_col_t na_cols[] = { 3, 4, 6, 7 }; /* value, prior, last year, YTD */
+            for (size_t c = 0; c < 4; c++)
+                worksheet_write_string(ws, row, na_cols[c], "n/a", NULL);
+            write_num_or_blank(ws, row, 8, k->has_target ? k->target : NAN, f);
+            worksheet_write_string(ws, row, 9, "n/a", NULL);
+            worksheet_write_string(ws, row, 11, why, x->text_small);
+            row++;
+            continue;
+        }
         write_num_or_blank(ws, row, 3, v, f);
         write_num_or_blank(ws, row, 4, k->prior, f);
         if (isfinite(k->value) && isfinite(k->prior)) {
@@ -240,6 +256,12 @@ static lxw_row_t write_model_table(xlsx_ctx_t *x, lxw_worksheet *ws, lxw_row_t r
     worksheet_write_string(ws, row++, 0, t->title, x->bold);
     if (t->note[0])
         worksheet_write_string(ws, row++, 0, t->note, x->text_small);
+    if (t->na_reason[0]) {
+        char why[sizeof t->na_reason + 8];
+        snprintf(why, sizeof why, "n/a: %s", t->na_reason);
+        worksheet_write_string(ws, row++, 0, why, x->text_small);
+        return row + 1;
+    }
     if (t->n_rows == 0) {
         worksheet_write_string(ws, row++, 0, "(none this period)", x->text_small);
         return row + 1;
@@ -373,9 +395,13 @@ static void sheet_bva(xlsx_ctx_t *x, const report_model_t *m)
     snprintf(title, sizeof title, "%s - budget vs actual, %s%s%s", m->organisation, plabel,
              m->scope[0] ? " - " : "", m->scope);
     worksheet_write_string(ws, 0, 0, title, x->title);
-    char fy[64], fys[8];
+    char fy[160], fys[8];
     period_format(m->fy_start, fys);
-    snprintf(fy, sizeof fy, "Fiscal year from %s; amounts in %s", fys, m->currency);
+    bool budget = false;
+    for (size_t i = 0; i < m->n_inputs; i++)
+        budget |= !strcmp(m->inputs[i].kind, "gl_budget") && m->inputs[i].present && m->inputs[i].rows_accepted;
+    snprintf(fy, sizeof fy, "Fiscal year from %s; amounts in %s%s", fys, m->currency,
+             budget ? "" : "; no GL budget was read, so every budget is 0");
     worksheet_write_string(ws, 1, 0, fy, NULL);
     static const char *const heads[] = { "Cost centre", "Account", "Type", "Actual (month)",
                                          "Budget (month)", "Variance (month)", "Variance % (month)",
@@ -456,20 +482,35 @@ static void sheet_bva(xlsx_ctx_t *x, const report_model_t *m)
     }
 }
 
+/* The logical fields of an input that its export has no source for, ", "-joined. */
+static void unmapped_fields(const ingest_stats_t *s, char *buf, size_t size)
+{
+    const input_schema_t *sc = schema_find(s->kind);
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t f = 0; sc && s->present && f < sc->n_fields && f < CONFIG_MAX_FIELDS && used < size; f++)
+        if (!s->field_mapped[f])
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "", sc->fields[f].name);
+}
+
 static void sheet_quality(xlsx_ctx_t *x, const report_model_t *m)
 {
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Data quality");
     worksheet_write_string(ws, 0, 0, "Data quality: every input row accounted for", x->title);
+    worksheet_write_string(ws, 1, 0, "Rows read = accepted + rejected + filtered (where./skip.) + superseded (an event log's earlier updates). Fields not in the export: what needs them shows n/a.", x->text_small);
     static const char *const heads[] = { "Input", "Kind", "File", "Rows read", "Accepted", "Rejected",
-                                         "Superseded (event log)", "Reconciles", "Money field",
-                                         "Accepted total", "Rejected total", "Rejected, amount unreadable" };
+                                         "Filtered", "Superseded (event log)", "Reconciles", "Money field",
+                                         "Accepted total", "Rejected total", "Rejected, amount unreadable",
+                                         "Fields not in the export" };
     const lxw_row_t hr = 2;
-    for (lxw_col_t c = 0; c < 12; c++)
+    for (lxw_col_t c = 0; c < 14; c++)
         worksheet_write_string(ws, hr, c, heads[c], x->header);
     lxw_row_t r = hr + 1;
     for (size_t i = 0; i < m->n_inputs; i++) {
         const ingest_stats_t *s = &m->inputs[i];
         size_t lines = s->n_money ? s->n_money : 1;
+        char unmapped[600];
+        unmapped_fields(s, unmapped, sizeof unmapped);
         for (size_t k = 0; k < lines; k++, r++) {
             worksheet_write_string(ws, r, 0, s->name, NULL);
             worksheet_write_string(ws, r, 1, s->kind, NULL);
@@ -477,20 +518,24 @@ static void sheet_quality(xlsx_ctx_t *x, const report_model_t *m)
             worksheet_write_number(ws, r, 3, (double)s->rows_read, x->count);
             worksheet_write_number(ws, r, 4, (double)s->rows_accepted, x->count);
             worksheet_write_number(ws, r, 5, (double)s->rows_rejected, x->count);
-            worksheet_write_number(ws, r, 6, (double)s->rows_superseded, x->count);
-            char f[96], cr[16], ca[16], cj[16];
+            worksheet_write_number(ws, r, 6, (double)s->rows_filtered, x->count);
+            worksheet_write_number(ws, r, 7, (double)s->rows_superseded, x->count);
+            char f[128], cr[16], ca[16], cj[16], cf[16], cs[16];
             lxw_rowcol_to_cell(cr, r, 3);
             lxw_rowcol_to_cell(ca, r, 4);
             lxw_rowcol_to_cell(cj, r, 5);
-            snprintf(f, sizeof f, "=IF(%s=%s+%s,\"yes\",\"NO\")", cr, ca, cj);
-            worksheet_write_formula_str(ws, r, 7, f, NULL,
-                                        s->rows_read == s->rows_accepted + s->rows_rejected ? "yes" : "NO");
+            lxw_rowcol_to_cell(cf, r, 6);
+            lxw_rowcol_to_cell(cs, r, 7);
+            snprintf(f, sizeof f, "=IF(%s=%s+%s+%s+%s,\"yes\",\"NO\")", cr, ca, cj, cf, cs);
+            worksheet_write_formula_str(ws, r, 8, f, NULL, ingest_stats_reconciles(s) ? "yes" : "NO");
             if (s->n_money) {
-                worksheet_write_string(ws, r, 8, s->money[k].field, NULL);
-                worksheet_write_number(ws, r, 9, money_value(x, s->money[k].total_accepted), x->money);
-                worksheet_write_number(ws, r, 10, money_value(x, s->money[k].total_rejected), x->money);
-                worksheet_write_number(ws, r, 11, (double)s->money[k].unparsed, x->count);
+                worksheet_write_string(ws, r, 9, s->money[k].field, NULL);
+                worksheet_write_number(ws, r, 10, money_value(x, s->money[k].total_accepted), x->money);
+                worksheet_write_number(ws, r, 11, money_value(x, s->money[k].total_rejected), x->money);
+                worksheet_write_number(ws, r, 12, (double)s->money[k].unparsed, x->count);
             }
+            if (unmapped[0])
+                worksheet_write_string(ws, r, 13, unmapped, x->text_small);
         }
     }
     r += 1;
@@ -511,8 +556,9 @@ static void sheet_quality(xlsx_ctx_t *x, const report_model_t *m)
     worksheet_freeze_panes(ws, hr + 1, 1);
     worksheet_set_column(ws, 0, 1, 16, NULL);
     worksheet_set_column(ws, 2, 2, 34, NULL);
-    worksheet_set_column(ws, 3, 8, 12, NULL);
-    worksheet_set_column(ws, 9, 11, 18, NULL);
+    worksheet_set_column(ws, 3, 9, 12, NULL);
+    worksheet_set_column(ws, 10, 12, 18, NULL);
+    worksheet_set_column(ws, 13, 13, 40, NULL);
     sheet_print_setup(x, ws, hr);
 }
 
@@ -695,7 +741,8 @@ ops_status_t render_xlsx(const report_model_t *m, const render_info_t *info, con
     for (int a = 0; a < AREA_COUNT; a++)
         if (m->areas_present[a])
             sheet_area(&x, m, model_area_names[a]);
-    sheet_bva(&x, m);
+    if (m->gl_present) /* no GL actuals, no budget vs actual: not a sheet of zeros */
+        sheet_bva(&x, m);
     if (m->n_forecasts)
         sheet_forecasts(&x, m);
     sheet_quality(&x, m);

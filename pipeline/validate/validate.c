@@ -1,6 +1,7 @@
 /*
  * validate.c - field-level rules: missing tokens, types, required, ranges,
- * enum values. Each failure carries a reason a person can act on.
+ * enum values. Each failure carries a reason a person can act on: what was
+ * expected, shown as an example, and for dates the formats that were tried.
  */
 #include "opsreport/validate.h"
 
@@ -37,6 +38,44 @@ static const char *type_name(field_type_t t)
     return "a value";
 }
 
+/* Appends s to buf at *n, never past size (snprintf may report more). */
+static void append(char *buf, size_t size, size_t *n, const char *s)
+{
+    if (*n >= size)
+        return;
+    int k = snprintf(buf + *n, size - *n, "%s", s);
+    if (k > 0)
+        *n += (size_t)k;
+}
+
+/* "expected a date like 31.10.2026; formats tried: %d.%m.%Y, iso", with the
+ * parser's reason in front when a format read the value but it is no real
+ * date ("day 31 does not exist in 2026-02; expected ..."). */
+static const char *date_why(const config_list_t *formats, bool timestamp, const char *reason,
+                            char *buf, size_t size)
+{
+    if (size == 0)
+        return reason;
+    char example[48];
+    parse_format_example(formats->count ? formats->items[0] : "iso", timestamp, example,
+                         sizeof example);
+    size_t n = 0;
+    buf[0] = '\0';
+    if (strcmp(reason, PARSE_WHY_NO_FORMAT) != 0) {
+        append(buf, size, &n, reason);
+        append(buf, size, &n, "; ");
+    }
+    append(buf, size, &n, timestamp ? "expected a timestamp like " : "expected a date like ");
+    append(buf, size, &n, example);
+    append(buf, size, &n, "; formats tried: ");
+    for (size_t i = 0; i < formats->count; i++) {
+        if (i)
+            append(buf, size, &n, ", ");
+        append(buf, size, &n, formats->items[i]);
+    }
+    return buf;
+}
+
 bool validate_field(const field_def_t *def, const input_config_t *in, int minor_units,
                     const char *raw, size_t len, field_value_t *out, char *why_buf,
                     size_t why_size, const char **why)
@@ -59,9 +98,10 @@ bool validate_field(const field_def_t *def, const input_config_t *in, int minor_
         }
         return true;
     }
-    number_format_t nf = { in->decimal, in->thousands };
+    number_format_t nf = { in->decimal, in->thousands, &in->currency_symbols };
     bool ok = true;
     double range_value = 0;
+    int grain = PARSE_GRAIN_DAY;
     switch (def->type) {
     case FT_TEXT:
         if (!g_utf8_validate(raw, (gssize)len, NULL)) {
@@ -78,27 +118,42 @@ bool validate_field(const field_def_t *def, const input_config_t *in, int minor_
         range_value = out->v.num;
         break;
     case FT_MONEY:
-        ok = parse_money(raw, len, &nf, minor_units, &out->v.money, why);
+        ok = parse_money(raw, len, &nf, minor_units, &out->v.money, &out->residual, why);
         break;
     case FT_DATE:
-        ok = parse_date(raw, len, &in->date_formats, &out->v.date, why);
+        ok = parse_date(raw, len, &in->date_formats, &out->v.date, &grain, why);
+        if (ok)
+            out->grain = (uint8_t)grain;
+        else
+            *why = date_why(&in->date_formats, false, *why, why_buf, why_size);
         break;
     case FT_TIMESTAMP:
         ok = parse_timestamp(raw, len, &in->timestamp_formats, &out->v.ts, why);
+        if (!ok)
+            *why = date_why(&in->timestamp_formats, true, *why, why_buf, why_size);
         break;
     case FT_ENUM:
         ok = parse_enum(raw, len, def->enum_values, &out->v.enum_index, why);
         if (!ok) {
-            size_t n = (size_t)snprintf(why_buf, why_size, "expected one of");
-            for (size_t i = 0; def->enum_values[i] && n < why_size; i++)
-                n += (size_t)snprintf(why_buf + n, why_size - n, "%s %s", i ? "," : "",
-                                      def->enum_values[i]);
+            size_t n = 0;
+            append(why_buf, why_size, &n, "expected one of ");
+            for (size_t i = 0; def->enum_values[i]; i++) {
+                if (i)
+                    append(why_buf, why_size, &n, ", ");
+                append(why_buf, why_size, &n, def->enum_values[i]);
+            }
             *why = why_buf;
         }
         break;
     case FT_BOOL:
         ok = parse_bool_value(raw, len, &in->true_values, &in->false_values, &out->v.b, why);
         break;
+    }
+    /* number reasons quote the value from a per-thread buffer in parse.c:
+     * keep them in the caller's buffer like every other formatted reason */
+    if (!ok && (def->type == FT_INT || def->type == FT_DECIMAL || def->type == FT_MONEY)) {
+        snprintf(why_buf, why_size, "%s", *why);
+        *why = why_buf;
     }
     if (ok && def->has_range && (range_value < def->min || range_value > def->max)) {
         if (def->max >= 1e9)

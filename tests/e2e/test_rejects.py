@@ -5,6 +5,7 @@ that counts and money reconcile, that the good rows still reach the workbook,
 and the failure modes: missing file, unmapped column, rejects over threshold."""
 import csv
 import json
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -127,8 +128,8 @@ def test_unmapped_column_lists_headers(tmp_out, tmp_path):
     ini = tmp_path / "bad.ini"
     ini.write_text(INI.read_text().replace("col.amount = Budget", "col.amount = Budget EUR"))
     proc = run_broken(tmp_out, ini=ini, check=4)
-    assert "headers found: 'Period', 'Entity', 'Cost Center', 'Account', 'Account Type', 'Budget'" in proc.stderr
-    assert "closest: 'Budget'" in proc.stderr
+    assert "headers found (6): 'Period', 'Entity', 'Cost Center', 'Account', 'Account Type', 'Budget'" in proc.stderr
+    assert "col.amount = 'Budget EUR': not among the headers (candidates: 'Budget')" in proc.stderr
     assert not (tmp_out / "2026-10" / "report.xlsx").exists()
 
 
@@ -147,7 +148,12 @@ def test_rejects_over_threshold_exit_5_without_report(tmp_out, tmp_path):
 def test_validate_command_prints_counts(tmp_path):
     proc = run_opsreport("validate", "--config", INI, "--period", "2026-10", "--data", BROKEN,
                          check=0)
-    assert "gl_actuals" in proc.stdout and "rejected" in proc.stdout
+    # one line per input, fixed words, so scripts can read it
+    line = re.search(r"^gl_actuals +read +(\d+) +accepted +(\d+) +rejected +(\d+) +filtered +(\d+) "
+                     r"+superseded +(\d+)$", proc.stdout, re.M)
+    assert line, proc.stdout
+    read, accepted, rejected, filtered, superseded = map(int, line.groups())
+    assert read == accepted + rejected + filtered + superseded and rejected > 0
     assert "gl_actuals.csv:6: column 'Posting Date', value '31.09.2026'" in proc.stdout
 
 

@@ -67,7 +67,9 @@ def test_manifest_inputs_checksums_and_outputs(sample_run):
         data = path.read_bytes()
         assert inp["sha256"] == hashlib.sha256(data).hexdigest(), inp["name"]
         assert inp["bytes"] == len(data)
-        assert inp["rows_read"] == inp["rows_accepted"] + inp["rows_rejected"]
+        assert inp["rows_read"] == (inp["rows_accepted"] + inp["rows_rejected"] + inp["rows_filtered"]
+                                    + inp["rows_superseded"])
+        assert inp["reconciles"] is True
     names = {o["name"]: o for o in man["outputs"]}
     for n in ("report.xlsx", "summary.pdf", "rejects.csv"):
         assert names[n]["sha256"] == hashlib.sha256((sample_run / n).read_bytes()).hexdigest()

@@ -374,3 +374,165 @@ Test(analyse_finance, optional_input_absent)
     cr_assert_null(model_find_kpi(m, "revenue"));
     cleanup(m);
 }
+
+/* ---- without GL actuals to count: revenue from shipments; n/a, never 0 ------- */
+
+static void load_ini(const char *body)
+{
+    char dir[] = "/tmp/test_finance_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/opsreport.ini", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "[report]\norganisation = Test Org\ncurrency = EUR\nminor_units = 2\nfiscal_year_start = 1\n%s", body);
+    fclose(f);
+    ops_error_t err = { 0 };
+    cfg = NULL;
+    cr_assert_eq(config_load(path, &cfg, &err), OPS_OK, "%s", err.message);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void shipment(const char *site, int32_t date, int64_t cents)
+{
+    field_value_t v[SHIP_NFIELDS];
+    memset(v, 0, sizeof v);
+    v[SHIP_ID] = f_text("S");
+    v[SHIP_CUSTOMER] = f_text("C");
+    v[SHIP_SITE] = f_text(site);
+    v[SHIP_SKU] = f_text("K");
+    v[SHIP_DATE] = (field_value_t){ .present = true, .text = "d", .len = 1, .v.date = date };
+    v[SHIP_PROMISED_DATE] = v[SHIP_DATE];
+    v[SHIP_QTY_ORDERED] = (field_value_t){ .present = true, .text = "q", .len = 1, .v.num = 1 };
+    v[SHIP_QTY_SHIPPED] = v[SHIP_QTY_ORDERED];
+    v[SHIP_VALUE] = (field_value_t){ .present = true, .text = "m", .len = 1, .v.money = cents };
+    const input_config_t *in = config_find_input(cfg, KIND_SHIPMENTS);
+    cr_assert_not_null(in);
+    ingest_record_t rec = { .input = in, .values = v, .line = 2 };
+    ops_error_t err = { 0 };
+    cr_assert_eq(analyse_record(an, &rec, &err), OPS_OK);
+}
+
+/* Ingest's counts for one input, every field mapped. */
+static ingest_stats_t stats_of(const char *name, uint64_t accepted, uint64_t rejected)
+{
+    ingest_stats_t s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.name, sizeof s.name, "%s", name);
+    snprintf(s.kind, sizeof s.kind, "%s", name);
+    s.present = true;
+    s.rows_read = accepted + rejected;
+    s.rows_accepted = accepted;
+    s.rows_rejected = rejected;
+    for (size_t f = 0; f < CONFIG_MAX_FIELDS; f++)
+        s.field_mapped[f] = true;
+    return s;
+}
+
+/* Shipments (S1): Feb 03 100.00, Feb 29 50.00, Jan 31 30.00, Mar 01 999.00
+ * (after the period). No GL: revenue from shipments 150.00, prior 30.00, YTD
+ * 180.00, in the finance area; no GL KPIs, no GL detail, no finance page. */
+Test(analyse_finance, revenue_from_shipments_without_gl)
+{
+    load_ini("[input.shipments]\nfile = shipments.csv\n");
+    start(2024, 2, NULL);
+    shipment("S1", day(2024, 2, 3), 10000);
+    shipment("S1", day(2024, 2, 29), 5000);
+    shipment("S1", day(2024, 1, 31), 3000);
+    shipment("S1", day(2024, 3, 1), 99900);
+    report_model_t *m = finish();
+    const kpi_t *k = kpi(m, "shipment_revenue");
+    NEAR(k->value, 150);
+    NEAR(k->prior, 30);
+    NEAR(k->ytd, 180);
+    cr_expect_str_eq(k->label, "Revenue from shipments");
+    cr_expect_str_eq(k->area, "Finance");
+    cr_expect(strstr(k->note, "not booked revenue") != NULL, "%s", k->note);
+    cr_expect_null(model_find_kpi(m, "revenue"));
+    cr_expect(m->areas_present[AREA_FINANCE]);
+    cr_expect(!m->gl_present);
+    cr_expect_null(m->gl_detail.spool);
+    cleanup(m);
+}
+
+/* With GL actuals the GL revenue stands alone: no shipment stand-in. */
+Test(analyse_finance, gl_revenue_wins_over_shipments)
+{
+    load_ini("[input.gl_actuals]\nfile = gl.csv\n[input.gl_budget]\nfile = b.csv\n[input.shipments]\nfile = s.csv\n");
+    start(2024, 2, NULL);
+    gl(A, "E1", day(2024, 2, 1), "CC1", "4000", GL_TYPE_REVENUE, 100000);
+    shipment("S1", day(2024, 2, 3), 10000);
+    report_model_t *m = finish();
+    NEAR(kpi(m, "revenue")->value, 1000);
+    cr_expect_null(model_find_kpi(m, "shipment_revenue"));
+    cr_expect(m->gl_present);
+    cr_expect_not_null(m->gl_detail.spool);
+    cleanup(m);
+}
+
+/* Every GL actuals row rejected (5 of 5): the GL KPIs are n/a, not 0, the
+ * variance table too, and sales from shipments (100.00) stand in. The
+ * budget alone gives no finance page. */
+Test(analyse_finance, gl_rejected_entirely)
+{
+    load_ini("[input.gl_actuals]\nfile = gl.csv\n[input.gl_budget]\nfile = b.csv\n[input.shipments]\nfile = s.csv\n");
+    start(2024, 2, NULL);
+    gl(B, "E1", day(2024, 2, 1), "CC2", "6000", GL_TYPE_OPEX, 25000);
+    shipment("S1", day(2024, 2, 3), 10000);
+    ingest_stats_t st[3] = { stats_of("gl_actuals", 0, 5), stats_of("gl_budget", 1, 0), stats_of("shipments", 1, 0) };
+    report_model_t *m = NULL;
+    ops_error_t err = { 0 };
+    cr_assert_eq(analyse_finish(an, st, 3, &m, &err), OPS_OK, "%s", err.message);
+    static const char *const ids[] = { "revenue", "opex", "gross_margin_pct", "revenue_vs_budget_pct",
+                                       "opex_vs_budget_pct" };
+    for (size_t i = 0; i < 5; i++) {
+        const kpi_t *k = kpi(m, ids[i]);
+        cr_expect(isnan(k->value) && isnan(k->ytd), "%s", ids[i]);
+        cr_expect_eq(k->na, KPI_NA_REJECTED, "%s", ids[i]);
+        cr_expect_str_eq(k->na_reason, "every row of gl_actuals was rejected");
+    }
+    const model_table_t *t = model_find_table(m, "Top budget variances (YTD)");
+    cr_assert_not_null(t);
+    cr_expect_eq(t->n_rows, 0);
+    NEAR(kpi(m, "shipment_revenue")->value, 100);
+    cr_expect(!m->gl_present);
+    cleanup(m);
+}
+
+/* Without a budget input the vs-budget KPIs say so instead of a bare empty. */
+Test(analyse_finance, no_budget_input)
+{
+    load_ini("[input.gl_actuals]\nfile = gl.csv\n");
+    start(2024, 2, NULL);
+    gl(A, "E1", day(2024, 2, 1), "CC1", "4000", GL_TYPE_REVENUE, 100000);
+    report_model_t *m = finish();
+    NEAR(kpi(m, "revenue")->value, 1000);
+    const kpi_t *k = kpi(m, "revenue_vs_budget_pct");
+    cr_expect(isnan(k->value));
+    cr_expect_eq(k->na, KPI_NA_NO_INPUT);
+    cr_expect_str_eq(k->na_reason, "no gl_budget input");
+    cleanup(m);
+}
+
+/* ingest's stats become the analysis context: absent, rejected entirely
+ * (accepted 0, rejected > 0; rows only filtered out are not), unmapped fields. */
+Test(analyse_finance, stats_into_context)
+{
+    load_config(true, 10, 1);
+    analyse_ctx_t c;
+    analyse_ctx_init(&c, cfg, (period_t){ 2024, 2 }, NULL);
+    ingest_stats_t st[4] = { stats_of("tickets", 3, 0), stats_of("risks", 0, 2), stats_of("controls", 0, 0),
+                             stats_of("production", 0, 0) };
+    st[0].field_mapped[TKT_FIRST_RESPONSE_AT] = false;
+    st[2].rows_read = st[2].rows_filtered = 4;
+    st[3].present = false;
+    ctx_set_stats(&c, st, 4);
+    cr_expect(c.field_unmapped[KIND_TICKETS][TKT_FIRST_RESPONSE_AT]);
+    cr_expect(!c.field_unmapped[KIND_TICKETS][TKT_CREATED_AT]);
+    cr_expect(!c.input_rejected[KIND_TICKETS]);
+    cr_expect(c.input_rejected[KIND_RISKS]);
+    cr_expect(!c.input_rejected[KIND_CONTROLS], "filtered to nothing is not rejected");
+    cr_expect(c.input_absent[KIND_PRODUCTION]);
+    config_free(cfg);
+}

@@ -360,3 +360,65 @@ Test(analyse_inventory, optional_inputs)
     report_model_free(m);
     area_inventory.destroy(NULL);
 }
+
+/* ---- n/a, never 0 -------------------------------------------------------------- */
+
+/* Shipments without a COGS column: February ships A 12 units, COGS absent.
+ * With the column there but empty, COGS 0 makes the turnover 0 turns a year
+ * and the ABC classes all C; without it, both are n/a. Stock value and stock
+ * outs need only the snapshots: 100.00 and 1 (B at 0). */
+Test(analyse_inventory, unmapped_cogs)
+{
+    for (int unmapped = 0; unmapped < 2; unmapped++) {
+        setup_ctx(3);
+        ctx.field_unmapped[KIND_SHIPMENTS][SHIP_COGS] = unmapped;
+        void *st = area_inventory.create(&ctx);
+        for (int m = 1; m <= 2; m++)
+            snap(st, day(2024, m, 28), "S1", "A", 10, 10000);
+        snap(st, day(2024, 2, 28), "S1", "B", 0, 0);
+        field_value_t v[SHIP_NFIELDS] = { f_text("S"), f_text("C"), f_text("S1"), f_text("A"), f_date(day(2024, 2, 10)),
+                                          f_date(day(2024, 2, 10)), f_none(), f_num(12), f_num(12), f_money(5000),
+                                          f_none() };
+        feed(st, IN_SHIP, v);
+        report_model_t *m = finish(st);
+        NEAR(kpi(m, "inventory_value")->value, 100);
+        NEAR(kpi(m, "stock_outs")->value, 1);
+        const kpi_t *k = kpi(m, "inventory_turnover");
+        const model_table_t *abc = table(m, "ABC classification");
+        if (!unmapped) {
+            NEAR(k->value, 0);
+            cr_expect_eq(abc->n_rows, 3);
+        } else {
+            cr_expect(isnan(k->value) && isnan(k->ytd));
+            cr_expect_str_eq(k->na_reason, "no cogs in the shipments export");
+            cr_expect_eq(kpi(m, "days_of_supply")->na, KPI_NA_UNMAPPED);
+            cr_expect_eq(abc->n_rows, 0);
+            cr_expect_str_eq(abc->na_reason, "no cogs in the shipments export");
+        }
+        /* slow stock needs the ship dates, not COGS: A shipped 19 days ago (< 30), so 0 */
+        NEAR(kpi(m, "slow_stock_value")->value, 0);
+        area_inventory.destroy(st);
+        report_model_free(m);
+    }
+}
+
+/* Every shipment rejected: A would look unmoved for ever (slow and dead);
+ * the KPIs built on shipments say why instead. */
+Test(analyse_inventory, shipments_rejected_entirely)
+{
+    setup_ctx(3);
+    ctx.input_rejected[KIND_SHIPMENTS] = true;
+    void *st = area_inventory.create(&ctx);
+    snap(st, day(2024, 2, 28), "S1", "A", 10, 10000);
+    report_model_t *m = finish(st);
+    NEAR(kpi(m, "inventory_value")->value, 100);
+    static const char *const ids[] = { "inventory_turnover", "days_of_supply", "slow_stock_value",
+                                       "dead_stock_value" };
+    for (size_t i = 0; i < 4; i++) {
+        cr_expect(isnan(kpi(m, ids[i])->value), "%s", ids[i]);
+        cr_expect_str_eq(kpi(m, ids[i])->na_reason, "every row of shipments was rejected", "%s", ids[i]);
+    }
+    cr_expect_eq(table(m, "Slow and dead stock")->n_rows, 0);
+    area_inventory.destroy(st);
+    report_model_free(m);
+}

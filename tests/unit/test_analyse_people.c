@@ -362,3 +362,66 @@ Test(analyse_people, turnover_division_by_zero)
     area_people.destroy(st);
     report_model_free(m);
 }
+
+/* ---- n/a, never 0 -------------------------------------------------------------- */
+
+/* A training export without completion dates: 2 mandatory trainings due in
+ * January, neither with a completion. Mapped but empty they are 0% done and 2
+ * overdue; unmapped, completion, overdue and hours per FTE are n/a, and the
+ * overdue table (which would list every training) is empty with its reason.
+ * Headcount needs no training field: E1 and E2 = 2. */
+Test(analyse_people, unmapped_completed_date)
+{
+    for (int unmapped = 0; unmapped < 2; unmapped++) {
+        setup_ctx(2024, 2, true, true, 10);
+        ctx.field_unmapped[KIND_TRAINING][TRN_COMPLETED_DATE] = unmapped;
+        void *st = area_people.create(&ctx);
+        emp(st, "E1", "S1", "Ops", day(2020, 1, 1), 0, 0, 1.0);
+        emp(st, "E2", "S1", "Ops", day(2020, 1, 1), 0, 0, 1.0);
+        trn(st, "R1", "E1", "Safety", true, day(2024, 1, 10), 0, 2);
+        trn(st, "R2", "E2", "Safety", true, day(2024, 1, 10), 0, 2);
+        report_model_t *m = finish(st);
+        NEAR(kpi(m, "headcount")->value, 2);
+        const kpi_t *done = kpi(m, "training_completion_pct"), *overdue = kpi(m, "overdue_trainings");
+        const model_table_t *t = table(m, "Overdue mandatory trainings");
+        if (!unmapped) {
+            NEAR(done->value, 0);
+            NEAR(overdue->value, 2);
+            cr_expect_eq(t->n_rows, 2);
+        } else {
+            cr_expect(isnan(done->value) && isnan(done->prior) && isnan(overdue->value));
+            cr_expect_str_eq(done->na_reason, "no completed_date in the training export");
+            cr_expect_eq(overdue->na, KPI_NA_UNMAPPED);
+            cr_expect_eq(kpi(m, "training_hours_per_fte")->na, KPI_NA_UNMAPPED);
+            cr_expect_eq(t->n_rows, 0);
+            cr_expect_str_eq(t->note, "", "no \"2 overdue in all\"");
+            cr_expect_str_eq(t->na_reason, "no completed_date in the training export");
+        }
+        area_people.destroy(st);
+        report_model_free(m);
+    }
+}
+
+/* Without leave dates nobody ever leaves: leavers and turnover are n/a (the
+ * voluntary rate names both fields), hires and headcount stay. */
+Test(analyse_people, unmapped_leave_date)
+{
+    setup_ctx(2024, 2, true, false, 10);
+    ctx.field_unmapped[KIND_EMPLOYEES][EMP_LEAVE_DATE] = true;
+    ctx.field_unmapped[KIND_EMPLOYEES][EMP_LEAVE_REASON] = true;
+    void *st = area_people.create(&ctx);
+    emp(st, "E1", "S1", "Ops", day(2024, 2, 5), 0, 0, 0.5);
+    report_model_t *m = finish(st);
+    NEAR(kpi(m, "headcount")->value, 1);
+    NEAR(kpi(m, "hires")->value, 1);
+    cr_expect(isnan(kpi(m, "leavers")->value));
+    cr_expect_str_eq(kpi(m, "turnover_pct")->na_reason, "no leave_date in the employees export");
+    cr_expect_str_eq(kpi(m, "voluntary_turnover_pct")->na_reason,
+                     "no leave_date or leave_reason in the employees export");
+    const model_table_t *t = table(m, "Headcount by site and department");
+    cr_assert_eq(t->n_rows, 1);
+    NEAR(cell(t, 0, 4), 1);
+    cr_expect(isnan(cell(t, 0, 5)), "leavers YTD unknown");
+    area_people.destroy(st);
+    report_model_free(m);
+}

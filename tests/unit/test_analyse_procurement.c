@@ -327,3 +327,108 @@ Test(analyse_procurement, empty)
 
 /* destroy accepts NULL like every _free. */
 Test(analyse_procurement, destroy_null) { area_procurement.destroy(NULL); }
+
+/* ---- n/a, never 0 -------------------------------------------------------------- */
+
+/* An export without Qty Received and Std Cost columns: rows carry neither.
+ *  line order  promised delivered qty price amount
+ *  M1   Feb 01 Feb 10   Feb 09    10  5.00  50.00   on time, lead 8
+ *  M2   Feb 02 Feb 12   Feb 20     5  2.00  10.00   8 days late, lead 18 */
+static void *feed_without_qty_and_cost(void)
+{
+    void *st = area_procurement.create(&ctx);
+    cr_assert_not_null(st);
+    field_value_t v[PO_NFIELDS];
+    static const struct { const char *line; int order, promised, delivered; double qty; int64_t price, amount; } rows[] = {
+        { "M1", 1, 10, 9, 10, 500, 5000 },
+        { "M2", 2, 12, 20, 5, 200, 1000 },
+    };
+    for (size_t i = 0; i < 2; i++) {
+        v[PO_LINE] = f_text(rows[i].line);
+        v[PO_SUPPLIER] = f_text("Acme");
+        v[PO_CATEGORY] = f_text("Steel");
+        v[PO_SKU] = f_text("SKU");
+        v[PO_SITE] = f_text("S1");
+        v[PO_ORDER_DATE] = f_date(day(2024, 2, rows[i].order));
+        v[PO_PROMISED_DATE] = f_date(day(2024, 2, rows[i].promised));
+        v[PO_DELIVERED_DATE] = f_date(day(2024, 2, rows[i].delivered));
+        v[PO_QTY_ORDERED] = f_num(rows[i].qty);
+        v[PO_QTY_DELIVERED] = f_none();
+        v[PO_UNIT_PRICE] = f_money(rows[i].price);
+        v[PO_STANDARD_COST] = f_none();
+        v[PO_AMOUNT] = f_money(rows[i].amount);
+        ingest_record_t rec = { .input = &inputs[0], .values = v, .line = 2 };
+        ops_error_t err = { 0 };
+        cr_assert_eq(area_procurement.record(st, &rec, &err), OPS_OK);
+    }
+    return st;
+}
+
+/* Mapped but empty, a missing qty_delivered counts 0 (documented): OTIF 0/2 =
+ * 0%, and a line without standard cost adds nothing to the price variance (0).
+ * Unmapped, neither can be computed: n/a. Spend, lateness and lead time need
+ * neither field and stay: spend 60.00, 1 late, mean lead (8 + 18) / 2 = 13. */
+Test(analyse_procurement, unmapped_qty_delivered_and_standard_cost)
+{
+    setup_ctx(2024, 2, true);
+    void *st = feed_without_qty_and_cost();
+    report_model_t *m = finish(st);
+    NEAR(kpi(m, "supplier_otif_pct")->value, 0);
+    NEAR(kpi(m, "price_variance")->value, 0);
+    area_procurement.destroy(st);
+    report_model_free(m);
+
+    setup_ctx(2024, 2, true);
+    ctx.field_unmapped[KIND_PURCHASE_ORDERS][PO_QTY_DELIVERED] = true;
+    ctx.field_unmapped[KIND_PURCHASE_ORDERS][PO_STANDARD_COST] = true;
+    st = feed_without_qty_and_cost();
+    m = finish(st);
+    const kpi_t *k = kpi(m, "supplier_otif_pct");
+    cr_expect(isnan(k->value) && isnan(k->ytd) && isnan(k->trend[MODEL_TREND_MONTHS - 1]));
+    cr_expect_eq(k->na, KPI_NA_UNMAPPED);
+    cr_expect_str_eq(k->na_reason, "no qty_delivered in the purchase_orders export");
+    k = kpi(m, "price_variance");
+    cr_expect(isnan(k->value) && isnan(k->ytd));
+    cr_expect_str_eq(k->na_reason, "no standard_cost in the purchase_orders export");
+    NEAR(kpi(m, "spend")->value, 60);
+    NEAR(kpi(m, "late_deliveries")->value, 1);
+    NEAR(kpi(m, "lead_time_mean_days")->value, 13);
+    cr_expect_eq(kpi(m, "lead_time_mean_days")->na, KPI_NA_NONE);
+    /* scorecard: Acme, OTIF and price variance empty, the rest counted */
+    const model_table_t *t = table(m, "Supplier scorecard");
+    cr_assert_eq(t->n_rows, 1);
+    NEAR(cell(t, 0, 1), 2);
+    cr_expect(isnan(cell(t, 0, 2)) && isnan(cell(t, 0, 3)) && isnan(cell(t, 0, 6)));
+    NEAR(cell(t, 0, 5), 60);
+    NEAR(cell(t, 0, 7), 1);
+    cr_expect_eq(table(m, "Late deliveries")->n_rows, 1);
+    area_procurement.destroy(st);
+    report_model_free(m);
+}
+
+/* Without delivered_date every line looks open: OTIF, lateness and lead
+ * times are n/a (OTIF names both missing fields), the late lines table too. */
+Test(analyse_procurement, unmapped_delivered_date)
+{
+    setup_ctx(2024, 2, true);
+    ctx.field_unmapped[KIND_PURCHASE_ORDERS][PO_DELIVERED_DATE] = true;
+    ctx.field_unmapped[KIND_PURCHASE_ORDERS][PO_QTY_DELIVERED] = true;
+    void *st = area_procurement.create(&ctx);
+    feed_po(st, "L1", "Acme", "Steel", "S1", day(2024, 2, 1), day(2024, 2, 10), 0, 10, 0, 500, 450, 5000);
+    report_model_t *m = finish(st);
+    cr_expect_str_eq(kpi(m, "supplier_otif_pct")->na_reason,
+                     "no delivered_date or qty_delivered in the purchase_orders export");
+    static const char *const ids[] = { "late_deliveries", "lead_time_mean_days", "lead_time_p90_days",
+                                       "lead_time_sd_days" };
+    for (size_t i = 0; i < 4; i++) {
+        cr_expect(isnan(kpi(m, ids[i])->value), "%s", ids[i]);
+        cr_expect_str_eq(kpi(m, ids[i])->na_reason, "no delivered_date in the purchase_orders export");
+    }
+    NEAR(kpi(m, "price_variance")->value, 5); /* (5.00 - 4.50) x 10 */
+    const model_table_t *t = table(m, "Late deliveries");
+    cr_expect_eq(t->n_rows, 0);
+    cr_expect_str_eq(t->na_reason, "no delivered_date in the purchase_orders export");
+    cr_expect(isnan(cell(table(m, "Supplier scorecard"), 0, 7)), "late lines unknown");
+    area_procurement.destroy(st);
+    report_model_free(m);
+}

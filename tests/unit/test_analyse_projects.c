@@ -434,3 +434,54 @@ Test(analyse_projects, empty)
     report_model_free(m);
     area_projects.destroy(NULL);
 }
+
+/* ---- n/a, never 0 -------------------------------------------------------------- */
+
+/* A task export without Actual Cost and Milestone columns. P1 (active, budget
+ * 1,000.00): T1 600.00 in January, done (PV 600, EV 600); T2 400.00 over
+ * February, 50% (PV 400, EV 200). SPI = 800 / 1,000 = 0.8 needs neither
+ * field. Without actual costs there is no CPI, so "over budget" cannot be
+ * counted (it would be 0); without the milestone flag nothing can slip (0). */
+Test(analyse_projects, unmapped_actual_cost_and_milestone)
+{
+    setup_ctx(2024, 2, true, false, 10);
+    ctx.field_unmapped[KIND_TASKS][TASK_ACTUAL_COST] = true;
+    ctx.field_unmapped[KIND_TASKS][TASK_MILESTONE] = true;
+    void *st = area_projects.create(&ctx);
+    project(st, "P1", "One", "Ann", "S1", 100000, PRJ_STATUS_ACTIVE);
+    task(st, "T1", "P1", day(2024, 1, 1), day(2024, 1, 31), 0, 60000, NO_COST, 100, false);
+    task(st, "T2", "P1", day(2024, 2, 1), day(2024, 2, 29), 0, 40000, NO_COST, 50, false);
+    report_model_t *m = finish(st);
+    NEAR(kpi(m, "portfolio_spi")->value, 0.8);
+    cr_expect_eq(kpi(m, "portfolio_spi")->na, KPI_NA_NONE);
+    const kpi_t *k = kpi(m, "projects_over_budget");
+    cr_expect(isnan(k->value) && isnan(k->ytd), "not 0");
+    cr_expect_str_eq(k->na_reason, "no actual_cost in the tasks export");
+    cr_expect_eq(kpi(m, "portfolio_cpi")->na, KPI_NA_UNMAPPED);
+    k = kpi(m, "milestones_slipping");
+    cr_expect(isnan(k->value));
+    cr_expect_str_eq(k->na_reason, "no milestone in the tasks export");
+    const model_table_t *t = table(m, "Project earned value");
+    cr_assert_eq(t->n_rows, 1);
+    NEAR(cell(t, 0, 6), 800);
+    cr_expect(isnan(cell(t, 0, 5)), "actual cost unknown, not 0");
+    cr_expect(isnan(cell(t, 0, 11)));
+    area_projects.destroy(st);
+    report_model_free(m);
+}
+
+/* The optional projects input with every row rejected would turn its closed
+ * projects into active ones: the portfolio KPIs are n/a. */
+Test(analyse_projects, projects_rejected_entirely)
+{
+    setup_ctx(2024, 2, true, false, 10);
+    ctx.input_rejected[KIND_PROJECTS] = true;
+    void *st = area_projects.create(&ctx);
+    task(st, "T1", "P1", day(2024, 1, 1), day(2024, 1, 31), 0, 60000, 50000, 100, false);
+    report_model_t *m = finish(st);
+    cr_expect(isnan(kpi(m, "portfolio_cpi")->value));
+    cr_expect_str_eq(kpi(m, "portfolio_spi")->na_reason, "every row of projects was rejected");
+    cr_expect_eq(kpi(m, "projects_over_budget")->na, KPI_NA_REJECTED);
+    area_projects.destroy(st);
+    report_model_free(m);
+}

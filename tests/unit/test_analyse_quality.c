@@ -279,6 +279,25 @@ Test(quality, no_inputs_configured_adds_nothing)
     fx_free(&f);
 }
 
+/* Every production and measurement row rejected: the same empty values as a
+ * month without rows, but each KPI now says why, and the SPC tables too. */
+Test(quality, inputs_rejected_entirely_say_why)
+{
+    fixture_t f;
+    fx_init(&f, 2024, 3, 6, 4, 16, true, true);
+    f.ctx.input_rejected[KIND_PRODUCTION] = true;
+    f.ctx.input_rejected[KIND_QUALITY] = true;
+    fx_finish(&f);
+    for (size_t i = 0; i < f.m->n_kpis; i++) {
+        cr_expect(isnan(f.m->kpis[i].value) && isnan(f.m->kpis[i].ytd), "%s", f.m->kpis[i].id);
+        cr_expect_eq(f.m->kpis[i].na, KPI_NA_REJECTED, "%s", f.m->kpis[i].id);
+    }
+    cr_expect_str_eq(kpi(&f, "units_produced")->na_reason, "every row of production was rejected");
+    cr_expect_str_eq(kpi(&f, "cpk_min")->na_reason, "every row of quality was rejected");
+    cr_expect_str_eq(table(&f, "Process capability by line")->na_reason, "every row of quality was rejected");
+    fx_free(&f);
+}
+
 /* ---- SPC ------------------------------------------------------------------ */
 
 /* Baseline of every line in the SPC tests (period March 2024, 2 baseline months):

@@ -333,3 +333,39 @@ Test(analyse_risk, empty_and_division_by_zero)
     report_model_free(m);
     area_risk.destroy(NULL);
 }
+
+/* ---- n/a, never 0 -------------------------------------------------------------- */
+
+/* A register without Exposure and Mitigation Due columns: R1 (4 x 4 = 16)
+ * and R2 (2 x 2), both open, raised in January. Open 2 and high 1 need
+ * neither field; exposure would be 0 and overdue mitigations 0: n/a. The top
+ * risks table keeps the risks, without exposure and with "n/a" overdue.
+ * Controls without Open Findings: the findings count and buckets are n/a,
+ * compliance (1 of 1) stays. */
+Test(analyse_risk, unmapped_exposure_due_and_findings)
+{
+    setup_ctx(2024, 2, true, true, 10);
+    ctx.field_unmapped[KIND_RISKS][RISK_EXPOSURE] = true;
+    ctx.field_unmapped[KIND_RISKS][RISK_MITIGATION_DUE] = true;
+    ctx.field_unmapped[KIND_CONTROLS][CTL_OPEN_FINDINGS] = true;
+    void *st = area_risk.create(&ctx);
+    risk(st, "R1", "Fire", "Ann", "S1", day(2024, 1, 5), 4, 4, NO_EXPOSURE, 0, RISK_STATUS_OPEN);
+    risk(st, "R2", "Flood", "Bob", "S1", day(2024, 1, 6), 2, 2, NO_EXPOSURE, 0, RISK_STATUS_OPEN);
+    control(st, "C1", "Finance", "Cy", CTL_STATUS_COMPLIANT, day(2025, 1, 1), -1, 0);
+    report_model_t *m = finish(st);
+    NEAR(kpi(m, "open_risks")->value, 2);
+    NEAR(kpi(m, "high_risks")->value, 1);
+    const kpi_t *k = kpi(m, "risk_exposure");
+    cr_expect(isnan(k->value) && isnan(k->prior) && isnan(k->trend[MODEL_TREND_MONTHS - 1]));
+    cr_expect_str_eq(k->na_reason, "no exposure in the risks export");
+    cr_expect_str_eq(kpi(m, "overdue_mitigations")->na_reason, "no mitigation_due in the risks export");
+    const model_table_t *t = table(m, "Top risks");
+    cr_assert_eq(t->n_rows, 2);
+    cr_expect(isnan(cell(t, 0, 6)));
+    cr_expect_str_eq(text(t, 0, 8), "n/a");
+    NEAR(kpi(m, "controls_compliant_pct")->value, 100);
+    cr_expect(isnan(kpi(m, "open_findings")->value));
+    cr_expect_str_eq(table(m, "Open findings by age")->na_reason, "no open_findings in the controls export");
+    area_risk.destroy(st);
+    report_model_free(m);
+}

@@ -385,3 +385,147 @@ Test(analyse_service, other_kinds_and_null)
     report_model_free(m);
     area_service.destroy(NULL);
 }
+
+/* ---- n/a, never 0 -------------------------------------------------------------- */
+
+static void all_nan(const kpi_t *k)
+{
+    cr_expect(isnan(k->value) && isnan(k->prior) && isnan(k->last_year) && isnan(k->ytd), "%s has values", k->id);
+    for (int i = 0; i < MODEL_TREND_MONTHS; i++)
+        cr_expect(isnan(k->trend[i]), "%s trend[%d]", k->id, i);
+}
+
+/* Two February tickets, neither with a first response (the export has no
+ * such column), T1 resolved in 2 h (P2: met). */
+static void *feed_unanswered(void)
+{
+    void *st = area_service.create(&ctx);
+    cr_assert_not_null(st);
+    ticket(st, "T1", TKT_P2, "email", ts(2024, 2, 1, 0, 0), NONE, ts(2024, 2, 1, 2, 0), 0, false, "S1");
+    ticket(st, "T2", TKT_P3, "email", ts(2024, 2, 2, 0, 0), NONE, NONE, 0, false, "S1");
+    return st;
+}
+
+/* The same rows, mapped or not: with a first_response_at column that is
+ * empty, 0 of 2 were answered (0%, red against a 90% target); without the
+ * column the KPI cannot be computed: n/a, no status, the other KPIs stand. */
+Test(analyse_service, unmapped_first_response_is_na_not_zero)
+{
+    kpi_config_t target = { .id = "first_response_sla_pct", .has_target = true, .target = 90, .amber = NAN };
+    setup_ctx(2024, 2, true, 10);
+    cfg.kpis = &target;
+    cfg.n_kpis = 1;
+    void *st = feed_unanswered();
+    report_model_t *m = finish(st);
+    model_apply_targets(m, &cfg);
+    const kpi_t *k = kpi(m, "first_response_sla_pct");
+    NEAR(k->value, 0);
+    cr_expect_eq(k->status, RAG_RED);
+    cr_expect_eq(k->na, KPI_NA_NONE);
+    area_service.destroy(st);
+    report_model_free(m);
+
+    setup_ctx(2024, 2, true, 10);
+    cfg.kpis = &target;
+    cfg.n_kpis = 1;
+    ctx.field_unmapped[KIND_TICKETS][TKT_FIRST_RESPONSE_AT] = true;
+    st = feed_unanswered();
+    m = finish(st);
+    model_apply_targets(m, &cfg);
+    k = kpi(m, "first_response_sla_pct");
+    all_nan(k);
+    cr_expect_eq(k->na, KPI_NA_UNMAPPED);
+    cr_expect_str_eq(k->na_reason, "no first_response_at in the tickets export");
+    cr_expect_str_eq(k->na_short, "no first_response_at in export");
+    cr_expect_eq(k->status, RAG_NONE, "never red");
+    cr_expect(k->has_target && k->target == 90, "the target is still shown");
+    all_nan(kpi(m, "first_response_median_hours"));
+    cr_expect_eq(kpi(m, "first_response_p90_hours")->na, KPI_NA_UNMAPPED);
+    /* created 2, resolved 1 within SLA: these need no first response */
+    NEAR(kpi(m, "tickets_created")->value, 2);
+    NEAR(kpi(m, "sla_attainment_pct")->value, 100);
+    cr_expect_eq(kpi(m, "sla_attainment_pct")->na, KPI_NA_NONE);
+    area_service.destroy(st);
+    report_model_free(m);
+}
+
+/* Without resolved_at every ticket would look open: backlog, resolution,
+ * SLA, reopen and CSAT KPIs are n/a, and so are the tables built on them;
+ * the channel table keeps its created counts but not the resolved ones. */
+Test(analyse_service, unmapped_resolved_at)
+{
+    setup_ctx(2024, 2, true, 10);
+    ctx.field_unmapped[KIND_TICKETS][TKT_RESOLVED_AT] = true;
+    ctx.field_unmapped[KIND_TICKETS][TKT_REOPENED] = true;
+    void *st = area_service.create(&ctx);
+    ticket(st, "T1", TKT_P2, "email", ts(2024, 2, 1, 0, 0), ts(2024, 2, 1, 1, 0), NONE, 0, false, "S1");
+    report_model_t *m = finish(st);
+    static const char *const ids[] = { "tickets_resolved", "ticket_backlog", "resolution_median_hours",
+                                       "resolution_p90_hours", "sla_attainment_pct", "reopen_rate_pct",
+                                       "csat_mean", "csat_satisfied_pct" };
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        const kpi_t *k = kpi(m, ids[i]);
+        all_nan(k);
+        cr_expect_eq(k->na, KPI_NA_UNMAPPED, "%s", ids[i]);
+    }
+    /* the first field the KPI needs that is missing, or both */
+    cr_expect_str_eq(kpi(m, "reopen_rate_pct")->na_reason, "no resolved_at or reopened in the tickets export");
+    NEAR(kpi(m, "first_response_sla_pct")->value, 100); /* answered in 1 h: P2 allows 4 */
+    const model_table_t *t = table(m, "Oldest open tickets");
+    cr_expect_eq(t->n_rows, 0);
+    cr_expect_str_eq(t->na_reason, "no resolved_at in the tickets export");
+    cr_expect_eq(table(m, "SLA attainment by priority")->n_rows, 0);
+    t = table(m, "Tickets by channel (month)");
+    cr_assert_eq(t->n_rows, 1);
+    NEAR(cell(t, 0, 1), 1);
+    cr_expect(isnan(cell(t, 0, 2)) && isnan(cell(t, 0, 3)) && isnan(cell(t, 0, 4)));
+    area_service.destroy(st);
+    report_model_free(m);
+}
+
+/* Every ticket row rejected: nothing reached the module, and every KPI says
+ * why instead of showing 0 tickets. */
+Test(analyse_service, input_rejected_entirely)
+{
+    setup_ctx(2024, 2, true, 10);
+    ctx.input_rejected[KIND_TICKETS] = true;
+    void *st = area_service.create(&ctx);
+    report_model_t *m = finish(st);
+    for (size_t i = 0; i < m->n_kpis; i++) {
+        all_nan(&m->kpis[i]);
+        cr_expect_eq(m->kpis[i].na, KPI_NA_REJECTED, "%s", m->kpis[i].id);
+    }
+    cr_expect_str_eq(kpi(m, "tickets_created")->na_reason, "every row of tickets was rejected");
+    cr_expect_str_eq(kpi(m, "tickets_created")->na_short, "tickets: all rows rejected");
+    cr_expect_str_eq(table(m, "Tickets by channel (month)")->na_reason, "every row of tickets was rejected");
+    area_service.destroy(st);
+    report_model_free(m);
+}
+
+/* A summary for site S1 from an export without a site column would count no
+ * ticket at all (0 created): every KPI is n/a instead. The organisation-wide
+ * summary of the same rows needs no site and counts the ticket. */
+Test(analyse_service, scoped_summary_without_site_column)
+{
+    setup_ctx(2024, 2, true, 10);
+    ctx.field_unmapped[KIND_TICKETS][TKT_SITE] = true;
+    ctx.scope = "S1";
+    void *st = area_service.create(&ctx);
+    ticket(st, "T1", TKT_P2, "email", ts(2024, 2, 1, 0, 0), NONE, NONE, 0, false, NULL);
+    report_model_t *m = finish(st);
+    const kpi_t *k = kpi(m, "tickets_created");
+    cr_expect(isnan(k->value), "not 0");
+    cr_expect_str_eq(k->na_reason, "no site in the tickets export to pick S1's rows");
+    cr_expect_str_eq(k->na_short, "no site in export");
+    area_service.destroy(st);
+    report_model_free(m);
+
+    setup_ctx(2024, 2, true, 10);
+    ctx.field_unmapped[KIND_TICKETS][TKT_SITE] = true;
+    st = area_service.create(&ctx);
+    ticket(st, "T1", TKT_P2, "email", ts(2024, 2, 1, 0, 0), NONE, NONE, 0, false, NULL);
+    m = finish(st);
+    NEAR(kpi(m, "tickets_created")->value, 1);
+    area_service.destroy(st);
+    report_model_free(m);
+}

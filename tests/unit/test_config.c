@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "opsreport/config.h"
+#include "opsreport/model.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -84,6 +85,8 @@ Test(config, errors_table)
           "unknown series 'headcont'; did you mean 'headcount'?" },
         { "[kpi.otif]\ndirection = up\n", 2, "direction", "expected higher or lower, found 'up'" },
         { GL "colour = red\n", 3, "colour", "unknown key 'colour' in [input.gl_actuals]; did you mean" },
+        { GL "date_formats = iso, %d.%Q.%Y\n", 3, "date_formats", "unknown directive %Q in '%d.%Q.%Y'" },
+        { GL "timestamp_formats = %d/%m/%Y %I:%M\n", 3, "timestamp_formats", "%I" },
     };
     for (size_t i = 0; i < N(cases); i++) {
         ops_error_t err;
@@ -160,5 +163,37 @@ Test(config, kpi_sections_override_only_what_they_set)
     cr_expect(k->has_target);
     cr_expect_not(k->has_amber);
     cr_expect_not(k->has_direction);
+    config_free(cfg);
+}
+
+/* Regression: a [kpi.X] section without direction used to reset the KPI's
+ * built-in direction (5 stock-outs against a target of 0 showed green), and
+ * one with only tile = true wiped the built-in target. */
+Test(config, kpi_partial_sections_keep_builtin_settings)
+{
+    ops_error_t err;
+    config_t *cfg = load("[kpi.stockouts]\ntarget = 0\namber = 2\n[kpi.otif]\ntile = true\n", &err);
+    cr_assert_not_null(cfg, "%s", err.message);
+    report_model_t *m = calloc(1, sizeof *m);
+    cr_assert_not_null(m);
+    kpi_t *so = model_add_kpi(m, "stockouts", "Stock-outs", AREA_INVENTORY, UNIT_COUNT);
+    so->direction = KPI_LOWER_IS_BETTER;
+    so->value = 5;
+    kpi_t *otif = model_add_kpi(m, "otif", "OTIF", AREA_PROCUREMENT, UNIT_PERCENT);
+    otif->has_target = true;
+    otif->target = 95;
+    otif->amber = 90;
+    otif->direction = KPI_HIGHER_IS_BETTER;
+    otif->value = 96;
+    model_apply_targets(m, cfg);
+    so = &m->kpis[0];
+    otif = &m->kpis[1];
+    cr_expect_eq(so->direction, KPI_LOWER_IS_BETTER);
+    cr_expect_eq(so->status, RAG_RED, "5 stock-outs against a target of 0 (amber to 2) is red");
+    cr_expect(otif->tile);
+    cr_expect(otif->has_target);
+    cr_expect_float_eq(otif->target, 95.0, 1e-12, "tile = true alone keeps the target");
+    cr_expect_eq(otif->status, RAG_GREEN);
+    report_model_free(m);
     config_free(cfg);
 }

@@ -7,6 +7,11 @@
  * /usr/bin/python3's email module, independent of our encoder) and the
  * server's log of MAIL/RCPT commands (to count attempts). Backoffs are tens
  * of milliseconds so the whole file runs in a few seconds.
+ *
+ * The fault tests use tests/fault_smtp.py instead, a server that drops,
+ * stalls or refuses at a chosen point of the transaction; it writes the same
+ * events.jsonl and keeps every message it received in full in new/, even
+ * one it never confirmed, so a test counts what reached the server.
  */
 #include "opsreport/deliver.h"
 
@@ -39,24 +44,24 @@ typedef struct {
     char url[64];
 } server_t;
 
-static char *script_path(void)
+static char *script_path(const char *name)
 {
     /* __FILE__ is tests/unit/test_deliver.c, compiled from the repo root. */
     char *unit = g_path_get_dirname(__FILE__);
     char *tests = g_path_get_dirname(unit);
-    char *path = g_build_filename(tests, "smtp_server.py", NULL);
+    char *path = g_build_filename(tests, name, NULL);
     g_free(unit);
     g_free(tests);
     return path;
 }
 
-/* Starts the server with extra flags (NULL-terminated) and waits for PORT. */
-static void server_start(server_t *srv, const char *const *extra)
+/* Starts tests/<script> with extra flags (NULL-terminated), waits for PORT. */
+static void server_start_script(server_t *srv, const char *name, const char *const *extra)
 {
     memset(srv, 0, sizeof *srv);
     snprintf(srv->dir, sizeof srv->dir, "/tmp/opsreport-smtp-XXXXXX");
     cr_assert_not_null(mkdtemp(srv->dir));
-    char *script = script_path();
+    char *script = script_path(name);
     const char *argv[32] = { PY, script, "--dir", srv->dir, "--timeout", "60" };
     size_t n = 6;
     for (size_t i = 0; extra && extra[i] && n < 31; i++)
@@ -92,6 +97,12 @@ static void server_start(server_t *srv, const char *const *extra)
     close(fds[0]);
     cr_assert_eq(sscanf(line, "PORT %d", &srv->port), 1, "unexpected ready line '%s'", line);
     snprintf(srv->url, sizeof srv->url, "smtp://127.0.0.1:%d", srv->port);
+}
+
+/* tests/smtp_server.py (aiosmtpd): a well-behaved server. */
+static void server_start(server_t *srv, const char *const *extra)
+{
+    server_start_script(srv, "smtp_server.py", extra);
 }
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -875,11 +886,16 @@ Test(deliver, bad_message_fields_are_refused_before_sending)
     char *out = NULL;
     deliver_message_t m = plain_message(one_to);
 
-    /* A CR/LF in the subject would let the text add headers. */
-    m.subject = "Report\r\nBcc: everyone@example.com";
-    cr_assert_eq(deliver_message_build(&s, &m, &out, NULL, &err), OPS_ERR_INPUT);
-    cr_assert_str_eq(err.column, "subject");
+    /* A CR/LF in an address or the sender's name would add headers: refused. */
+    s.from_name = "Ops\r\nBcc: everyone@example.com";
+    cr_assert_eq(deliver_message_build(&s, &m, &out, NULL, &err), OPS_ERR_CONFIG);
+    cr_assert_str_eq(err.column, "from_name");
     cr_assert_null(out);
+    s.from_name = NULL;
+    s.reply_to = "ops@example.com\r\nBcc: everyone@example.com";
+    cr_assert_eq(deliver_message_build(&s, &m, &out, NULL, &err), OPS_ERR_CONFIG);
+    cr_assert_str_eq(err.column, "reply_to");
+    s.reply_to = NULL;
 
     m = plain_message(one_to);
     const char *const bad_to[] = { "cfo@example.com>\r\nRCPT TO:<x@y" };
@@ -945,6 +961,25 @@ Test(deliver, plain_message_layout_is_exact)
     /* ASCII display names are quoted, inner quotes escaped. */
     cr_assert(strstr(out, "\r\nFrom: \"Ops \\\"Team\\\"\" <ops@example.com>\r\n"), "%s", out);
     free(out);
+
+    /* The subject comes from data: line breaks and tabs in it become single
+     * spaces, so "\r\nBcc:" is text in the one Subject header, never a header. */
+    m.subject = "Report\r\nBcc: everyone@example.com\r\n\tX-Evil: 1\n";
+    cr_assert_eq(deliver_message_build(&s, &m, &out, &len, &err), OPS_OK, "%s", err.message);
+    cr_assert(strstr(out, "\r\nSubject: Report Bcc: everyone@example.com X-Evil: 1\r\nMessage-ID: "),
+              "%s", out);
+    cr_assert_null(strstr(out, "\nBcc:"), "%s", out);
+    cr_assert_null(strstr(out, "\nX-Evil:"), "%s", out);
+    cr_assert_null(strstr(out, "\r\r"), "%s", out);
+    free(out);
+    /* Long and non-ASCII: encoded words, still nothing raw. */
+    m.subject = "Rapport d'opérations\r\nBcc: evil@example.com — octobre 2026 et au-delà\rX-Evil: 1";
+    cr_assert_eq(deliver_message_build(&s, &m, &out, &len, &err), OPS_OK, "%s", err.message);
+    cr_assert_null(strstr(out, "\nBcc:"), "%s", out);
+    cr_assert_null(strstr(out, "\nX-Evil:"), "%s", out);
+    assert_lines_crlf_78(out, len);
+    free(out);
+    m.subject = "Monthly operations report";
 
     /* Non-ASCII body goes as base64 of the CRLF text: "é\n" -> C3 A9 0D 0A
      * = 110000 111010 100100 001101 | 000010 10(0000) = w 6 k N | C g ==. */
@@ -1048,6 +1083,334 @@ Test(deliver, send_all_is_exactly_once_across_runs, .timeout = 30)
                  "%s", err.message);
     cr_assert(res[0].sent);
     cr_assert_eq(events_count(&srv, "DATA", NULL), 3);
+    ledger_free(l);
+
+    unlink(path);
+    rmdir(dir);
+    g_free(path);
+    server_stop(&srv);
+}
+
+Test(deliver, header_values_with_line_breaks_are_refused)
+{
+    cr_assert(deliver_header_text_valid("Zoë Opérations, Łódź"));
+    cr_assert(deliver_header_text_valid(""));
+    cr_assert_not(deliver_header_text_valid("Ops\r\nBcc: evil@example.com"));
+    cr_assert_not(deliver_header_text_valid("Ops\rBcc: evil@example.com"));
+    cr_assert_not(deliver_header_text_valid("Ops\nBcc: evil@example.com"));
+    cr_assert_not(deliver_header_text_valid("Ops\tteam"));
+    cr_assert_not(deliver_header_text_valid("Ops\x7f"));
+    cr_assert_not(deliver_header_text_valid("Ops \xff\xfe")); /* not UTF-8 */
+    cr_assert_not(deliver_header_text_valid(NULL));
+    cr_assert(deliver_address_valid("cfo@example.com"));
+    cr_assert_not(deliver_address_valid("cfo@example.com\r\nBcc: evil@example.com"));
+    cr_assert_not(deliver_address_valid("cfo@example.com\rBcc:evil@example.com"));
+    cr_assert_not(deliver_address_valid("cfo@example.com>\nRCPT TO:<evil@example.com"));
+}
+
+/* ---- unknown outcomes and injected faults --------------------------------- */
+
+Test(deliver, classify_table)
+{
+    /* curl code x last reply code x stage reached -> verdict. The reply
+     * codes are what CURLINFO_RESPONSE_CODE reports in each case (354 after
+     * the body went out, 250 after RCPT), as seen against tests/fault_smtp.py. */
+    static const struct {
+        int curl;
+        long code;
+        deliver_stage_t stage;
+        deliver_verdict_t want;
+    } cases[] = {
+        { CURLE_OK, 250, DELIVER_STAGE_SENT, DELIVER_DELIVERED },
+        /* whole message and "." sent, then no reply: maybe delivered */
+        { CURLE_RECV_ERROR, 354, DELIVER_STAGE_SENT, DELIVER_UNKNOWN },       /* dropped */
+        { CURLE_GOT_NOTHING, 354, DELIVER_STAGE_SENT, DELIVER_UNKNOWN },      /* closed */
+        { CURLE_OPERATION_TIMEDOUT, 354, DELIVER_STAGE_SENT, DELIVER_UNKNOWN }, /* stalled */
+        { CURLE_WEIRD_SERVER_REPLY, 354, DELIVER_STAGE_SENT, DELIVER_UNKNOWN }, /* garbage */
+        { CURLE_PARTIAL_FILE, 354, DELIVER_STAGE_SENT, DELIVER_UNKNOWN },
+        { CURLE_SSL_CONNECT_ERROR, 354, DELIVER_STAGE_SENT, DELIVER_UNKNOWN },
+        /* the "." is the last write: a send error means it never left */
+        { CURLE_SEND_ERROR, 354, DELIVER_STAGE_SENT, DELIVER_TRANSIENT },
+        /* the same failures before the end of the message: retried */
+        { CURLE_RECV_ERROR, 354, DELIVER_STAGE_BODY, DELIVER_TRANSIENT },
+        { CURLE_OPERATION_TIMEDOUT, 354, DELIVER_STAGE_BODY, DELIVER_TRANSIENT },
+        { CURLE_SEND_ERROR, 354, DELIVER_STAGE_BODY, DELIVER_TRANSIENT },
+        { CURLE_OPERATION_TIMEDOUT, 250, DELIVER_STAGE_ENVELOPE, DELIVER_TRANSIENT }, /* no 354 */
+        { CURLE_RECV_ERROR, 250, DELIVER_STAGE_ENVELOPE, DELIVER_TRANSIENT },
+        { CURLE_GOT_NOTHING, 0, DELIVER_STAGE_ENVELOPE, DELIVER_TRANSIENT },
+        { CURLE_COULDNT_CONNECT, 0, DELIVER_STAGE_ENVELOPE, DELIVER_TRANSIENT },
+        { CURLE_COULDNT_RESOLVE_HOST, 0, DELIVER_STAGE_ENVELOPE, DELIVER_TRANSIENT },
+        /* a reply code is the server's word, at any stage */
+        { CURLE_WEIRD_SERVER_REPLY, 451, DELIVER_STAGE_SENT, DELIVER_TRANSIENT },
+        { CURLE_WEIRD_SERVER_REPLY, 554, DELIVER_STAGE_SENT, DELIVER_PERMANENT },
+        { CURLE_WEIRD_SERVER_REPLY, 421, DELIVER_STAGE_ENVELOPE, DELIVER_TRANSIENT },
+        { CURLE_SEND_ERROR, 451, DELIVER_STAGE_ENVELOPE, DELIVER_TRANSIENT },
+        { CURLE_SEND_ERROR, 550, DELIVER_STAGE_ENVELOPE, DELIVER_PERMANENT },
+        { CURLE_LOGIN_DENIED, 535, DELIVER_STAGE_ENVELOPE, DELIVER_PERMANENT },
+        /* what retrying cannot fix */
+        { CURLE_USE_SSL_FAILED, 250, DELIVER_STAGE_ENVELOPE, DELIVER_PERMANENT },
+        { CURLE_SSL_CONNECT_ERROR, 0, DELIVER_STAGE_ENVELOPE, DELIVER_PERMANENT },
+        { CURLE_PEER_FAILED_VERIFICATION, 0, DELIVER_STAGE_ENVELOPE, DELIVER_PERMANENT },
+        { CURLE_WEIRD_SERVER_REPLY, 0, DELIVER_STAGE_ENVELOPE, DELIVER_PERMANENT },
+        { CURLE_URL_MALFORMAT, 0, DELIVER_STAGE_ENVELOPE, DELIVER_PERMANENT },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        cr_expect_eq(deliver_classify(cases[i].curl, cases[i].code, cases[i].stage), cases[i].want,
+                     "case %zu: curl %d, reply %ld, stage %d", i, cases[i].curl, cases[i].code,
+                     (int)cases[i].stage);
+}
+
+static void fault_start(server_t *srv, const char *const *flags)
+{
+    server_start_script(srv, "fault_smtp.py", flags);
+}
+
+static int maildir_count(const server_t *srv)
+{
+    char **files = maildir_files(srv);
+    int n = (int)g_strv_length(files);
+    g_strfreev(files);
+    return n;
+}
+
+Test(deliver, drop_after_data_is_unknown_and_never_retried, .timeout = 30)
+{
+    const char *const flags[] = { "--fault", "drop-after-data", NULL };
+    server_t srv;
+    fault_start(&srv, flags);
+    deliver_smtp_t s;
+    settings_for(&s, srv.url);
+    deliver_message_t m = plain_message(one_to);
+    deliver_outcome_t o;
+    ops_error_t err = { 0 };
+
+    cr_assert_eq(deliver_send(&s, &m, &o, &err), OPS_ERR_DELIVERY);
+    cr_assert(o.unknown);
+    cr_assert_not(o.delivered);
+    cr_assert_not(o.permanent);
+    cr_assert_eq(o.stage, DELIVER_STAGE_SENT);
+    cr_assert_eq(o.attempts, 1); /* four allowed, one made */
+    cr_assert(o.curl_code == CURLE_RECV_ERROR || o.curl_code == CURLE_GOT_NOTHING, "curl %d",
+              o.curl_code);
+    cr_assert(strstr(err.message, "delivery to cfo@example.com via smtp://127.0.0.1:"), "%s",
+              err.message);
+    cr_assert(strstr(err.message, "is unknown after 1 attempt in"), "%s", err.message);
+    cr_assert(strstr(err.message, "not retried: it may have been delivered"), "%s", err.message);
+    /* the server has the message, once */
+    cr_assert_eq(events_count(&srv, "DATA", NULL), 1);
+    cr_assert_eq(maildir_count(&srv), 1);
+    server_stop(&srv);
+}
+
+Test(deliver, stall_after_data_is_unknown_and_bounded_by_the_timeout, .timeout = 30)
+{
+    const char *const flags[] = { "--fault", "stall-after-data", "--stall", "20", NULL };
+    server_t srv;
+    fault_start(&srv, flags);
+    deliver_smtp_t s;
+    settings_for(&s, srv.url);
+    s.timeout_ms = 1000;
+    deliver_message_t m = plain_message(one_to);
+    deliver_outcome_t o;
+    ops_error_t err = { 0 };
+
+    cr_assert_eq(deliver_send(&s, &m, &o, &err), OPS_ERR_DELIVERY);
+    cr_assert(o.unknown);
+    cr_assert_eq(o.attempts, 1);
+    cr_assert_eq(o.curl_code, CURLE_OPERATION_TIMEDOUT);
+    /* 1 s, not the 20 s the server stays silent: the QUIT libcurl sends on
+     * cleanup must not wait for it either. */
+    cr_assert_lt(o.elapsed_s, 5.0);
+    cr_assert_eq(maildir_count(&srv), 1);
+    server_stop(&srv);
+}
+
+Test(deliver, stall_before_data_is_transient_and_retried, .timeout = 30)
+{
+    const char *const flags[] = { "--fault", "stall-before-data", "--times", "1", "--stall", "20",
+                                  NULL };
+    server_t srv;
+    fault_start(&srv, flags);
+    deliver_smtp_t s;
+    settings_for(&s, srv.url);
+    s.timeout_ms = 1000;
+    deliver_message_t m = plain_message(one_to);
+    deliver_outcome_t o;
+    ops_error_t err = { 0 };
+
+    cr_assert_eq(deliver_send(&s, &m, &o, &err), OPS_OK, "%s", err.message);
+    cr_assert_eq(o.attempts, 2);
+    cr_assert_lt(o.elapsed_s, 5.0);
+    cr_assert_eq(events_count(&srv, "DATA", "0"), 1);   /* the stalled one */
+    cr_assert_eq(events_count(&srv, "DATA", "354"), 1); /* the retry */
+    cr_assert_eq(maildir_count(&srv), 1);
+    server_stop(&srv);
+}
+
+Test(deliver, reply_451_after_data_is_transient, .timeout = 30)
+{
+    const char *const twice[] = { "--fault", "451-after-data", "--times", "2", NULL };
+    server_t srv;
+    fault_start(&srv, twice);
+    deliver_smtp_t s;
+    settings_for(&s, srv.url);
+    deliver_message_t m = plain_message(one_to);
+    deliver_outcome_t o;
+    ops_error_t err = { 0 };
+
+    cr_assert_eq(deliver_send(&s, &m, &o, &err), OPS_OK, "%s", err.message);
+    cr_assert_eq(o.attempts, 3);
+    cr_assert_geq(o.elapsed_s, 0.15); /* backed off 50 + 100 ms */
+    cr_assert_eq(events_count(&srv, "DATA", NULL), 3);
+    cr_assert_eq(maildir_count(&srv), 1); /* the 451s were not taken */
+    server_stop(&srv);
+
+    const char *const always[] = { "--fault", "451-after-data", NULL };
+    fault_start(&srv, always);
+    settings_for(&s, srv.url);
+    s.max_attempts = 3;
+    cr_assert_eq(deliver_send(&s, &m, &o, &err), OPS_ERR_DELIVERY);
+    cr_assert_not(o.unknown);
+    cr_assert_not(o.permanent);
+    cr_assert_eq(o.attempts, 3);
+    cr_assert_eq(o.smtp_code, 451);
+    cr_assert_str_eq(o.smtp_reply, "451 4.3.0 opsreport-fault: try again later");
+    cr_assert(strstr(err.message, "server replied: 451 4.3.0"), "%s", err.message);
+    server_stop(&srv);
+}
+
+Test(deliver, reply_421_at_connect_is_transient, .timeout = 30)
+{
+    const char *const flags[] = { "--fault", "421-at-connect", "--times", "1", NULL };
+    server_t srv;
+    fault_start(&srv, flags);
+    deliver_smtp_t s;
+    settings_for(&s, srv.url);
+    deliver_message_t m = plain_message(one_to);
+    deliver_outcome_t o;
+    ops_error_t err = { 0 };
+
+    cr_assert_eq(deliver_send(&s, &m, &o, &err), OPS_OK, "%s", err.message);
+    cr_assert_eq(o.attempts, 2);
+    cr_assert_eq(maildir_count(&srv), 1);
+    server_stop(&srv);
+}
+
+Test(deliver, tls_required_but_not_offered_sends_nothing, .timeout = 30)
+{
+    /* fault_smtp.py never offers STARTTLS. DELIVER_TLS_STRICT requires it
+     * on loopback too, as DELIVER_TLS_REQUIRED does for any other host. */
+    server_t srv;
+    fault_start(&srv, NULL);
+    deliver_smtp_t s;
+    settings_for(&s, srv.url);
+    s.tls = DELIVER_TLS_STRICT;
+    deliver_message_t m = plain_message(one_to);
+    deliver_outcome_t o;
+    ops_error_t err = { 0 };
+
+    cr_assert_eq(deliver_send(&s, &m, &o, &err), OPS_ERR_DELIVERY);
+    cr_assert(o.permanent);
+    cr_assert_not(o.unknown);
+    cr_assert_eq(o.attempts, 1); /* no retry loop */
+    cr_assert_eq(o.curl_code, CURLE_USE_SSL_FAILED);
+    cr_assert_eq(o.stage, DELIVER_STAGE_ENVELOPE);
+    cr_assert(strstr(err.message, "does not offer STARTTLS"), "%s", err.message);
+    cr_assert(strstr(err.message, "nothing was sent"), "%s", err.message);
+    cr_assert_eq(events_count(&srv, "MAIL", NULL), 0); /* not a byte of it in plain text */
+    cr_assert_eq(maildir_count(&srv), 0);
+    server_stop(&srv);
+}
+
+Test(deliver, ledger_keeps_unknown)
+{
+    char dir[] = "/tmp/opsreport-ledger-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char *path = g_build_filename(dir, "deliveries.json", NULL);
+    delivery_ledger_t *l = NULL;
+    ops_error_t err = { 0 };
+    deliver_outcome_t unknown = { .unknown = true, .attempts = 1, .smtp_code = 354 };
+    deliver_outcome_t done = { .delivered = true, .attempts = 1, .smtp_code = 250 };
+
+    cr_assert_eq(ledger_load(path, &l, &err), OPS_OK);
+    cr_assert_eq(ledger_record(l, "amy@example.com", "<m1@x>", 1793514600, &unknown, &err), OPS_OK);
+    cr_assert_eq(ledger_save(l, &err), OPS_OK);
+    ledger_free(l);
+    char *text = slurp(path, NULL);
+    cr_assert(strstr(text, "\"outcome\": \"unknown\""), "%s", text);
+    g_free(text);
+
+    cr_assert_eq(ledger_load(path, &l, &err), OPS_OK, "%s", err.message);
+    cr_assert_eq(ledger_state(l, "amy@example.com"), LEDGER_UNKNOWN);
+    cr_assert_not(ledger_is_delivered(l, "amy@example.com"));
+    /* an explicit resend may then record the real outcome over it */
+    cr_assert_eq(ledger_record(l, "amy@example.com", "<m1@x>", 1793514600, &done, &err), OPS_OK);
+    cr_assert(ledger_is_delivered(l, "amy@example.com"));
+    ledger_free(l);
+
+    cr_assert(g_file_set_contents(path,
+                                  "{\"version\": 1, \"deliveries\": [{\"recipient\": \"a@b.c\", "
+                                  "\"message_id\": \"<m@x>\", \"time\": \"t\", \"outcome\": "
+                                  "\"maybe\", \"attempts\": 1, \"smtp_code\": 0, "
+                                  "\"smtp_reply\": \"\"}]}", -1, NULL));
+    cr_assert_eq(ledger_load(path, &l, &err), OPS_ERR_INPUT);
+    cr_assert(strstr(err.message, "outcome must be pending, delivered, failed or unknown"), "%s",
+              err.message);
+    unlink(path);
+    rmdir(dir);
+    g_free(path);
+}
+
+Test(deliver, send_all_keeps_unknown_until_resend_unknown, .timeout = 30)
+{
+    const char *const flags[] = { "--fault", "drop-after-data", "--rcpt", "amy@example.com",
+                                  "--times", "1", NULL };
+    server_t srv;
+    fault_start(&srv, flags);
+    char dir[] = "/tmp/opsreport-batch-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char *path = g_build_filename(dir, "deliveries.json", NULL);
+    deliver_smtp_t s;
+    settings_for(&s, srv.url);
+    deliver_message_t tmpl = plain_message(one_to);
+    tmpl.message_id = "<2026-10@opsreport.example>";
+    const char *const rcpts[] = { "amy@example.com", "kim@example.com" };
+    deliver_result_t res[2];
+    delivery_ledger_t *l = NULL;
+    ops_error_t err = { 0 };
+
+    /* Run 1: amy's message reaches the server, which drops before its 250. */
+    cr_assert_eq(ledger_load(path, &l, &err), OPS_OK);
+    cr_assert_eq(deliver_send_all(&s, &tmpl, rcpts, 2, l, false, 1793514600, res, &err),
+                 OPS_ERR_DELIVERY);
+    cr_assert(res[0].sent);
+    cr_assert_eq(res[0].after, LEDGER_UNKNOWN);
+    cr_assert(res[0].outcome.unknown);
+    cr_assert_eq(res[1].status, OPS_OK);
+    cr_assert_eq(res[1].after, LEDGER_DELIVERED);
+    ledger_free(l);
+
+    /* Run 2 from the saved ledger: amy is not mailed again. */
+    cr_assert_eq(ledger_load(path, &l, &err), OPS_OK);
+    cr_assert_eq(ledger_state(l, "amy@example.com"), LEDGER_UNKNOWN);
+    cr_assert_eq(deliver_send_all(&s, &tmpl, rcpts, 2, l, false, 1793514600, res, &err),
+                 OPS_ERR_DELIVERY);
+    cr_assert_not(res[0].sent);
+    cr_assert_eq(res[0].before, LEDGER_UNKNOWN);
+    cr_assert_eq(res[0].after, LEDGER_UNKNOWN);
+    cr_assert(strstr(res[0].message, "delivery to amy@example.com is unknown"), "%s",
+              res[0].message);
+    cr_assert_not(res[1].sent);
+    cr_assert_eq(events_count(&srv, "DATA", NULL), 2); /* amy once, kim once */
+
+    /* Run 3, told to: amy is sent again, and this time confirmed. */
+    cr_assert_eq(deliver_send_all(&s, &tmpl, rcpts, 2, l, true, 1793514600, res, &err), OPS_OK,
+                 "%s", err.message);
+    cr_assert(res[0].sent);
+    cr_assert_eq(res[0].after, LEDGER_DELIVERED);
+    cr_assert_not(res[1].sent); /* delivered is never resent */
+    cr_assert_eq(events_count(&srv, "DATA", NULL), 3);
+    cr_assert_eq(maildir_count(&srv), 3);
     ledger_free(l);
 
     unlink(path);

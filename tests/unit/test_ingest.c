@@ -1,13 +1,17 @@
 /* Unit tests for config loading, ingest (libcsv streaming) and validation. */
 #include <criterion/criterion.h>
+#include <csv.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "opsreport/config.h"
 #include "opsreport/ingest.h"
+#include "opsreport/manifest.h"
 
 static char dir[256];
 
@@ -96,7 +100,7 @@ Test(ingest, bom_crlf_quotes_newlines_and_line_numbers, .init = setup, .fini = t
                        "31.02.2026;Leeds;Logistics;6100;opex;5,00\r\n"
                        "2026-10-03;Lyon;Sales;4000;revenue;100,50-\r\n"
                        "\r\n"
-                       "04.10.2026;Lyon;Sales;4000;revenue;12,345\r\n";
+                       "04.10.2026;Lyon;Sales;4000;revenue;12,3k\r\n";
     write_file("gl.csv", csv, sizeof csv - 1);
     ops_error_t err = { 0 };
     config_t *cfg = load_config(GL_INI, &err);
@@ -127,7 +131,8 @@ Test(ingest, bom_crlf_quotes_newlines_and_line_numbers, .init = setup, .fini = t
     cr_assert_str_eq(st.first_rejects[0].column, "Posting Date");
     cr_assert_eq(st.first_rejects[1].line, 8);
     cr_assert_str_eq(st.first_rejects[1].column, "Amount");
-    cr_assert_str_eq(st.first_rejects[1].reason, "expected at most 2 decimals for money");
+    cr_assert_str_eq(st.first_rejects[1].reason,
+                     "expected an amount like 1.234,56: 'k' is not part of a number (currency symbols are accepted only through currency_symbols)");
     char *rej = read_rejects("rejects.csv");
     cr_assert(strstr(rej, "\"gl_actuals\",\"") != NULL);
     cr_assert(strstr(rej, "\"5\",\"Posting Date\",\"31.02.2026\"") != NULL, "%s", rej);
@@ -334,9 +339,10 @@ Test(ingest, alias_values_reach_the_sink, .init = setup, .fini = teardown)
     config_free(cfg);
 }
 
-/* libcsv runs non-strict: a stray quote inside an unquoted field stays text;
- * a quote left open swallows the rest of the file into one field, so that
- * row ends up with the wrong field count and is rejected, not lost. */
+/* libcsv runs non-strict: a stray quote inside an unquoted field stays text.
+ * A quote left open swallows the rest of the file into one field: each
+ * line it swallowed is read and rejected as its own row, so R4 is counted
+ * (rows read 4) and the rejects show both lines with their text. */
 Test(ingest, stray_and_unterminated_quotes, .init = setup, .fini = teardown)
 {
     const char *ini = "[input.risks]\nfile = r.csv\n";
@@ -355,9 +361,705 @@ Test(ingest, stray_and_unterminated_quotes, .init = setup, .fini = teardown)
     cr_assert_eq(c.n, 2);
     cr_assert_str_eq(c.text[0], "5\" pipe leak");
     cr_assert_str_eq(c.text[1], "Roof, north");
-    cr_assert_eq(st.rows_read, 3);
-    cr_assert_eq(st.rows_rejected, 1);
+    cr_assert_eq(st.rows_read, 4);
+    cr_assert_eq(st.rows_rejected, 2);
+    cr_assert(ingest_stats_reconciles(&st));
+    cr_assert_eq(st.physical_lines, 5);
+    cr_assert_eq(st.overlong_records, 0, "2 lines is within max_field_lines");
+    const char *why = "inside a quoted field opened on line 4 and never closed (lines 4-5): "
+                      "probably a stray quote; fix the export or set quote = none";
     cr_assert_eq(st.first_rejects[0].line, 4, "the open quote starts on line 4");
-    cr_assert(strstr(st.first_rejects[0].reason, "fields as in the header") != NULL, "%s", st.first_rejects[0].reason);
+    cr_assert_str_eq(st.first_rejects[0].value, "R3,\"never closed,Cy,Ops,Lyon,2026-01-07,1,1,,,open");
+    cr_assert_str_eq(st.first_rejects[0].reason, why);
+    cr_assert_eq(st.first_rejects[1].line, 5);
+    cr_assert_str_eq(st.first_rejects[1].value, "R4,Later row,Di,Ops,Lyon,2026-01-08,1,1,,,open");
+    cr_assert_str_eq(st.first_rejects[1].reason, why);
+    config_free(cfg);
+}
+
+/* ---- the reader: physical lines, multi-line records, swallowed lines,
+ * encodings, quote = none, space delimiter ---- */
+
+#define BLOCK (256 * 1024) /* ingest.c reads the file in blocks of this size */
+
+/* Loads ini, reads its first input from data_dir (the temporary dir if NULL). */
+static ops_status_t read_input(const char *ini, const char *data_dir, ingest_record_fn sink, void *ctx,
+                               ingest_stats_t *st, ops_error_t *err)
+{
+    config_t *cfg = load_config(ini, err);
+    cr_assert_not_null(cfg, "%s", err->message);
+    ops_status_t rc = ingest_input(&cfg->inputs[0], data_dir ? data_dir : dir, 2, NULL, sink, ctx, st, err);
+    config_free(cfg);
+    return rc;
+}
+
+typedef struct {
+    const char *name;
+    const char *eol;       /* after every line */
+    bool final_eol;        /* after the last line too */
+    uint64_t physical_lines;
+    long bad_line;
+    long good_lines[2];
+} line_end_case_t;
+
+/* header, a good row, a bad amount, a good row: lines 1-4 whatever the line ends */
+Test(reader, line_ends_keep_physical_line_numbers, .init = setup, .fini = teardown)
+{
+    static const line_end_case_t cases[] = {
+        { "LF", "\n", true, 4, 3, { 2, 4 } },
+        { "CRLF, no final line end", "\r\n", false, 4, 3, { 2, 4 } },
+        { "lone CR (old Mac)", "\r", true, 4, 3, { 2, 4 } },
+        { "CR CR LF (re-saved on Windows)", "\r\r\n", true, 4, 3, { 2, 4 } },
+        { "CR CR CR LF, no final line end", "\r\r\r\n", false, 4, 3, { 2, 4 } },
+        { "CR CR: a blank line after each", "\r\r", true, 8, 5, { 3, 7 } },
+        { "LF LF: a blank line after each", "\n\n", true, 8, 5, { 3, 7 } },
+    };
+    const char *rows[] = { "Posting Date;Entity;Cost Center;Account;Type;Amount",
+                           "01.10.2026;Leeds;Logistics;6100;opex;1,00",
+                           "01.10.2026;Leeds;Logistics;6100;opex;x",
+                           "01.10.2026;Leeds;Logistics;6100;opex;2,00" };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const line_end_case_t *tc = &cases[k];
+        GString *csv = g_string_new("");
+        for (size_t r = 0; r < 4; r++)
+            g_string_append_printf(csv, "%s%s", rows[r], r < 3 || tc->final_eol ? tc->eol : "");
+        write_file("gl.csv", csv->str, csv->len);
+        g_string_free(csv, TRUE);
+        ops_error_t err = { 0 };
+        collected_t c = { 0 };
+        ingest_stats_t st;
+        cr_assert_eq(read_input(GL_INI, NULL, collect, &c, &st, &err), OPS_OK, "%s: %s", tc->name, err.message);
+        cr_assert_eq(st.physical_lines, tc->physical_lines, "%s: %llu lines", tc->name, (unsigned long long)st.physical_lines);
+        cr_assert_eq(st.rows_read, 3, "%s: no empty records", tc->name);
+        cr_assert_eq(st.rows_rejected, 1, "%s", tc->name);
+        cr_assert_eq(st.first_rejects[0].line, tc->bad_line, "%s: bad row on line %ld", tc->name, st.first_rejects[0].line);
+        cr_assert_eq(c.lines[0], tc->good_lines[0], "%s", tc->name);
+        cr_assert_eq(c.lines[1], tc->good_lines[1], "%s", tc->name);
+        cr_assert_eq(st.multiline_records, 0, "%s", tc->name);
+    }
+}
+
+typedef struct {
+    const char *eol;
+    size_t before;  /* bytes of the line end that fall before the block boundary */
+} split_case_t;
+
+/* The line end of line 2 cut by the 256 KiB block boundary at every point. */
+Test(reader, line_end_split_across_blocks, .init = setup, .fini = teardown)
+{
+    static const split_case_t cases[] = {
+        { "\r\n", 1 }, { "\r\r\n", 1 }, { "\r\r\n", 2 }, { "\r\r\n", 3 }, { "\r\r\r\n", 2 }, { "\r", 1 },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const split_case_t *tc = &cases[k];
+        const char *head = "Posting Date;Entity;Cost Center;Account;Type;Amount";
+        const char *row2 = "01.10.2026;;Logistics;6100;opex;1,00"; /* entity padded to the boundary */
+        size_t used = strlen(head) + strlen(tc->eol) + strlen(row2);
+        size_t pad = BLOCK - tc->before - used;
+        GString *csv = g_string_new(head);
+        g_string_append(csv, tc->eol);
+        g_string_append(csv, "01.10.2026;");
+        for (size_t i = 0; i < pad; i++)
+            g_string_append_c(csv, 'x');
+        g_string_append(csv, ";Logistics;6100;opex;1,00");
+        cr_assert_eq(csv->len + tc->before, BLOCK);
+        g_string_append(csv, tc->eol);
+        g_string_append(csv, "01.10.2026;Leeds;Logistics;6100;opex;x");
+        g_string_append(csv, tc->eol);
+        g_string_append(csv, "01.10.2026;Leeds;Logistics;6100;opex;2,00");
+        g_string_append(csv, tc->eol);
+        write_file("gl.csv", csv->str, csv->len);
+        g_string_free(csv, TRUE);
+        ops_error_t err = { 0 };
+        collected_t c = { 0 };
+        ingest_stats_t st;
+        cr_assert_eq(read_input(GL_INI, NULL, collect, &c, &st, &err), OPS_OK, "%s", err.message);
+        cr_assert_eq(st.physical_lines, 4, "case %zu: %llu lines", k, (unsigned long long)st.physical_lines);
+        cr_assert_eq(st.rows_read, 3, "case %zu", k);
+        cr_assert_eq(st.first_rejects[0].line, 3, "case %zu: bad row on line %ld", k, st.first_rejects[0].line);
+        cr_assert_eq(c.lines[1], 4, "case %zu", k);
+    }
+}
+
+static const char *ITEMS_INI = "[input.items]\nfile = items.csv\n";
+
+typedef struct {
+    const char *name;
+    const char *csv;
+    uint64_t physical_lines, rows_read, multiline;
+    size_t n_ranges;
+    long first[2], last_kept[2]; /* ranges[0] and ranges[n_ranges - 1] */
+} multiline_case_t;
+
+/* NYC 311 style: the location field is "\n,  \n(lat, lon)" over 3 lines. */
+Test(reader, multiline_records_counted_with_ranges, .init = setup, .fini = teardown)
+{
+    GString *many = g_string_new("sku,description,unit_cost\n");
+    for (int i = 0; i < 12; i++) /* record i on lines 2 + 2i and 3 + 2i */
+        g_string_append_printf(many, "S%d,\"two\nlines\",1.00\n", i);
+    const multiline_case_t cases[] = {
+        { "NYC-like",
+          "sku,description,unit_cost\n"
+          "\"A1\",\"\n,  \n(40.67, -73.73)\",1.00\n"   /* lines 2-4 */
+          "\"A2\",\"plain\",2.00\n"                     /* line 5 */
+          "\"A3\",\"\n,  \n(40.61, -73.70)\",x\n"     /* lines 6-8, rejected */
+          "A4,\"two\r\nlines\",4.00\r\n",               /* lines 9-10 */
+          10, 4, 3, 3, { 2, 4 }, { 9, 10 } },
+        { "over 10: counted, first 10 ranges kept", many->str, 25, 12, 12, 10, { 2, 3 }, { 20, 21 } },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const multiline_case_t *tc = &cases[k];
+        write_file("items.csv", tc->csv, strlen(tc->csv));
+        ops_error_t err = { 0 };
+        ingest_stats_t st;
+        cr_assert_eq(read_input(ITEMS_INI, NULL, NULL, NULL, &st, &err), OPS_OK, "%s", err.message);
+        cr_assert_eq(st.physical_lines, tc->physical_lines, "%s", tc->name);
+        cr_assert_eq(st.rows_read, tc->rows_read, "%s", tc->name);
+        cr_assert_eq(st.multiline_records, tc->multiline, "%s", tc->name);
+        cr_assert_eq(st.n_multiline_ranges, tc->n_ranges, "%s", tc->name);
+        cr_assert_eq(st.multiline_ranges[0][0], tc->first[0], "%s", tc->name);
+        cr_assert_eq(st.multiline_ranges[0][1], tc->first[1], "%s", tc->name);
+        cr_assert_eq(st.multiline_ranges[tc->n_ranges - 1][0], tc->last_kept[0], "%s", tc->name);
+        cr_assert_eq(st.multiline_ranges[tc->n_ranges - 1][1], tc->last_kept[1], "%s", tc->name);
+        cr_assert_eq(st.overlong_records, 0, "%s", tc->name);
+        cr_assert(ingest_stats_reconciles(&st), "%s", tc->name);
+    }
+    /* the bad row of the NYC-like file is reported where it starts */
+    write_file("items.csv", cases[0].csv, strlen(cases[0].csv));
+    ops_error_t err = { 0 };
+    ingest_stats_t st;
+    cr_assert_eq(read_input(ITEMS_INI, NULL, NULL, NULL, &st, &err), OPS_OK);
+    cr_assert_eq(st.rows_rejected, 1);
+    cr_assert_eq(st.first_rejects[0].line, 6);
+    g_string_free(many, TRUE);
+}
+
+typedef struct {
+    int max_field_lines;
+    const char *title;       /* R1's quoted title, from line 2 */
+    uint64_t rows_read, rejected, overlong;
+    long r2_line;            /* the row after it */
+    const char *reason;      /* of the first reject, NULL: none */
+} max_lines_case_t;
+
+Test(reader, max_field_lines_boundary, .init = setup, .fini = teardown)
+{
+    static const max_lines_case_t cases[] = {
+        { 3, "a\nb\nc", 2, 0, 0, 5, NULL },
+        { 3, "a\nb\nc\nd", 5, 4, 1, 6,
+          "inside a quoted field spanning lines 2-5 (4 lines, over max_field_lines = 3): "
+          "probably a stray quote; fix the export or set quote = none" },
+        { 3, "a\n\nc\nd", 4, 3, 1, 6, NULL }, /* the blank line inside is no row */
+        { 1, "a", 2, 0, 0, 3, NULL },
+        { 1, "a\nb", 3, 2, 1, 4,
+          "inside a quoted field spanning lines 2-3 (2 lines, over max_field_lines = 1): "
+          "probably a stray quote; fix the export or set quote = none" },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const max_lines_case_t *tc = &cases[k];
+        char ini[200], csv[600];
+        snprintf(ini, sizeof ini, "[input.risks]\nfile = r.csv\nmax_field_lines = %d\n", tc->max_field_lines);
+        snprintf(csv, sizeof csv,
+                 "risk_id,title,owner,category,site,raised_date,likelihood,impact,exposure,mitigation_due,status\n"
+                 "R1,\"%s\",Ann,Ops,Leeds,2026-01-05,2,3,,,open\n"
+                 "R2,After,Bo,Ops,Lyon,2026-01-06,1,1,,,open\n", tc->title);
+        write_file("r.csv", csv, strlen(csv));
+        ops_error_t err = { 0 };
+        collected_t c = { 0 };
+        ingest_stats_t st;
+        cr_assert_eq(read_input(ini, NULL, collect, &c, &st, &err), OPS_OK, "%s", err.message);
+        cr_assert_eq(st.rows_read, tc->rows_read, "case %zu: read %llu", k, (unsigned long long)st.rows_read);
+        cr_assert_eq(st.rows_rejected, tc->rejected, "case %zu", k);
+        cr_assert_eq(st.overlong_records, tc->overlong, "case %zu", k);
+        cr_assert(ingest_stats_reconciles(&st), "case %zu", k);
+        cr_assert_eq(c.lines[c.n - 1], tc->r2_line, "case %zu: R2 on line %ld", k, c.lines[c.n - 1]);
+        if (tc->rejected) {
+            cr_assert_eq(st.first_rejects[0].line, 2, "case %zu", k);
+            cr_assert_str_eq(st.first_rejects[0].value, "R1,\"a", "case %zu", k);
+            cr_assert_str_eq(st.first_rejects[0].column, "", "case %zu", k);
+        }
+        if (tc->reason)
+            cr_assert_str_eq(st.first_rejects[0].reason, tc->reason, "case %zu", k);
+    }
+}
+
+/* tests/data/reader, from the repo root the tests run in (tests/run.sh). */
+static const char *reader_data(void)
+{
+    static const char *d = "tests/data/reader";
+    struct stat sb;
+    cr_assert(stat(d, &sb) == 0, "%s not found: run the tests from the repository root", d);
+    return d;
+}
+
+typedef struct {
+    long lines[300];
+    char *values[300];
+    size_t n, field;
+    long line;
+} rejects_csv_t;
+
+static void rejects_field(void *data, size_t len, void *ctx)
+{
+    rejects_csv_t *r = ctx;
+    if (r->n < 300 && r->field == 2) {
+        char num[24];
+        snprintf(num, sizeof num, "%.*s", (int)(len < 23 ? len : 23), (const char *)data);
+        r->line = strtol(num, NULL, 10);
+    }
+    if (r->n < 300 && r->field == 4) {
+        r->lines[r->n] = r->line;
+        r->values[r->n] = g_strndup(data, len);
+    }
+    r->field++;
+}
+
+static void rejects_record(int c, void *ctx)
+{
+    rejects_csv_t *r = ctx;
+    (void)c;
+    if (r->line > 0)
+        r->n++;
+    else if (r->n < 300) { /* the header row */
+        g_free(r->values[r->n]);
+        r->values[r->n] = NULL;
+    }
+    r->field = 0;
+    r->line = 0;
+}
+
+typedef struct {
+    const char *quote;       /* config line */
+    uint64_t rows_read, rejected, accepted, overlong, multiline;
+} stray_case_t;
+
+/* The real case: a Latin-1 ';' export with a stray '"' at the start of a
+ * title on line 12; the next quote that can close a field is on line 269.
+ * Read as 511 records before (lines 12-269 were one); now 768 rows are read,
+ * lines 12-269 rejected one by one, and the counts reconcile. */
+Test(reader, stray_quote_rejects_each_swallowed_line, .init = setup, .fini = teardown)
+{
+    static const stray_case_t cases[] = {
+        { "", 768, 258, 510, 1, 1 },
+        /* quotes as text: the three titles quoted around a ';' split */
+        { "quote = none\n", 768, 3, 765, 0, 0 },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const stray_case_t *tc = &cases[k];
+        char ini[300];
+        snprintf(ini, sizeof ini, "[input.risks]\nfile = stray_quote_latin1.csv\ndelimiter = semicolon\n"
+                                  "encoding = latin-1\n%s", tc->quote);
+        ops_error_t err = { 0 };
+        ingest_stats_t st;
+        cr_assert_eq(read_input(ini, reader_data(), NULL, NULL, &st, &err), OPS_OK, "%s", err.message);
+        cr_assert_eq(st.physical_lines, 769, "case %zu", k);
+        cr_assert_eq(st.rows_read, tc->rows_read, "case %zu: read %llu", k, (unsigned long long)st.rows_read);
+        cr_assert_eq(st.rows_rejected, tc->rejected, "case %zu: rejected %llu", k, (unsigned long long)st.rows_rejected);
+        cr_assert_eq(st.rows_accepted, tc->accepted, "case %zu", k);
+        cr_assert_eq(st.overlong_records, tc->overlong, "case %zu", k);
+        cr_assert_eq(st.multiline_records, tc->multiline, "case %zu", k);
+        cr_assert(ingest_stats_reconciles(&st), "case %zu", k);
+        cr_assert_eq(st.invalid_bytes, 0, "case %zu", k);
+    }
+}
+
+/* Every rejected line carries its own line number and that line's text. */
+Test(reader, stray_quote_rejects_name_line_and_text, .init = setup, .fini = teardown)
+{
+    const char *ini = "[input.risks]\nfile = stray_quote_latin1.csv\ndelimiter = semicolon\nencoding = latin-1\n";
+    ops_error_t err = { 0 };
+    config_t *cfg = load_config(ini, &err);
+    cr_assert_not_null(cfg, "%s", err.message);
+    rejects_writer_t *rw = NULL;
+    char rpath[400];
+    snprintf(rpath, sizeof rpath, "%s/rejects.csv", dir);
+    cr_assert_eq(rejects_open(rpath, &rw, &err), OPS_OK);
+    ingest_stats_t st;
+    cr_assert_eq(ingest_input(&cfg->inputs[0], reader_data(), 2, rw, NULL, NULL, &st, &err), OPS_OK, "%s", err.message);
+    cr_assert_eq(rejects_close(rw, &err), OPS_OK);
+    const char *why = "inside a quoted field spanning lines 12-269 (258 lines, over max_field_lines = 50): "
+                      "probably a stray quote; fix the export or set quote = none";
+    cr_assert_eq(st.first_rejects[0].line, 12);
+    cr_assert_str_eq(st.first_rejects[0].reason, why);
+    cr_assert_eq(st.n_multiline_ranges, 1);
+    cr_assert_eq(st.multiline_ranges[0][0], 12);
+    cr_assert_eq(st.multiline_ranges[0][1], 269);
+
+    /* the file's lines, decoded, to compare each reject's value with */
+    gchar *raw = NULL, *text = NULL;
+    gsize raw_len = 0;
+    cr_assert(g_file_get_contents("tests/data/reader/stray_quote_latin1.csv", &raw, &raw_len, NULL));
+    text = g_convert(raw, (gssize)raw_len, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
+    cr_assert_not_null(text);
+    gchar **lines = g_strsplit(text, "\n", -1);
+    cr_assert_str_eq(lines[11], "R0011;\"Zoll-Rohr undicht;M\xC3\xBCller;Betrieb;Ilmenau;2026-12-12;2;3;407.50;;closed");
+
+    rejects_csv_t r = { 0 };
+    struct csv_parser p;
+    cr_assert_eq(csv_init(&p, 0), 0);
+    gchar *rej = read_rejects("rejects.csv");
+    csv_parse(&p, rej, strlen(rej), rejects_field, rejects_record, &r);
+    csv_fini(&p, rejects_field, rejects_record, &r);
+    csv_free(&p);
+    cr_assert_eq(r.n, 258);
+    for (size_t i = 0; i < r.n; i++) {
+        cr_assert_eq(r.lines[i], 12 + (long)i);
+        cr_assert_str_eq(r.values[i], lines[11 + i], "line %ld", r.lines[i]);
+        g_free(r.values[i]);
+    }
+    cr_assert_str_eq(lines[268], "R0268;\"Dach; Nord\";M\xC3\xBCller;Betrieb;Ilmenau;2026-05-17;4;4;916.50;;mitigating");
+    g_strfreev(lines);
+    g_free(rej);
+    g_free(text);
+    g_free(raw);
+    config_free(cfg);
+}
+
+typedef struct {
+    const char *quote;        /* config line */
+    const char *titles[3];    /* of R1, R2, R4 */
+} quote_none_case_t;
+
+/* With quote = none quotes are text; a NUL byte never opens a quoted field
+ * (libcsv compares every byte with the quote char). */
+Test(reader, quote_none_keeps_quotes_as_text, .init = setup, .fini = teardown)
+{
+    static const quote_none_case_t cases[] = {
+        { "quote = none\n", { "5\" pipe", "\"Dach Nord\"", "After" } },
+        { "", { "5\" pipe", "Dach Nord", "After" } },
+    };
+    const char csv[] = "risk_id,title,owner,category,site,raised_date,likelihood,impact,exposure,mitigation_due,status\n"
+                       "R1,5\" pipe,Ann,Ops,Leeds,2026-01-05,2,3,,,open\n"
+                       "R2,\"Dach Nord\",Bo,Ops,Lyon,2026-01-06,1,1,,,open\n"
+                       "R3,Nul,\0,Ops,Lyon,2026-01-06,1,1,,,open\n"
+                       "R4,After,Cy,Ops,Lyon,2026-01-06,1,1,,,open\n";
+    write_file("r.csv", csv, sizeof csv - 1);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const quote_none_case_t *tc = &cases[k];
+        char ini[200];
+        snprintf(ini, sizeof ini, "[input.risks]\nfile = r.csv\n%s", tc->quote);
+        ops_error_t err = { 0 };
+        collected_t c = { 0 };
+        ingest_stats_t st;
+        cr_assert_eq(read_input(ini, NULL, collect, &c, &st, &err), OPS_OK, "%s", err.message);
+        cr_assert_eq(st.rows_read, 4, "case %zu: the NUL row swallows nothing", k);
+        cr_assert_eq(st.physical_lines, 5, "case %zu", k);
+        cr_assert_eq(c.n, 3, "case %zu: R3's NUL owner is rejected as text, alone", k);
+        cr_assert_eq(st.first_rejects[0].line, 4, "case %zu", k);
+        cr_assert_str_eq(c.text[0], tc->titles[0], "case %zu", k);
+        cr_assert_str_eq(c.text[1], tc->titles[1], "case %zu", k);
+        cr_assert_str_eq(c.text[2], tc->titles[2], "case %zu", k);
+        cr_assert_eq(c.lines[2], 5, "case %zu", k);
+    }
+}
+
+typedef struct {
+    const char *eol;
+    uint64_t physical_lines;
+} space_case_t;
+
+/* SECOM-like: space-delimited, quoted timestamps holding spaces, CR CR LF.
+ * One space is one delimiter: two in a row make an empty field. */
+Test(reader, space_delimiter, .init = setup, .fini = teardown)
+{
+    static const space_case_t cases[] = { { "\r\r\n", 6 }, { "\n", 6 }, { "\r\n", 6 } };
+    const char *ini = "[input.risks]\nfile = s.csv\ndelimiter = space\n";
+    const char *lines[] = {
+        "risk_id title raised_date likelihood impact status",
+        "-1 \"19/07/2008 11:55:00\" 2026-01-05 2 3 open",     /* 2 */
+        "1 \"19/07/2008 12:32:00\" 2026-01-05 9 3 open",      /* 3: likelihood 9 */
+        "   ",                                                /* 4: blank */
+        "2 \"19/07/2008 13:17:00\"\t 2026-01-05 2 3 open",    /* 5: the tab is trimmed */
+        "3  \"19/07/2008 14:43:00\" 2026-01-05 2 3 open",     /* 6: 7 fields */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        GString *csv = g_string_new("");
+        for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+            g_string_append_printf(csv, "%s%s", lines[i], cases[k].eol);
+        write_file("s.csv", csv->str, csv->len);
+        g_string_free(csv, TRUE);
+        ops_error_t err = { 0 };
+        collected_t c = { 0 };
+        ingest_stats_t st;
+        cr_assert_eq(read_input(ini, NULL, collect, &c, &st, &err), OPS_OK, "%s", err.message);
+        cr_assert_eq(st.physical_lines, cases[k].physical_lines, "case %zu", k);
+        cr_assert_eq(st.rows_read, 4, "case %zu: read %llu", k, (unsigned long long)st.rows_read);
+        cr_assert_eq(c.n, 2, "case %zu", k);
+        cr_assert_str_eq(c.text[0], "19/07/2008 11:55:00", "case %zu", k);
+        cr_assert_str_eq(c.text[1], "19/07/2008 13:17:00", "case %zu", k);
+        cr_assert_eq(c.lines[0], 2, "case %zu", k);
+        cr_assert_eq(c.lines[1], 5, "case %zu", k);
+        cr_assert_eq(st.first_rejects[0].line, 3, "case %zu", k);
+        cr_assert_eq(st.first_rejects[1].line, 6, "case %zu", k);
+        cr_assert_str_eq(st.first_rejects[1].reason, "expected 6 fields as in the header, found 7", "case %zu", k);
+    }
+}
+
+typedef struct {
+    const char *want;        /* the name every row must read as */
+    int n, bad;
+    long first_bad, last_line;
+} names_t;
+
+static ops_status_t check_names(void *ctx, const ingest_record_t *rec, ops_error_t *err)
+{
+    (void)err;
+    names_t *c = ctx;
+    const field_value_t *v = &rec->values[EMP_NAME];
+    if (v->len != strlen(c->want) || memcmp(v->text, c->want, v->len)) {
+        if (!c->bad++)
+            c->first_bad = rec->line;
+    }
+    c->last_line = rec->line;
+    c->n++;
+    return OPS_OK;
+}
+
+typedef struct {
+    const char *name;
+    const char *encoding;     /* config; NULL: UTF-8 */
+    const char *write_as;     /* iconv name the test encodes the file with */
+    const char *bom;
+    size_t bom_len;
+    const char *text;         /* the name on every row, UTF-8 */
+    const char *straddle;     /* placed across the block boundary; NULL: none */
+} encoding_case_t;
+
+/* Files over one block: every row decodes to the same name, including the
+ * ones across the boundary, and a character cut by it is carried over. */
+Test(reader, encodings_across_block_boundary, .init = setup, .fini = teardown)
+{
+    static const encoding_case_t cases[] = {
+        { "latin-1", "latin-1", "ISO-8859-1", "", 0, "Zo\xC3\xAB M\xC3\xBCller", NULL },
+        { "iso-8859-15", "iso-8859-15", "ISO-8859-15", "", 0, "Zo\xC3\xAB 100 \xE2\x82\xAC", NULL },
+        /* every byte 3 bytes of UTF-8: a block decodes to 3x its size */
+        { "cp1252, x3", "cp1252", "CP1252",
+          "", 0, "\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC", NULL },
+        { "UTF-16LE with BOM", "UTF-16LE", "UTF-16LE", "\xFF\xFE", 2, "Zo\xC3\xAB \xF0\x9F\x98\x80", "\xF0\x9F\x98\x80" },
+        { "UTF-16 (BOM says LE)", "utf-16", "UTF-16LE", "\xFF\xFE", 2, "Zo\xC3\xAB \xF0\x9F\x98\x80", "\xF0\x9F\x98\x80" },
+        { "UTF-16BE with BOM", "UTF-16BE", "UTF-16BE", "\xFE\xFF", 2, "Zo\xC3\xAB \xF0\x9F\x98\x80", "\xF0\x9F\x98\x80" },
+        { "UTF-8 with BOM", NULL, "UTF-8", "\xEF\xBB\xBF", 3, "Zo\xC3\xAB \xE2\x82\xAC", "\xE2\x82\xAC" },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const encoding_case_t *tc = &cases[k];
+        char ini[200];
+        snprintf(ini, sizeof ini, "[input.employees]\nfile = emp.csv\ndate_formats = %%d-%%m-%%y\n%s%s%s",
+                 tc->encoding ? "encoding = " : "", tc->encoding ? tc->encoding : "", tc->encoding ? "\n" : "");
+        gsize clen = 0;
+        gchar *cut = tc->straddle ? g_convert(tc->straddle, -1, tc->write_as, "UTF-8", NULL, &clen, NULL) : NULL;
+        int rows = 0;
+        gchar *file = NULL;
+        gsize flen = 0;
+        bool crosses = false;
+        /* the pad in row 1's department shifts the rows until a straddle
+         * character crosses the boundary */
+        for (int pad = 0; pad < 200; pad++) {
+            GString *t = g_string_new("employee_id,name,site,department,hire_date,leave_date,leave_reason,fte\n");
+            for (rows = 1; t->len < 2 * BLOCK; rows++) /* over a block in any of these encodings */
+                g_string_append_printf(t, "E%06d,%s,Leeds,Ops%.*s,01-02-20,,,1\n", rows, tc->text,
+                                       rows == 1 ? pad : 0, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+            rows--;
+            gsize elen = 0;
+            gchar *enc = g_convert(t->str, (gssize)t->len, tc->write_as, "UTF-8", NULL, &elen, NULL);
+            cr_assert_not_null(enc, "%s", tc->name);
+            g_string_free(t, TRUE);
+            g_free(file);
+            flen = tc->bom_len + elen;
+            file = g_malloc(flen);
+            memcpy(file, tc->bom, tc->bom_len);
+            memcpy(file + tc->bom_len, enc, elen);
+            g_free(enc);
+            crosses = !cut;
+            for (size_t at = BLOCK - clen + 1; cut && at < BLOCK && !crosses; at++)
+                crosses = !memcmp(file + at, cut, clen);
+            if (crosses)
+                break;
+        }
+        cr_assert(flen > BLOCK, "%s", tc->name);
+        cr_assert(crosses, "%s: no character placed across the boundary", tc->name);
+        write_file("emp.csv", file, flen);
+        ops_error_t err = { 0 };
+        names_t c = { .want = tc->text };
+        ingest_stats_t st;
+        cr_assert_eq(read_input(ini, NULL, check_names, &c, &st, &err), OPS_OK, "%s: %s", tc->name, err.message);
+        cr_assert_eq(st.rows_read, (uint64_t)rows, "%s: read %llu of %d", tc->name, (unsigned long long)st.rows_read, rows);
+        cr_assert_eq(st.rows_rejected, 0, "%s: %s", tc->name, st.first_rejects[0].reason);
+        cr_assert_eq(c.bad, 0, "%s: %d names differ, first on line %ld", tc->name, c.bad, c.first_bad);
+        cr_assert_eq(c.n, rows, "%s", tc->name);
+        cr_assert_eq(c.last_line, rows + 1, "%s", tc->name);
+        cr_assert_eq(st.physical_lines, (uint64_t)rows + 1, "%s", tc->name);
+        cr_assert_eq(st.invalid_bytes, 0, "%s", tc->name);
+        cr_assert_eq(st.bytes, flen, "%s", tc->name);
+        g_free(file);
+        g_free(cut);
+    }
+}
+
+typedef struct {
+    const char *name;
+    const char *encoding;    /* config; NULL: UTF-8 */
+    const char *extra;       /* more config lines */
+    const char *csv;
+    size_t len;
+    const char *first_name;  /* E1's name as read; NULL: E1 rejected */
+    uint64_t invalid, rows_read, rejected;
+} invalid_case_t;
+
+#define EMP_HEAD "employee_id,name,site,department,hire_date,leave_date,leave_reason,fte\n"
+#define EMP_E2 "E2,Bob,Leeds,Ops,01-02-20,,,1\n"
+#define CASE_BYTES(s) s, sizeof s - 1
+
+Test(reader, invalid_bytes_counted, .init = setup, .fini = teardown)
+{
+    static const invalid_case_t cases[] = {
+        /* UTF-8 stays as it is: validation rejects the row, hinting at the encoding */
+        { "latin-1 byte in UTF-8", NULL, "", CASE_BYTES(EMP_HEAD "E1,Caf\xE9,Leeds,Ops,01-02-20,,,1\n" EMP_E2), NULL, 1, 2, 1 },
+        { "UTF-8 cut at the end", NULL, "", CASE_BYTES(EMP_HEAD EMP_E2 "\xC3"), NULL, 1, 2, 1 },
+        /* 0xFF is libcsv's quote char for quote = none: it must not open a field */
+        { "0xFF with quote = none", NULL, "quote = none\n",
+          CASE_BYTES(EMP_HEAD "E1,\xFF" "Al,Leeds,Ops,01-02-20,,,1\n" EMP_E2 "E3,Cy\xFF,Leeds,Ops,01-02-20,,,1\n"),
+          NULL, 2, 3, 2 },
+        /* decoded encodings read an invalid unit as U+FFFD */
+        { "cp1252 undefined 0x81", "cp1252", "", CASE_BYTES(EMP_HEAD "E1,x\x81y,Leeds,Ops,01-02-20,,,1\n" EMP_E2),
+          "x\xEF\xBF\xBDy", 1, 2, 0 },
+        { "UTF-16LE lone low surrogate", "UTF-16LE", "",
+          CASE_BYTES("E\0\x31\0,\0A\0\x00\xDC" "B\0,\0L\0,\0O\0,\0\x30\0\x31\0-\0\x30\0\x32\0-\0\x32\0\x30\0,\0,\0,\0\x31\0\n\0"),
+          NULL, 2, 0, 0 },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const invalid_case_t *tc = &cases[k];
+        char ini[200];
+        snprintf(ini, sizeof ini, "[input.employees]\nfile = emp.csv\ndate_formats = %%d-%%m-%%y\n%s%s%s%s",
+                 tc->encoding ? "encoding = " : "", tc->encoding ? tc->encoding : "", tc->encoding ? "\n" : "",
+                 tc->extra);
+        const char *data = tc->csv;
+        size_t len = tc->len;
+        gchar *utf16 = NULL;
+        if (tc->encoding && !strcmp(tc->encoding, "UTF-16LE")) { /* header in UTF-16LE, then the bad row */
+            gsize hl = 0;
+            gchar *h = g_convert(EMP_HEAD, -1, "UTF-16LE", "UTF-8", NULL, &hl, NULL);
+            utf16 = g_malloc(hl + len);
+            memcpy(utf16, h, hl);
+            memcpy(utf16 + hl, tc->csv, len);
+            g_free(h);
+            data = utf16;
+            len += hl;
+        }
+        write_file("emp.csv", data, len);
+        ops_error_t err = { 0 };
+        collected_t c = { 0 };
+        ingest_stats_t st;
+        cr_assert_eq(read_input(ini, NULL, collect, &c, &st, &err), OPS_OK, "%s: %s", tc->name, err.message);
+        cr_assert_eq(st.invalid_bytes, tc->invalid, "%s: %llu", tc->name, (unsigned long long)st.invalid_bytes);
+        if (utf16) {
+            cr_assert_eq(c.n, 1, "%s", tc->name);
+            cr_assert_str_eq(c.text[0], "A\xEF\xBF\xBD" "B", "%s: the units after it stay aligned", tc->name);
+            g_free(utf16);
+            continue;
+        }
+        cr_assert_eq(st.rows_read, tc->rows_read, "%s", tc->name);
+        cr_assert_eq(st.rows_rejected, tc->rejected, "%s", tc->name);
+        if (tc->first_name)
+            cr_assert_str_eq(c.text[0], tc->first_name, "%s", tc->name);
+        else
+            cr_assert_eq(c.n, 1, "%s", tc->name);
+    }
+}
+
+typedef struct {
+    const char *file;
+    const char *mapping;     /* config lines after kind and file */
+    uint64_t physical_lines, rows_read, multiline;
+    long first_range[2];
+} real_case_t;
+
+/* The real exports in ../shared/real-exports (SOURCES.md there): physical
+ * lines from `wc -l` (+1 without a final newline), records from SOURCES.md. */
+Test(reader, real_exports, .init = setup, .fini = teardown)
+{
+    static const real_case_t cases[] = {
+        { "tickets_us_nyc311_socrata_multiline_fields.csv", "col.sku = unique_key\ncol.unit_cost = latitude\n",
+          2955, 1000, 977, { 2, 4 } },
+        { "quality_secom_labels_space_delimited_crcrlf.csv",
+          "delimiter = space\nheader = false\ncol.sku = 2\ncol.unit_cost = 1\n", 1567, 1567, 0, { 0, 0 } },
+        { "budget_de_ilmenau_semicolon_bom_no_final_newline.csv",
+          "delimiter = semicolon\ncol.sku = ID\ncol.unit_cost = Betrag\n", 3091, 3090, 0, { 0, 0 } },
+        { "gl_actuals_uk_oxford_spend_over_500_ddmmyyyy_crlf.csv", "col.sku = Trans No\ncol.unit_cost = Amount\n",
+          3914, 3913, 0, { 0, 0 } },
+    };
+    char cwd[1024], real[1200];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(real, sizeof real, "%s/../shared/real-exports", cwd);
+    struct stat sb;
+    if (stat(real, &sb) != 0)
+        cr_skip_test("real exports not found at %s (the repository's parent holds shared/real-exports; "
+                     "run the tests from the repository root)", real);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const real_case_t *tc = &cases[k];
+        char ini[600];
+        snprintf(ini, sizeof ini, "[input.items]\nfile = %s\n%s", tc->file, tc->mapping);
+        ops_error_t err = { 0 };
+        ingest_stats_t st;
+        cr_assert_eq(read_input(ini, real, NULL, NULL, &st, &err), OPS_OK, "%s: %s", tc->file, err.message);
+        cr_assert_eq(st.physical_lines, tc->physical_lines, "%s: %llu lines", tc->file, (unsigned long long)st.physical_lines);
+        cr_assert_eq(st.rows_read, tc->rows_read, "%s: %llu rows", tc->file, (unsigned long long)st.rows_read);
+        cr_assert_eq(st.multiline_records, tc->multiline, "%s", tc->file);
+        cr_assert_eq(st.overlong_records, 0, "%s", tc->file);
+        cr_assert_eq(st.invalid_bytes, 0, "%s", tc->file);
+        cr_assert(ingest_stats_reconciles(&st), "%s", tc->file);
+        if (tc->multiline) {
+            cr_assert_eq(st.multiline_ranges[0][0], tc->first_range[0], "%s", tc->file);
+            cr_assert_eq(st.multiline_ranges[0][1], tc->first_range[1], "%s", tc->file);
+        }
+    }
+}
+
+typedef struct {
+    uint64_t read, accepted, rejected, filtered, superseded;
+    bool reconciles;
+} manifest_case_t;
+
+/* The manifest records the reader's counts and reconciles all five counts. */
+Test(reader, manifest_records_reader_counts, .init = setup, .fini = teardown)
+{
+    static const manifest_case_t cases[] = {
+        { 10, 5, 2, 2, 1, true },
+        { 10, 5, 2, 2, 0, false },
+        { 10, 10, 0, 0, 0, true },
+    };
+    ops_error_t err = { 0 };
+    config_t *cfg = load_config(GL_INI, &err);
+    cr_assert_not_null(cfg, "%s", err.message);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const manifest_case_t *tc = &cases[k];
+        ingest_stats_t st = { .present = true, .rows_read = tc->read, .rows_accepted = tc->accepted,
+                              .rows_rejected = tc->rejected, .rows_filtered = tc->filtered,
+                              .rows_superseded = tc->superseded, .physical_lines = 12,
+                              .multiline_records = 2, .n_multiline_ranges = 2,
+                              .multiline_ranges = { { 2, 4 }, { 6, 8 } }, .overlong_records = 1,
+                              .invalid_bytes = 3, .rounded_amounts = 4, .rounding_residual = -2500000 };
+        snprintf(st.name, sizeof st.name, "gl_actuals");
+        manifest_t m = { .status = "ok", .period = "2026-10", .run_id = "t", .cfg = cfg, .inputs = &st, .n_inputs = 1 };
+        cr_assert_eq(manifest_write(&m, dir, &err), OPS_OK, "%s", err.message);
+        char path[400];
+        snprintf(path, sizeof path, "%s/manifest.json", dir);
+        json_t *root = json_load_file(path, 0, NULL);
+        cr_assert_not_null(root);
+        json_t *in = json_array_get(json_object_get(root, "inputs"), 0);
+        cr_assert_eq(json_is_true(json_object_get(in, "reconciles")), tc->reconciles, "case %zu", k);
+        cr_assert_eq(json_integer_value(json_object_get(in, "rows_filtered")), (json_int_t)tc->filtered);
+        cr_assert_eq(json_integer_value(json_object_get(in, "physical_lines")), 12);
+        cr_assert_eq(json_integer_value(json_object_get(in, "multiline_records")), 2);
+        json_t *ranges = json_object_get(in, "multiline_ranges");
+        cr_assert_eq(json_array_size(ranges), 2);
+        cr_assert_eq(json_integer_value(json_array_get(json_array_get(ranges, 1), 0)), 6);
+        cr_assert_eq(json_integer_value(json_array_get(json_array_get(ranges, 1), 1)), 8);
+        cr_assert_eq(json_integer_value(json_object_get(in, "overlong_records")), 1);
+        cr_assert_eq(json_integer_value(json_object_get(in, "invalid_bytes")), 3);
+        cr_assert_eq(json_integer_value(json_object_get(in, "rounded_amounts")), 4);
+        cr_assert_eq(json_integer_value(json_object_get(in, "rounding_residual")), -2500000);
+        cr_assert_not_null(json_object_get(in, "rows_superseded"), "existing keys stay");
+        json_decref(root);
+    }
     config_free(cfg);
 }

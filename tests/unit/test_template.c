@@ -1,9 +1,11 @@
 /* test_template.c - template loading, filling and error messages (file:line),
  * on small files written to a temp dir, plus a load of the real templates/. */
 #include <criterion/criterion.h>
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "opsreport/template.h"
@@ -213,4 +215,98 @@ Test(template, shipped_templates)
                  OPS_ERR_CONFIG);
     cr_expect_str_eq(err.file, "templates/narrative.txt");
     template_set_free(set);
+}
+
+/* ---- where the templates folder is ------------------------------------------ */
+
+/* The order of the places, a config-relative templates_dir resolved from the
+ * config file's folder, and the program's checkout found from its path. */
+Test(template, places_in_order)
+{
+    template_places_t p;
+    template_places(&p, "/opt/wording", "tpl", "/etc/opsreport/site.ini", "/home/u/opsreport/build/opsreport");
+    cr_assert_eq(p.n, 5);
+    cr_expect_str_eq(p.dir[0], "/opt/wording");
+    cr_expect_str_eq(p.what[0], "--templates");
+    cr_expect_str_eq(p.dir[1], "/etc/opsreport/tpl");
+    cr_expect_str_eq(p.what[1], "[report] templates_dir");
+    cr_expect(strstr(p.dir[2], "/share/opsreport/templates") != NULL, "%s", p.dir[2]);
+    cr_expect_str_eq(p.what[2], "installed");
+    cr_expect_str_eq(p.dir[3], "/home/u/opsreport/templates");
+    cr_expect_str_eq(p.what[3], "beside the program");
+    cr_expect_str_eq(p.dir[4], "templates");
+    cr_expect_str_eq(p.what[4], "working directory");
+}
+
+/* Without --templates and templates_dir those places are left out; an
+ * absolute templates_dir is kept as written; the running test binary's own
+ * path is read from /proc/self/exe (build/tests/x -> build/templates). */
+Test(template, places_skip_what_is_not_given)
+{
+    template_places_t p;
+    template_places(&p, NULL, NULL, "config/opsreport.ini", "/x/bin/opsreport");
+    cr_assert_eq(p.n, 3);
+    cr_expect_str_eq(p.what[0], "installed");
+    cr_expect_str_eq(p.dir[1], "/x/templates");
+    template_places(&p, NULL, "/srv/tpl", "config/opsreport.ini", NULL);
+    cr_assert_eq(p.n, 4);
+    cr_expect_str_eq(p.dir[0], "/srv/tpl");
+    cr_expect_str_eq(p.what[2], "beside the program");
+    cr_expect(g_str_has_suffix(p.dir[2], "/build/templates") || g_str_has_suffix(p.dir[2], "/templates"), "%s", p.dir[2]);
+    template_places(&p, NULL, "tpl", "site.ini", "/x/bin/opsreport");
+    cr_expect_str_eq(p.dir[0], "tpl", "a config in the working directory: templates_dir as written");
+}
+
+static void make_templates(const char *sub, bool all)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, sub);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    for (size_t i = 0; template_files[i]; i++) {
+        if (!all && i == 3)
+            break;
+        char name[128];
+        snprintf(name, sizeof name, "%s/%s", sub, template_files[i]);
+        write_file(name, "k = v\n", path, sizeof path);
+    }
+}
+
+/* The first folder holding every file wins, even when an earlier one holds
+ * some of them. */
+Test(template, find_first_complete_place)
+{
+    make_templates("partial", false);
+    make_templates("full", true);
+    template_places_t p = { 0 };
+    p.n = 3;
+    snprintf(p.dir[0], sizeof p.dir[0], "%s/partial", dir);
+    p.what[0] = "--templates";
+    snprintf(p.dir[1], sizeof p.dir[1], "%s/full", dir);
+    p.what[1] = "installed";
+    snprintf(p.dir[2], sizeof p.dir[2], "%s/none", dir);
+    p.what[2] = "working directory";
+    char out[1100];
+    ops_error_t err = { 0 };
+    cr_assert_eq(template_places_find(&p, out, sizeof out, &err), OPS_OK, "%s", fmt_err(&err));
+    cr_expect_str_eq(out, p.dir[1]);
+}
+
+/* No folder holds them all: an input error naming every place and what it lacks. */
+Test(template, find_names_every_place)
+{
+    make_templates("partial", false);
+    template_places_t p = { 0 };
+    p.n = 2;
+    snprintf(p.dir[0], sizeof p.dir[0], "%s/partial", dir);
+    p.what[0] = "--templates";
+    snprintf(p.dir[1], sizeof p.dir[1], "%s/none", dir);
+    p.what[1] = "working directory";
+    char out[1100] = "junk", expect[1024];
+    ops_error_t err = { 0 };
+    cr_assert_eq(template_places_find(&p, out, sizeof out, &err), OPS_ERR_INPUT);
+    cr_expect_str_eq(out, "");
+    snprintf(expect, sizeof expect, "%s/partial (--templates): no email_body.txt; %s/none (working directory): no such folder",
+             dir, dir);
+    cr_expect(strstr(err.message, expect) != NULL, "%s", err.message);
+    cr_expect_eq(ops_status_exit_code(err.status), 4);
 }
