@@ -141,7 +141,7 @@ static const field_def_t po_fields[] = {
                      "bestelldatum|date de commande|fecha de pedido|fecha pedido",
          .used_by = "spend, price_variance (the month ordered); lead_time_mean_days, "
                     "lead_time_p90_days, lead_time_sd_days"),
-    DATE("promised_date", true, "delivery date promised by supplier",
+    DATE("promised_date", false, "delivery date promised by supplier (lines without one count for spend, not OTIF)",
          .synonyms = "promised date|promise date|due date|delivery date|requested date|"
                      "need by date|need by|expected date|expected delivery|end date|end dt|end|"
                      "contract end|liefertermin|wunschtermin|date de livraison prévue|"
@@ -590,12 +590,12 @@ static const field_def_t production_fields[] = {
     TEXT("line", true, "production line",
          .synonyms = "line|production line|line id|team|cell|work center|work centre|workcenter|"
                      "machine|linie|fertigungslinie|anlage|ligne|ligne de production|línea"),
-    INT("units_produced", true, 0, 1e9, "units produced",
+    INT("units_produced", false, 0, 1e9, "units produced",
         .synonyms = "units produced|produced|output|quantity|qty|units|good units|total units|"
                     "actual output|production|menge|produziert|stückzahl|ausbringung|"
                     "quantité produite|cantidad producida|unidades",
         .used_by = "units_produced, defect_ppm, first_pass_yield_pct"),
-    INT("units_defective", true, 0, 1e9, "units scrapped or reworked",
+    INT("units_defective", false, 0, 1e9, "units scrapped or reworked",
         .synonyms = "units defective|defective|defects|scrap|rejects|rework|nok|ausschuss|"
                     "fehlerhaft|nacharbeit|rebuts|défauts|defectuosos|rechazos",
         .used_by = "defect_ppm"),
@@ -603,6 +603,15 @@ static const field_def_t production_fields[] = {
         .synonyms = "units first pass|first pass|first pass units|good first time|right first time|"
                     "ok first time|gutteile|bons du premier coup|primera pasada",
         .used_by = "first_pass_yield_pct"),
+    DEC("target_efficiency", false, 0, 1e3, "planned productivity or efficiency of the line-day (ratio or %)",
+        .synonyms = "target efficiency|targeted productivity|target productivity|planned efficiency|"
+                    "planned productivity|efficiency target|target oee|soll leistung|sollleistung|"
+                    "rendement cible|eficiencia objetivo",
+        .used_by = "efficiency_vs_target_pct, line_days_on_target_pct"),
+    DEC("actual_efficiency", false, 0, 1e3, "achieved productivity or efficiency, same scale as the target",
+        .synonyms = "actual efficiency|actual productivity|efficiency|productivity|oee|achieved efficiency|"
+                    "ist leistung|istleistung|leistungsgrad|rendement|eficiencia",
+        .used_by = "efficiency_vs_target_pct, line_days_on_target_pct"),
 };
 
 static const field_def_t quality_fields[] = {

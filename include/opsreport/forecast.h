@@ -35,9 +35,10 @@ typedef enum {
     FC_METHOD_DRIFT,
     FC_METHOD_ETS,   /* automatic ETS by AICc */
     FC_METHOD_THETA,
-    FC_METHOD_ARIMA, /* not built: forecast_series() returns OPS_ERR_USAGE */
+    FC_METHOD_ARIMA, /* automatic seasonal ARIMA (arima_auto) */
     FC_METHOD_COMB,  /* median of ETS, Theta and SNaive (points and interval bounds) */
-    FC_METHOD_AUTO   /* the default chosen by measured accuracy (COMB): see forecast_method_auto */
+    FC_METHOD_AUTO,  /* the default chosen by measured accuracy: see forecast_method_auto */
+    FC_METHOD_MEAN   /* mean of ETS, ARIMA and Theta (points and interval bounds) */
 } forecast_method_t;
 
 typedef struct {
@@ -48,6 +49,11 @@ typedef struct {
     size_t n_levels;         /* 0..FC_MAX_LEVELS */
     double levels[FC_MAX_LEVELS]; /* percent, e.g. 80, 95 */
     bool backtest;           /* fill forecast_result_t.backtest */
+    bool calibrate;          /* scale interval widths by the check's errors (default on) */
+    bool guard;              /* fall back to seasonal naive when the check finds the
+                              * method worse than it (default off: on the benchmark
+                              * the fallback lost more than it saved; the flag is
+                              * set either way) */
 } forecast_options_t;
 
 typedef struct {
@@ -56,7 +62,7 @@ typedef struct {
 } forecast_backtest_t;
 
 typedef struct {
-    char model[48];          /* "ETS(M,Ad,M)", "Theta", "SNaive", "Comb(ETS(M,A,M),Theta,SNaive)" */
+    char model[96];          /* "ETS(M,Ad,M)", "Theta", "SNaive", "Comb(ETS(M,A,M),Theta,SNaive)" */
     char params[256];        /* "alpha=0.31 beta=0.01 ..." */
     char reason[256];        /* why this model was used */
     double aicc;             /* NAN if not applicable */
@@ -66,16 +72,24 @@ typedef struct {
     double *fitted;          /* n one-step in-sample fitted values, or NULL */
     size_t n_fitted;
     forecast_backtest_t backtest; /* NAN / origins 0 unless options.backtest */
+    /* The check: a rolling-origin run of the chosen models (refitted, not
+     * re-selected) at up to 6 earlier origins, for calibration and guard. */
+    size_t check_origins;    /* 0: too short to check (fields below NAN / 1) */
+    double check_mase;       /* MASE of the method at those origins */
+    double check_mase_snaive; /* MASE of seasonal naive (naive if m = 1) there */
+    bool worse_than_snaive;  /* check_mase > 1 and above check_mase_snaive */
+    char action[160];        /* what was done: "" when nothing, else e.g. the fallback */
+    double interval_scale[FC_MAX_LEVELS]; /* factor applied to each level's half-widths (1: none) */
 } forecast_result_t;
 
 /* Defaults: horizon 12, season 12, method AUTO, seed 20261031, levels 80 and
- * 95, no backtest. */
+ * 95, no backtest, calibrate on, guard off. */
 void forecast_options_default(forecast_options_t *opt);
 
 /* The method FC_METHOD_AUTO resolves to (chosen by the benchmark). */
 forecast_method_t forecast_method_auto(void);
 
-/* "auto", "ets", "theta", "comb", "naive", "snaive", "drift", "arima" ->
+/* "auto", "ets", "theta", "arima", "mean", "comb", "naive", "snaive", "drift" ->
  * method; false if unknown. */
 bool forecast_method_parse(const char *name, forecast_method_t *method);
 const char *forecast_method_name(forecast_method_t method);
@@ -163,6 +177,82 @@ ops_status_t ets_auto(const double *y, size_t n, size_t m, ets_model_t *best,
 ops_status_t ets_forecast(const ets_model_t *model, size_t h, const double *levels,
                           size_t n_levels, unsigned long seed, double *point,
                           double *const *lo, double *const *hi, ops_error_t *err);
+
+/* ---- ARIMA ---------------------------------------------------------------- */
+
+#define ARIMA_MAX_PQ 5      /* non-seasonal AR and MA orders, as auto.arima's max.p/max.q */
+#define ARIMA_MAX_SPQ 2     /* seasonal AR and MA orders, as max.P/max.Q */
+#define ARIMA_MAX_SEASON ETS_MAX_SEASON /* no seasonal ARIMA terms above this m */
+
+/* ARIMA(p,d,q)(P,D,Q)[m] with an optional constant: the mean when d + D = 0,
+ * the drift when d + D = 1 (never with d + D >= 2, as R). */
+typedef struct {
+    size_t p, d, q, P, D, Q, m; /* m = 1: no seasonal part (P = D = Q = 0) */
+    bool constant;
+} arima_spec_t;
+
+typedef struct {
+    arima_spec_t spec;
+    double ar[ARIMA_MAX_PQ], ma[ARIMA_MAX_PQ];     /* (1 - sum ar B^i), (1 + sum ma B^i) */
+    double sar[ARIMA_MAX_SPQ], sma[ARIMA_MAX_SPQ]; /* the same in B^m */
+    double mu;            /* mean of the differenced series w: the intercept
+                           * (d + D = 0), the drift (d = 1) or m x the drift
+                           * (D = 1); 0 without a constant */
+    size_t n;             /* observations */
+    size_t n_used;        /* n - d - D*m, R's n.used */
+    size_t k;             /* coefficients + constant + 1 (sigma2), as auto.arima */
+    double sigma2;        /* innovation variance as forecast::Arima reports it:
+                           * squared one-step errors over n_used - coefficients
+                           * (the likelihood uses the ML estimate) */
+    double loglik;        /* exact Gaussian log-likelihood of w (R's arima) */
+    double aic, aicc, bic;
+    bool exact;           /* coefficients from exact ML (else CSS) */
+} arima_model_t;
+
+/* "ARIMA(1,1,1)(0,1,1)[12] with drift" into buf. */
+void arima_spec_name(const arima_spec_t *spec, char *buf, size_t size);
+
+/* Fits spec to y. exact: maximum likelihood by a Kalman filter (started
+ * from the conditional-sum-of-squares optimum, as R's "CSS-ML"); otherwise
+ * CSS only, with loglik, aic and aicc from the CSS variance over n_used
+ * values (auto.arima's approximation). Stationarity and invertibility are
+ * kept by a transform (partial autocorrelations through tanh). Fails with
+ * OPS_ERR_INPUT when the model has more parameters than the data allow. */
+ops_status_t arima_fit(const double *y, size_t n, const arima_spec_t *spec, bool exact,
+                       arima_model_t *model, ops_error_t *err);
+
+/* Exact Gaussian log-likelihood of model's coefficients (sigma2
+ * concentrated out, as R's arima) by the Kalman filter; fills model->sigma2, loglik, aic,
+ * aicc, bic, n, n_used and k. Returns the log-likelihood (-INFINITY if the AR
+ * part is not stationary). */
+double arima_loglik(const double *y, size_t n, arima_model_t *model);
+
+/* KPSS level-stationarity statistic with Bartlett weights over
+ * trunc(3 sqrt(n)/13) lags (forecast::ndiffs's choice); NAN for n < 3. */
+double arima_kpss(const double *y, size_t n);
+/* Differences needed by repeated KPSS tests at 5% (critical value 0.463), 0..max_d. */
+size_t arima_ndiffs(const double *y, size_t n, size_t max_d);
+/* Seasonal strength 1 - var(remainder)/var(season + remainder) of the
+ * classical additive decomposition; NAN when n <= 2m. */
+double arima_seasonal_strength(const double *y, size_t n, size_t m);
+/* 1 if the seasonal strength exceeds 0.64 (forecast::nsdiffs's "seas"), else 0. */
+size_t arima_nsdiffs(const double *y, size_t n, size_t m);
+
+/* Hyndman-Khandakar automatic ARIMA: D by seasonal strength, d by KPSS,
+ * then a stepwise search over p, q <= 5, P, Q <= 2, p+q+P+Q <= 5 and the
+ * constant by AICc (CSS in the search when !exact_search), the best refitted
+ * by exact ML. Models with an AR or MA root within 1.01 of the unit circle
+ * are rejected, as R. *n_fitted (may be NULL) receives how many were fitted. */
+ops_status_t arima_auto(const double *y, size_t n, size_t m, bool exact_search,
+                        arima_model_t *best, size_t *n_fitted, ops_error_t *err);
+
+/* Point forecasts (Kalman predictions of the differenced series, then
+ * integrated) and intervals from the psi weights of the full model:
+ * var_h = sigma2 * sum_{j<h} psi_j^2. y must be the data the model was
+ * fitted to. lo/hi may be NULL when n_levels == 0. */
+ops_status_t arima_forecast(const arima_model_t *model, const double *y, size_t n, size_t h,
+                            const double *levels, size_t n_levels, double *point,
+                            double *const *lo, double *const *hi, ops_error_t *err);
 
 /* ---- Theta ---------------------------------------------------------------- */
 

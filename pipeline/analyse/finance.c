@@ -7,7 +7,8 @@
  * Without GL actuals to count (none configured, not present, or every row
  * rejected) but with shipments, the invoice value shipped each month stands
  * in as "Revenue from shipments": sales as shipped, labelled so, never
- * passed off as booked revenue.
+ * passed off as booked revenue. With a budget and no actuals, the month's
+ * budgeted revenue and opex are shown, labelled as budget.
  */
 #include "analyse/analyse_internal.h"
 
@@ -65,6 +66,28 @@ static double hist(const int64_t *series, int slot, double scale)
     return (double)series[MODEL_HISTORY_MONTHS - MODEL_WINDOW + slot] / scale;
 }
 
+/* A plan with nothing to compare it to yet (an approved budget published
+ * before the year's actuals): the month's budgeted revenue and opex. */
+static ops_status_t budget_only(finance_t *f, report_model_t *m, double scale, ops_error_t *err)
+{
+    static const struct { const char *id, *label, *note; int type; } rows[] = {
+        { "budget_revenue", "Budgeted revenue", "GL budget of revenue accounts for the month (no GL actuals to compare with)", GL_TYPE_REVENUE },
+        { "budget_opex", "Budgeted operating expense", "GL budget of opex accounts for the month (no GL actuals to compare with)", GL_TYPE_OPEX },
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        double monthly[MODEL_WINDOW];
+        for (int s = 0; s < MODEL_WINDOW; s++)
+            monthly[s] = hist(m->gl_budget_monthly[rows[i].type], s, scale);
+        kpi_t *k = model_add_kpi(m, rows[i].id, rows[i].label, AREA_FINANCE, UNIT_MONEY);
+        if (!k)
+            return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        kpi_fill_sum(k, f->ctx, monthly);
+        snprintf(k->note, sizeof k->note, "%s", rows[i].note);
+        kpi_needs(f->ctx, k, KIND_GL_BUDGET, NULL, 0);
+    }
+    return OPS_OK;
+}
+
 typedef struct {
     const bva_row_t *row;
     double variance;
@@ -87,6 +110,11 @@ static ops_status_t finance_finish(void *state, report_model_t *m, ops_error_t *
     double scale = pow(10, m->minor_units);
     if (!ctx_input_usable(ctx, KIND_GL_ACTUALS) && ctx_has_input(ctx, KIND_SHIPMENTS)) {
         ops_status_t rc = shipment_revenue(f, m, scale, err);
+        if (rc != OPS_OK)
+            return rc;
+    }
+    if (!ctx_input_usable(ctx, KIND_GL_ACTUALS) && ctx_input_usable(ctx, KIND_GL_BUDGET)) {
+        ops_status_t rc = budget_only(f, m, scale, err);
         if (rc != OPS_OK)
             return rc;
     }

@@ -189,6 +189,8 @@ static ops_status_t po_record(procurement_t *p, const field_value_t *v, ops_erro
     const analyse_ctx_t *ctx = p->ctx;
     if (!ctx_in_scope(ctx, &v[PO_SITE]))
         return OPS_OK;
+    /* a line without a promised date (framework contracts, public works)
+     * counts for spend and lead time, never as due */
     int32_t order = v[PO_ORDER_DATE].v.date, promised = v[PO_PROMISED_DATE].v.date;
     /* delivered after the period end: still open as the period closed */
     bool delivered = v[PO_DELIVERED_DATE].present && v[PO_DELIVERED_DATE].v.date <= ctx->period_last_day;
@@ -197,7 +199,7 @@ static ops_status_t po_record(procurement_t *p, const field_value_t *v, ops_erro
     double qty_delivered = v[PO_QTY_DELIVERED].present ? v[PO_QTY_DELIVERED].v.num : 0;
     bool otif = delivered && del <= promised && qty_delivered >= qty_ordered;
     bool late = !delivered || del > promised;
-    int s_due = ctx_slot_of_day(ctx, promised);
+    int s_due = v[PO_PROMISED_DATE].present ? ctx_slot_of_day(ctx, promised) : -1;
     int s_ord = ctx_slot_of_day(ctx, order);
     int s_del = delivered ? ctx_slot_of_day(ctx, del) : -1;
     double amount = (double)v[PO_AMOUNT].v.money;
@@ -371,7 +373,7 @@ static ops_status_t po_finish(procurement_t *p, report_model_t *m, ops_error_t *
     kpi_fill_ratio(k, ctx, p->otif, p->due, 100.0);
     snprintf(k->note, sizeof k->note, "PO lines due in the month delivered by the promised date in full / lines due x 100; open lines count as missed");
     /* without either field no line looks delivered in full: 0%, never true */
-    kpi_needs(ctx, k, KIND_PURCHASE_ORDERS, FIELDS(PO_DELIVERED_DATE, PO_QTY_DELIVERED));
+    kpi_needs(ctx, k, KIND_PURCHASE_ORDERS, FIELDS(PO_DELIVERED_DATE, PO_QTY_DELIVERED, PO_PROMISED_DATE));
     ops_status_t rc;
     if ((rc = lead_kpi(p, m, "lead_time_mean_days", "Supplier lead time (mean)",
                        "mean of delivered - order date (days) of PO lines delivered in the month", stat_mean, err)) != OPS_OK ||
@@ -385,7 +387,7 @@ static ops_status_t po_finish(procurement_t *p, report_model_t *m, ops_error_t *
     kpi_fill_sum(k, ctx, p->late);
     k->direction = KPI_LOWER_IS_BETTER;
     snprintf(k->note, sizeof k->note, "PO lines due in the month delivered after the promised date or still open at the period end");
-    kpi_needs(ctx, k, KIND_PURCHASE_ORDERS, FIELDS(PO_DELIVERED_DATE));
+    kpi_needs(ctx, k, KIND_PURCHASE_ORDERS, FIELDS(PO_DELIVERED_DATE, PO_PROMISED_DATE));
     if (!(k = model_add_kpi(m, "spend", "Purchase spend", AREA_PROCUREMENT, UNIT_MONEY)))
         goto nomem;
     kpi_fill_sum(k, ctx, spend);
@@ -415,7 +417,7 @@ static ops_status_t po_finish(procurement_t *p, report_model_t *m, ops_error_t *
         goto nomem;
     qsort(sup, n, sizeof *sup, supplier_by_spend);
     /* columns whose fields the export lacks are empty, not 0 */
-    bool del_known = ctx_fields_mapped(ctx, KIND_PURCHASE_ORDERS, FIELDS(PO_DELIVERED_DATE));
+    bool del_known = ctx_fields_mapped(ctx, KIND_PURCHASE_ORDERS, FIELDS(PO_DELIVERED_DATE, PO_PROMISED_DATE));
     bool otif_known = del_known && ctx_fields_mapped(ctx, KIND_PURCHASE_ORDERS, FIELDS(PO_QTY_DELIVERED));
     bool pv_known = ctx_fields_mapped(ctx, KIND_PURCHASE_ORDERS, FIELDS(PO_STANDARD_COST));
     for (size_t i = 0; i < n; i++) {
@@ -485,7 +487,7 @@ static ops_status_t po_finish(procurement_t *p, report_model_t *m, ops_error_t *
         model_table_set_num(t, r, 3, l->open ? NAN : l->delivered);
         model_table_set_num(t, r, 4, l->days_late);
     }
-    table_needs(ctx, t, KIND_PURCHASE_ORDERS, FIELDS(PO_DELIVERED_DATE)); /* else every line looks open */
+    table_needs(ctx, t, KIND_PURCHASE_ORDERS, FIELDS(PO_DELIVERED_DATE, PO_PROMISED_DATE)); /* else every line looks open */
     return OPS_OK;
 nomem:
     return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");

@@ -20,6 +20,7 @@ typedef struct {
     bool known;               /* seen in the projects input */
     bool in_scope;
     double budget, planned_cost, ev, pv, ac;
+    int32_t start, end;       /* planned start and end (the register's dates) */
     double slip_days;         /* worst milestone slip, days (NAN: no milestones) */
 } project_t;
 
@@ -107,6 +108,8 @@ static ops_status_t projects_record(void *state, const ingest_record_t *rec, ops
         static const char *const st[] = { "planned", "active", "on hold", "closed" };
         snprintf(pr->status, sizeof pr->status, "%s", st[v[PRJ_STATUS].v.enum_index]);
         pr->budget = (double)v[PRJ_BUDGET].v.money;
+        pr->start = v[PRJ_START_DATE].v.date;
+        pr->end = v[PRJ_END_DATE].v.date;
         break;
     }
     case KIND_TASKS: {
@@ -195,6 +198,50 @@ static void projects_needs(const analyse_ctx_t *ctx, kpi_t *k, const int *fields
         kpi_needs(ctx, k, KIND_PROJECTS, NULL, 0);
 }
 
+/* From the register alone (no task plan needed): projects whose planned
+ * span covers each month's end, their budget, and those due to end in it. */
+static ops_status_t register_kpis(projects_t *p, report_model_t *m, double scale, ops_error_t *err)
+{
+    const analyse_ctx_t *ctx = p->ctx;
+    double running[MODEL_WINDOW] = { 0 }, budget[MODEL_WINDOW] = { 0 }, ending[MODEL_WINDOW] = { 0 };
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, p->projects);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        const project_t *pr = val;
+        if (!pr->known || !pr->in_scope)
+            continue;
+        for (int s = 0; s < MODEL_WINDOW; s++) {
+            int32_t last = ctx_slot_last_day(ctx, s);
+            if (pr->start <= last && pr->end >= last) {
+                running[s] += 1;
+                budget[s] += pr->budget / scale;
+            }
+        }
+        int se = ctx_slot_of_day(ctx, pr->end);
+        if (se >= 0)
+            ending[se] += 1;
+    }
+    static const struct { const char *id, *label, *note; kpi_unit_t unit; bool level; } rows[] = {
+        { "projects_in_delivery", "Projects in delivery", "projects whose planned start is on or before the month end and planned end on or after it", UNIT_COUNT, true },
+        { "budget_in_delivery", "Budget of projects in delivery", "budget at completion of the projects in delivery at the month end", UNIT_MONEY, true },
+        { "projects_due_to_end", "Projects due to end", "projects whose planned end falls in the month", UNIT_COUNT, false },
+    };
+    const double *series[] = { running, budget, ending };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        kpi_t *k = model_add_kpi(m, rows[i].id, rows[i].label, AREA_PROJECTS, rows[i].unit);
+        if (!k)
+            return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        if (rows[i].level)
+            kpi_fill_level(k, series[i]);
+        else
+            kpi_fill_sum(k, ctx, series[i]);
+        snprintf(k->note, sizeof k->note, "%s", rows[i].note);
+        kpi_needs(ctx, k, KIND_PROJECTS, NULL, 0);
+    }
+    return OPS_OK;
+}
+
 static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t *err)
 {
     projects_t *p = state;
@@ -202,6 +249,11 @@ static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t 
     double scale = pow(10, m->minor_units);
     kpi_t *k;
     GPtrArray *arr = NULL;
+    if (ctx_has_input(ctx, KIND_PROJECTS)) {
+        ops_status_t rc = register_kpis(p, m, scale, err);
+        if (rc != OPS_OK)
+            return rc;
+    }
     if (ctx_has_input(ctx, KIND_TASKS)) {
         arr = g_ptr_array_new();
         GHashTableIter it;

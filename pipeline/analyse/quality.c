@@ -46,6 +46,8 @@ typedef struct {
     const analyse_ctx_t *ctx;
     double produced[MODEL_WINDOW], defective[MODEL_WINDOW], first_pass[MODEL_WINDOW];
     unsigned long prod_rows[MODEL_WINDOW];
+    /* line-days with both an efficiency target and the achieved value */
+    double eff_target[MODEL_WINDOW], eff_actual[MODEL_WINDOW], eff_met[MODEL_WINDOW], eff_rows[MODEL_WINDOW];
     int baseline;              /* baseline months, clamped to the window */
     int32_t spc_first_day;     /* first day of the first baseline month */
     GHashTable *lines;         /* key -> spc_line_t */
@@ -120,6 +122,12 @@ static void production_add(quality_t *q, const field_value_t *v)
     q->defective[slot] += defective;
     q->first_pass[slot] += first_pass;
     q->prod_rows[slot]++;
+    if (v[PROD_TARGET_EFFICIENCY].present && v[PROD_ACTUAL_EFFICIENCY].present) {
+        q->eff_target[slot] += v[PROD_TARGET_EFFICIENCY].v.num;
+        q->eff_actual[slot] += v[PROD_ACTUAL_EFFICIENCY].v.num;
+        q->eff_met[slot] += v[PROD_ACTUAL_EFFICIENCY].v.num >= v[PROD_TARGET_EFFICIENCY].v.num;
+        q->eff_rows[slot] += 1;
+    }
 }
 
 static ops_status_t measurement_add(quality_t *q, const field_value_t *v, ops_error_t *err)
@@ -321,17 +329,35 @@ static ops_status_t production_finish(quality_t *q, report_model_t *m, ops_error
         return nomem(err);
     kpi_fill_sum(k, ctx, units);
     snprintf(k->note, sizeof k->note, "Sum of units produced in the month over all lines; empty when no production was reported");
-    kpi_needs(ctx, k, KIND_PRODUCTION, NULL, 0);
+    kpi_needs(ctx, k, KIND_PRODUCTION, FIELDS(PROD_UNITS_PRODUCED));
     if (!(k = model_add_kpi(m, "defect_ppm", "Defects (ppm)", AREA_QUALITY, UNIT_PPM)))
         return nomem(err);
     kpi_fill_ratio(k, ctx, q->defective, q->produced, 1e6);
     snprintf(k->note, sizeof k->note, "units defective / units produced x 1,000,000; empty when nothing was produced");
-    kpi_needs(ctx, k, KIND_PRODUCTION, NULL, 0);
+    kpi_needs(ctx, k, KIND_PRODUCTION, FIELDS(PROD_UNITS_PRODUCED, PROD_UNITS_DEFECTIVE));
     if (!(k = model_add_kpi(m, "first_pass_yield_pct", "First-pass yield", AREA_QUALITY, UNIT_PERCENT)))
         return nomem(err);
     kpi_fill_ratio(k, ctx, q->first_pass, q->produced, 100.0);
     snprintf(k->note, sizeof k->note, "units good first time / units produced x 100; rows without the FPY count use produced - defective");
-    kpi_needs(ctx, k, KIND_PRODUCTION, NULL, 0); /* units_first_pass has a documented fallback */
+    /* units_first_pass has a documented fallback: produced - defective */
+    kpi_needs(ctx, k, KIND_PRODUCTION, FIELDS(PROD_UNITS_PRODUCED, PROD_UNITS_DEFECTIVE));
+    /* exports that report productivity against a target instead of counts;
+     * left out where no export has either field, as most do not */
+    if (!ctx_fields_mapped(ctx, KIND_PRODUCTION, FIELDS(PROD_TARGET_EFFICIENCY)) &&
+        !ctx_fields_mapped(ctx, KIND_PRODUCTION, FIELDS(PROD_ACTUAL_EFFICIENCY)))
+        return OPS_OK;
+    if (!(k = model_add_kpi(m, "efficiency_vs_target_pct", "Efficiency vs target", AREA_QUALITY, UNIT_PERCENT)))
+        return nomem(err);
+    kpi_fill_ratio(k, ctx, q->eff_actual, q->eff_target, 100.0);
+    k->direction = KPI_HIGHER_IS_BETTER;
+    snprintf(k->note, sizeof k->note, "sum of achieved efficiency / sum of target efficiency over the month's line-days x 100");
+    kpi_needs(ctx, k, KIND_PRODUCTION, FIELDS(PROD_TARGET_EFFICIENCY, PROD_ACTUAL_EFFICIENCY));
+    if (!(k = model_add_kpi(m, "line_days_on_target_pct", "Line-days on target", AREA_QUALITY, UNIT_PERCENT)))
+        return nomem(err);
+    kpi_fill_ratio(k, ctx, q->eff_met, q->eff_rows, 100.0);
+    k->direction = KPI_HIGHER_IS_BETTER;
+    snprintf(k->note, sizeof k->note, "line-days whose achieved efficiency reached the target / line-days with both x 100");
+    kpi_needs(ctx, k, KIND_PRODUCTION, FIELDS(PROD_TARGET_EFFICIENCY, PROD_ACTUAL_EFFICIENCY));
     return OPS_OK;
 }
 

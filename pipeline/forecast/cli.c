@@ -435,6 +435,12 @@ static int write_report(const char *path, GPtrArray *series, const forecast_opti
         level_name(opt->levels[l], ln, sizeof ln);
         fprintf(f, ",bt_cover%s", ln);
     }
+    fputs(",check_origins,check_mase,check_mase_snaive,worse_than_snaive,action", f);
+    for (size_t l = 0; l < opt->n_levels; l++) {
+        char ln[32];
+        level_name(opt->levels[l], ln, sizeof ln);
+        fprintf(f, ",scale%s", ln);
+    }
     fputc('\n', f);
     for (size_t i = 0; i < series->len; i++) {
         const series_t *s = g_ptr_array_index(series, i);
@@ -444,6 +450,9 @@ static int write_report(const char *path, GPtrArray *series, const forecast_opti
             fputs("error,,", f);
             put_field(f, s->error);
             fputs(",,0,,,,", f);
+            for (size_t l = 0; l < opt->n_levels; l++)
+                fputc(',', f);
+            fputs(",0,,,,", f);
             for (size_t l = 0; l < opt->n_levels; l++)
                 fputc(',', f);
             fputc('\n', f);
@@ -462,6 +471,13 @@ static int write_report(const char *path, GPtrArray *series, const forecast_opti
         put_num(f, s->res.backtest.bias);
         for (size_t l = 0; l < opt->n_levels; l++)
             put_num(f, s->res.backtest.coverage[l]);
+        fprintf(f, ",%zu", s->res.check_origins);
+        put_num(f, s->res.check_mase);
+        put_num(f, s->res.check_mase_snaive);
+        fprintf(f, ",%s,", s->res.worse_than_snaive ? "yes" : "no");
+        put_field(f, s->res.action);
+        for (size_t l = 0; l < opt->n_levels; l++)
+            put_num(f, s->res.interval_scale[l]);
         fputc('\n', f);
     }
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
@@ -482,12 +498,18 @@ static void usage(FILE *out)
             "Options:\n"
             "  --horizon H        steps ahead, 1..1200 (default 12)\n"
             "  --season M         season length (default 12 for YYYY-MM periods, else 1)\n"
-            "  --method NAME      auto (default; = comb), comb (median of ets, theta and\n"
-            "                     snaive), ets, theta, snaive, naive, drift\n"
+            "  --method NAME      auto (default; = mean), mean (of ets, arima and theta),\n"
+            "                     comb (median of ets, theta and snaive), ets, arima,\n"
+            "                     theta, snaive, naive, drift\n"
             "  --level L1,L2      interval levels in percent, up to 4 (default 80,95)\n"
             "  --seed S           seed for simulated intervals (default 20261031)\n"
             "  --report FILE      one row per series: model, parameters, reason, backtest\n"
             "  --backtest         rolling-origin accuracy of each series into --report\n"
+            "  --no-calibrate     keep the model's own interval widths (default: scaled so\n"
+            "                     they would have covered at earlier origins)\n"
+            "  --guard            use seasonal naive for a series whose model forecast\n"
+            "                     worse than it at earlier origins (default: keep the\n"
+            "                     model; the report flags it either way)\n"
             "  --jobs N           forecast N series at a time (default 1; same output)\n"
             "  --help             this text\n\n"
             "Bad rows are reported on stderr as FILE:LINE: reason and skipped.\n"
@@ -542,6 +564,14 @@ int forecast_cli_main(int argc, char **argv)
             opt.backtest = true;
             continue;
         }
+        if (strcmp(a, "--no-calibrate") == 0) {
+            opt.calibrate = false;
+            continue;
+        }
+        if (strcmp(a, "--guard") == 0) {
+            opt.guard = true;
+            continue;
+        }
         if (i + 1 >= argc) {
             fprintf(stderr, "opsreport forecast: '%s' needs a value (or is unknown)\n\n", a);
             usage(stderr);
@@ -569,10 +599,6 @@ int forecast_cli_main(int argc, char **argv)
             ok = parse_levels(v, &opt);
         else if (strcmp(a, "--method") == 0) {
             ok = forecast_method_parse(v, &opt.method);
-            if (ok && opt.method == FC_METHOD_ARIMA) {
-                fprintf(stderr, "opsreport forecast: method 'arima' is not built in this version\n");
-                return OPS_EXIT_USAGE;
-            }
         } else {
             fprintf(stderr, "opsreport forecast: unknown option '%s'\n\n", a);
             usage(stderr);

@@ -42,14 +42,14 @@ bool map_text_equal(const char *a, size_t alen, const char *b, size_t blen)
 {
     const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
     size_t i = 0, j = 0;
-    /* separators at either end do not count */
-    while (i < alen && is_sep(x[i]))
+    /* white space at either end does not count; a leading '-' does ("-1" is not "1") */
+    while (i < alen && isspace(x[i]))
         i++;
-    while (j < blen && is_sep(y[j]))
+    while (j < blen && isspace(y[j]))
         j++;
-    while (alen > i && is_sep(x[alen - 1]))
+    while (alen > i && isspace(x[alen - 1]))
         alen--;
-    while (blen > j && is_sep(y[blen - 1]))
+    while (blen > j && isspace(y[blen - 1]))
         blen--;
     for (;;) {
         int u = next_unit(x, alen, &i), v = next_unit(y, blen, &j);

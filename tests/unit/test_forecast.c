@@ -437,7 +437,7 @@ Test(forecast, rejects_bad_options_and_values)
     cr_assert(strstr(err.message, "value 2") != NULL, "%s", err.message);
     o.horizon = 0;
     cr_assert_eq(forecast_series(y, 1, &o, &r, &err), OPS_ERR_USAGE);
-    o = opts(FC_METHOD_ARIMA, 2, 12);
+    o = opts(FC_METHOD_ARIMA, 2, 0);
     cr_assert_eq(forecast_series(y, 1, &o, &r, &err), OPS_ERR_USAGE);
     forecast_result_free(NULL);
 }
@@ -519,9 +519,11 @@ Test(forecast, comb_is_the_median_of_its_members)
     forecast_result_t r[3], c;
     for (int k = 0; k < 3; k++) {
         forecast_options_t o = opts(ms[k], 6, 12);
+        o.calibrate = false; /* the rule under test, before any calibration */
         cr_assert_eq(forecast_series(y, 40, &o, &r[k], NULL), OPS_OK);
     }
     forecast_options_t o = opts(FC_METHOD_COMB, 6, 12);
+    o.calibrate = false;
     cr_assert_eq(forecast_series(y, 40, &o, &c, NULL), OPS_OK);
     for (int i = 0; i < 6; i++) {
         double v[3] = { r[0].point[i], r[1].point[i], r[2].point[i] };
@@ -537,4 +539,253 @@ Test(forecast, comb_is_the_median_of_its_members)
     for (int k = 0; k < 3; k++)
         forecast_result_free(&r[k]);
     forecast_result_free(&c);
+}
+
+/* ---- ARIMA ------------------------------------------------------------------------ */
+
+Test(forecast, arima_ar1_exact_likelihood_by_hand)
+{
+    /* AR(1), phi 0.5, no mean, y = 1, 2, 0.5. Stationary start: var(y1) =
+     * sigma2 / (1 - phi^2), so F1 = 4/3, then F = 1. Innovations 1, 1.5,
+     * -0.5; ssq = 1 / (4/3) + 2.25 + 0.25 = 3.25; sigma2 (ML) = 3.25 / 3;
+     * loglik = -(3 log(2 pi sigma2) + log(4/3) + 3) / 2. */
+    const double y[] = { 1, 2, 0.5 };
+    arima_model_t md = { .spec = { .p = 1, .m = 1 }, .ar = { 0.5 } };
+    double s2 = 3.25 / 3;
+    double want = -0.5 * (3 * log(2 * M_PI * s2) + log(4.0 / 3.0) + 3);
+    cr_assert_float_eq(arima_loglik(y, 3, &md), want, 1e-12);
+    /* sigma2 as forecast::Arima: ssq / (n_used - coefficients) = 3.25 / 2 */
+    cr_assert_float_eq(md.sigma2, 3.25 / 2, 1e-12);
+    cr_assert_eq(md.k, 2);
+    cr_assert_eq(md.n_used, 3);
+}
+
+Test(forecast, arima_ma1_exact_likelihood_by_hand)
+{
+    /* MA(1), theta 0.5, y = 1, 0: gamma0 = 1.25, gamma1 = 0.5.
+     * F1 = 1.25, v1 = 1; E[y2|y1] = 0.5/1.25 = 0.4, F2 = 1.25 - 0.25/1.25
+     * = 1.05, v2 = -0.4. ssq = 1/1.25 + 0.16/1.05, sumlog = log 1.25 +
+     * log 1.05. */
+    const double y[] = { 1, 0 };
+    arima_model_t md = { .spec = { .q = 1, .m = 1 }, .ma = { 0.5 } };
+    double ssq = 1 / 1.25 + 0.16 / 1.05, s2 = ssq / 2;
+    double want = -0.5 * (2 * log(2 * M_PI * s2) + log(1.25) + log(1.05) + 2);
+    cr_assert_float_eq(arima_loglik(y, 2, &md), want, 1e-12);
+}
+
+Test(forecast, arima_random_walk_is_the_naive_forecast)
+{
+    /* ARIMA(0,1,0): the forecast is the last value, the h-step standard
+     * deviation sigma sqrt(h) with sigma2 the mean squared difference */
+    const double y[] = { 10, 12, 11, 14, 13, 15, 17, 16 };
+    arima_spec_t sp = { .d = 1, .m = 1 };
+    arima_model_t md;
+    cr_assert_eq(arima_fit(y, 8, &sp, true, &md, NULL), OPS_OK);
+    double ss = 0;
+    for (int t = 1; t < 8; t++)
+        ss += (y[t] - y[t - 1]) * (y[t] - y[t - 1]);
+    cr_assert_float_eq(md.sigma2, ss / 7, 1e-9);
+    const double lv[1] = { 95 };
+    double point[3], lo[3], hi[3], *lop[1] = { lo }, *hip[1] = { hi };
+    cr_assert_eq(arima_forecast(&md, y, 8, 3, lv, 1, point, lop, hip, NULL), OPS_OK);
+    for (int i = 0; i < 3; i++) {
+        cr_assert_float_eq(point[i], 16, 1e-9);
+        cr_assert_float_eq(hi[i] - point[i], Z95 * sqrt(ss / 7 * (i + 1)), 1e-9);
+    }
+}
+
+Test(forecast, arima_drift_and_seasonal_difference_by_hand)
+{
+    /* ARIMA(0,1,0) with drift: the ML drift of white-noise differences is
+     * their mean, (y_n - y_1)/(n - 1) = 6/7, and the forecast continues
+     * the line from the last value */
+    const double y[] = { 10, 12, 11, 14, 13, 15, 17, 16 };
+    arima_spec_t sp = { .d = 1, .m = 1, .constant = true };
+    arima_model_t md;
+    cr_assert_eq(arima_fit(y, 8, &sp, true, &md, NULL), OPS_OK);
+    cr_assert_float_eq(md.mu, 6.0 / 7.0, 1e-4);
+    double point[2];
+    cr_assert_eq(arima_forecast(&md, y, 8, 2, NULL, 0, point, NULL, NULL, NULL), OPS_OK);
+    cr_assert_float_eq(point[0], 16 + md.mu, 1e-9);
+    cr_assert_float_eq(point[1], 16 + 2 * md.mu, 1e-9);
+    /* ARIMA(0,0,0)(0,1,0)[4]: the seasonal naive forecast */
+    const double q[] = { 5, 9, 2, 7, 6, 8, 3, 7, 5, 10, 2, 8 };
+    arima_spec_t ss = { .D = 1, .m = 4 };
+    cr_assert_eq(arima_fit(q, 12, &ss, true, &md, NULL), OPS_OK);
+    double f[6];
+    cr_assert_eq(arima_forecast(&md, q, 12, 6, NULL, 0, f, NULL, NULL, NULL), OPS_OK);
+    const double want[6] = { 5, 10, 2, 8, 5, 10 };
+    for (int i = 0; i < 6; i++)
+        cr_assert_float_eq(f[i], want[i], 1e-9);
+}
+
+/* deterministic standard normals (Box-Muller on an LCG) */
+static double lcg_normal(unsigned long *s)
+{
+    *s = *s * 6364136223846793005UL + 1442695040888963407UL;
+    double u1 = ((double)(*s >> 11) + 0.5) / 9007199254740992.0;
+    *s = *s * 6364136223846793005UL + 1442695040888963407UL;
+    double u2 = ((double)(*s >> 11) + 0.5) / 9007199254740992.0;
+    return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+}
+
+Test(forecast, arima_unit_root_and_seasonality_tests)
+{
+    double wn[120], rw[120], seas[120];
+    unsigned long s = 7;
+    double v = 0;
+    for (int t = 0; t < 120; t++) {
+        wn[t] = lcg_normal(&s);
+        v += lcg_normal(&s);
+        rw[t] = v;
+        seas[t] = 10 * pattern[t % 12] + 0.3 * lcg_normal(&s);
+    }
+    /* KPSS: white noise is level-stationary (statistic well below the 5%
+     * critical value 0.463), a random walk is not */
+    cr_assert_lt(arima_kpss(wn, 120), 0.463);
+    cr_assert_gt(arima_kpss(rw, 120), 0.463);
+    cr_assert_eq(arima_ndiffs(wn, 120, 2), 0);
+    cr_assert_eq(arima_ndiffs(rw, 120, 2), 1);
+    /* a strong fixed season: strength near 1, one seasonal difference */
+    cr_assert_gt(arima_seasonal_strength(seas, 120, 12), 0.9);
+    cr_assert_eq(arima_nsdiffs(seas, 120, 12), 1);
+    cr_assert_eq(arima_nsdiffs(wn, 120, 12), 0);
+    cr_assert(isnan(arima_seasonal_strength(wn, 24, 12)));
+}
+
+Test(forecast, arima_auto_finds_the_structure)
+{
+    /* a random walk: d = 1; an AR(1) with phi 0.7 around 50: d = 0, an AR
+     * term and a mean; a seasonal pattern: D = 1 */
+    double rw[150], ar[150], seas[96];
+    unsigned long s = 99;
+    double v = 0, a = 0;
+    for (int t = 0; t < 150; t++) {
+        v += lcg_normal(&s);
+        rw[t] = 100 + v;
+        a = 0.7 * a + lcg_normal(&s);
+        ar[t] = 50 + a;
+    }
+    for (int t = 0; t < 96; t++)
+        seas[t] = 200 + 10 * pattern[t % 12] + lcg_normal(&s);
+    arima_model_t md;
+    cr_assert_eq(arima_auto(rw, 150, 1, false, &md, NULL, NULL), OPS_OK);
+    cr_assert_eq(md.spec.d, 1);
+    cr_assert_eq(arima_auto(ar, 150, 1, false, &md, NULL, NULL), OPS_OK);
+    cr_assert_eq(md.spec.d, 0);
+    cr_assert(md.spec.constant && md.spec.p >= 1);
+    cr_assert_float_eq(md.mu, 50, 1.0);
+    cr_assert_eq(arima_auto(seas, 96, 12, false, &md, NULL, NULL), OPS_OK);
+    cr_assert_eq(md.spec.D, 1);
+    char name[96];
+    arima_spec_name(&md.spec, name, sizeof name);
+    cr_assert(strstr(name, "[12]") != NULL, "%s", name);
+}
+
+Test(forecast, arima_fit_stays_stationary_and_invertible)
+{
+    /* an explosive series forced into ARIMA(2,0,1): the transforms keep
+     * every root of the fitted AR and MA polynomials outside the unit
+     * circle (checked with GSL's root finder) */
+    double y[60];
+    double v = 1;
+    for (int t = 0; t < 60; t++) {
+        v *= 1.05;
+        y[t] = v + (t % 3) * 0.1;
+    }
+    arima_spec_t sp = { .p = 2, .q = 1, .m = 1, .constant = true };
+    arima_model_t md;
+    cr_assert_eq(arima_fit(y, 60, &sp, true, &md, NULL), OPS_OK);
+    double a[3] = { 1, -md.ar[0], -md.ar[1] }, z[4];
+    gsl_poly_complex_workspace *w = gsl_poly_complex_workspace_alloc(3);
+    cr_assert_eq(gsl_poly_complex_solve(a, 3, w, z), GSL_SUCCESS);
+    gsl_poly_complex_workspace_free(w);
+    for (int i = 0; i < 2; i++)
+        cr_assert_gt(hypot(z[2 * i], z[2 * i + 1]), 1.0);
+    cr_assert_lt(fabs(md.ma[0]), 1.0);
+}
+
+Test(forecast, mean_is_the_mean_of_ets_arima_and_theta)
+{
+    double y[48];
+    unsigned long s = 5;
+    for (int t = 0; t < 48; t++)
+        y[t] = 300 + 2.0 * t + 3 * pattern[t % 12] + 5 * lcg_normal(&s);
+    const forecast_method_t ms[3] = { FC_METHOD_ETS, FC_METHOD_ARIMA, FC_METHOD_THETA };
+    forecast_result_t r[3], c;
+    for (int k = 0; k < 3; k++) {
+        forecast_options_t o = opts(ms[k], 6, 12);
+        o.calibrate = false;
+        cr_assert_eq(forecast_series(y, 48, &o, &r[k], NULL), OPS_OK);
+    }
+    forecast_options_t o = opts(FC_METHOD_MEAN, 6, 12);
+    o.calibrate = false;
+    cr_assert_eq(forecast_series(y, 48, &o, &c, NULL), OPS_OK);
+    for (int i = 0; i < 6; i++) {
+        cr_assert_float_eq(c.point[i], (r[0].point[i] + r[1].point[i] + r[2].point[i]) / 3, 1e-9);
+        cr_assert_float_eq(c.hi[1][i], (r[0].hi[1][i] + r[1].hi[1][i] + r[2].hi[1][i]) / 3, 1e-9);
+    }
+    cr_assert(strncmp(c.model, "Mean(ETS(", 9) == 0 && strstr(c.model, ",ARIMA(") != NULL, "%s", c.model);
+    cr_assert_eq(forecast_method_auto(), FC_METHOD_MEAN);
+    for (int k = 0; k < 3; k++)
+        forecast_result_free(&r[k]);
+    forecast_result_free(&c);
+}
+
+Test(forecast, calibration_scales_each_half_width_by_its_factor)
+{
+    /* calibrated bounds = point -/+ factor x the model's own half-widths,
+     * with the factor reported per level and kept within [0.5, 4] */
+    double y[60];
+    unsigned long s = 3;
+    for (int t = 0; t < 60; t++)
+        y[t] = 100 + 10 * pattern[t % 12] + 4 * lcg_normal(&s);
+    forecast_options_t o = opts(FC_METHOD_ARIMA, 12, 12);
+    forecast_result_t raw, cal;
+    o.calibrate = false;
+    cr_assert_eq(forecast_series(y, 60, &o, &raw, NULL), OPS_OK);
+    cr_assert_float_eq(raw.interval_scale[1], 1.0, 0);
+    o.calibrate = true;
+    cr_assert_eq(forecast_series(y, 60, &o, &cal, NULL), OPS_OK);
+    cr_assert_geq(cal.check_origins, 3);
+    for (size_t l = 0; l < 2; l++) {
+        double f = cal.interval_scale[l];
+        cr_assert(f >= 0.5 && f <= 4.0, "factor %g", f);
+        for (int i = 0; i < 12; i++) {
+            cr_assert_float_eq(cal.point[i], raw.point[i], 1e-9);
+            cr_assert_float_eq(cal.hi[l][i] - cal.point[i], f * (raw.hi[l][i] - raw.point[i]), 1e-9);
+            cr_assert_float_eq(cal.point[i] - cal.lo[l][i], f * (raw.point[i] - raw.lo[l][i]), 1e-9);
+        }
+    }
+    forecast_result_free(&raw);
+    forecast_result_free(&cal);
+}
+
+Test(forecast, check_flags_a_method_worse_than_seasonal_naive)
+{
+    /* 10, 0, 10, 0, ... with season 2: seasonal naive is exact (up to the
+     * small wobble), Theta cannot seasonally adjust a series with zeros and
+     * forecasts near the average 5, so its check MASE is far above 1 and
+     * above seasonal naive's: flagged. The guard then uses seasonal naive
+     * and says so. */
+    double y[40];
+    for (int t = 0; t < 40; t++)
+        y[t] = (t % 2 ? 0.0 : 10.0) + (t % 3) * 0.01;
+    forecast_options_t o = opts(FC_METHOD_THETA, 4, 2);
+    forecast_result_t r;
+    cr_assert_eq(forecast_series(y, 40, &o, &r, NULL), OPS_OK);
+    cr_assert(r.worse_than_snaive);
+    cr_assert_gt(r.check_mase, 1.0);
+    cr_assert_lt(r.check_mase_snaive, r.check_mase);
+    cr_assert_str_eq(r.model, "Theta");
+    cr_assert(strstr(r.action, "kept") != NULL, "%s", r.action);
+    forecast_result_free(&r);
+    o.guard = true;
+    cr_assert_eq(forecast_series(y, 40, &o, &r, NULL), OPS_OK);
+    cr_assert(r.worse_than_snaive);
+    cr_assert_str_eq(r.model, "SNaive");
+    cr_assert(strstr(r.action, "replaced by SNaive") != NULL, "%s", r.action);
+    cr_assert_float_eq(r.point[0], y[38], 1e-12);
+    cr_assert_float_eq(r.point[1], y[39], 1e-12);
+    forecast_result_free(&r);
 }

@@ -232,3 +232,36 @@ Test(forecast_cli, spaces_trimmed_quotes_strict_bom_accepted)
     cr_assert(strstr(stderr_text(), "in.csv:3: ") != NULL);
     cr_assert_null(read_file("out2.csv"));
 }
+
+Test(forecast_cli, arima_method_and_the_check_columns)
+{
+    /* --method arima runs (it was rejected before ARIMA was built); the
+     * report carries the check: origins, MASE of the method and of
+     * seasonal naive, the flag, the action and the interval factors */
+    char text[4096] = "series_id,period,value\n";
+    size_t k = strlen(text);
+    for (int t = 0; t < 40; t++)
+        k += (size_t)snprintf(text + k, sizeof text - k, "s,%d,%g\n", t + 1,
+                              (t % 2 ? 0.0 : 10.0) + (t % 3) * 0.01);
+    write_file("in.csv", text);
+    char rep[128];
+    path_of(rep, sizeof rep, "rep.csv");
+    cr_assert_eq(run("--method", "arima", "o.csv"), OPS_EXIT_OK);
+    char *o = read_file("o.csv");
+    cr_assert(strstr(o, ",\"ARIMA(") != NULL, "%s", o); /* quoted: the name has commas */
+    free(o);
+    char *argv[16] = { "forecast", "--input", NULL, "--output", NULL, "--method", "theta", "--season", "2",
+                       "--report", rep, "--horizon", "3", "--guard", NULL };
+    char in[128], out[128];
+    path_of(in, sizeof in, "in.csv");
+    path_of(out, sizeof out, "o2.csv");
+    argv[2] = in;
+    argv[4] = out;
+    cr_assert_eq(forecast_cli_main(14, argv), OPS_EXIT_OK);
+    char *r = read_file("rep.csv");
+    cr_assert(strstr(r, ",check_origins,check_mase,check_mase_snaive,worse_than_snaive,action,scale80,scale95\n")
+              != NULL, "%s", r);
+    cr_assert(strstr(r, "\ns,40,SNaive,") != NULL, "%s", r);
+    cr_assert(strstr(r, ",yes,\"Theta had MASE ") != NULL, "%s", r);
+    free(r);
+}

@@ -365,3 +365,232 @@ Test(forecast_ref, same_optimum_same_parameters_and_forecasts)
     cr_log_info("%zu of %zu models reach R's likelihood within 0.1 and were compared", compared, n_fits);
     cr_assert(compared >= 20, "only %zu comparable fits", compared);
 }
+
+/* ---- ARIMA ------------------------------------------------------------------- */
+
+typedef struct {
+    char series[32];
+    arima_model_t md;
+    char spec_text[32];
+    double loglik, aicc, sigma2;
+} ref_arima_t;
+
+/* Rows of arima_fit.csv as models with R's coefficients; returns the count. */
+static size_t load_arima(ref_arima_t *out, size_t cap)
+{
+    FILE *f = fopen(REF "arima_fit.csv", "r");
+    cr_assert_not_null(f);
+    char line[1024];
+    size_t k = 0;
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    while (fgets(line, sizeof line, f)) {
+        cr_assert(k < cap);
+        ref_arima_t *r = &out[k++];
+        memset(r, 0, sizeof *r);
+        char *save, *tok[6];
+        tok[0] = strtok_r(line, ",\n", &save);
+        for (int i = 1; i < 6; i++)
+            tok[i] = strtok_r(NULL, ",\n", &save);
+        cr_assert_not_null(tok[5]);
+        snprintf(r->series, sizeof r->series, "%s", tok[0]);
+        snprintf(r->spec_text, sizeof r->spec_text, "%s", tok[1]);
+        const ref_series_t *s = find_series(r->series);
+        unsigned o[7];
+        cr_assert_eq(sscanf(tok[1], "%u %u %u %u %u %u %u", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6]), 7);
+        arima_spec_t sp = { o[0], o[1], o[2], o[3], o[4], o[5], o[3] + o[4] + o[5] ? s->m : 1, o[6] == 1 };
+        r->md.spec = sp;
+        char *cs, *c = strtok_r(tok[2], " ", &cs);
+        for (size_t i = 0; i < sp.p; i++, c = strtok_r(NULL, " ", &cs))
+            r->md.ar[i] = num(c);
+        for (size_t i = 0; i < sp.q; i++, c = strtok_r(NULL, " ", &cs))
+            r->md.ma[i] = num(c);
+        for (size_t i = 0; i < sp.P; i++, c = strtok_r(NULL, " ", &cs))
+            r->md.sar[i] = num(c);
+        for (size_t i = 0; i < sp.Q; i++, c = strtok_r(NULL, " ", &cs))
+            r->md.sma[i] = num(c);
+        /* R's drift is per step of the original series: the differenced
+         * series' mean is the drift, or m x the drift after a seasonal
+         * difference */
+        if (sp.constant) {
+            cr_assert_not_null(c);
+            r->md.mu = num(c) * (sp.D ? (double)sp.m : 1.0);
+        }
+        r->loglik = num(tok[3]);
+        r->aicc = num(tok[4]);
+        r->sigma2 = num(tok[5]);
+    }
+    fclose(f);
+    return k;
+}
+
+static ref_arima_t arima_refs[64];
+
+Test(forecast_ref, arima_likelihood_of_r_coefficients_matches_r)
+{
+    /* Same coefficients, our Kalman filter on the differenced series
+     * against R's on the original one with a diffuse prior (kappa = 1e6)
+     * for the differencing states. Without a drift under differencing the
+     * two are the same likelihood: 1e-6 relative. With a drift (a
+     * regression on time that R differences inside its filter) R's diffuse
+     * start leaves a small difference: within 0.01. sigma2: R's
+     * (forecast::Arima) sums the residuals of the diffuse start too, so it
+     * is up to 4% larger after a seasonal difference; equal (1e-6) when
+     * nothing is differenced. */
+    size_t k = load_arima(arima_refs, 64), exact = 0;
+    cr_assert_geq(k, 30);
+    for (size_t i = 0; i < k; i++) {
+        const ref_arima_t *r = &arima_refs[i];
+        const ref_series_t *s = find_series(r->series);
+        arima_model_t md = r->md;
+        double ll = arima_loglik(s->y, s->n, &md);
+        bool plain = !(md.spec.constant && md.spec.d + md.spec.D > 0);
+        bool differenced = md.spec.d + md.spec.D > 0;
+        cr_log_info("%s %s: loglik %.6f R %.6f sigma2 %.6g R %.6g", r->series, r->spec_text, ll, r->loglik,
+                    md.sigma2, r->sigma2);
+        exact += close_rel(ll, r->loglik, 1e-6);
+        cr_expect(fabs(ll - r->loglik) < 0.01, "%s %s: loglik %.8f, R %.8f", r->series, r->spec_text, ll, r->loglik);
+        cr_expect(fabs(md.aicc - r->aicc) < 0.02, "%s %s: aicc %.8f, R %.8f", r->series, r->spec_text, md.aicc,
+                  r->aicc);
+        if (!differenced)
+            cr_expect(close_rel(md.sigma2, r->sigma2, 1e-6), "%s %s: sigma2 %.8g, R %.8g", r->series, r->spec_text,
+                      md.sigma2, r->sigma2);
+        else
+            cr_expect(md.sigma2 <= r->sigma2 * (1 + 1e-6) && md.sigma2 >= r->sigma2 * 0.96,
+                      "%s %s: sigma2 %.8g, R %.8g", r->series, r->spec_text, md.sigma2, r->sigma2);
+        (void)plain;
+    }
+    cr_log_info("ARIMA likelihoods equal to R's within 1e-6: %zu of %zu", exact, k);
+    cr_expect_geq(exact * 3, k * 2, "only %zu of %zu within 1e-6", exact, k);
+}
+
+/* Rows of arima_fc.csv for one series and spec. */
+static size_t load_arima_fc(const char *name, const char *spec, ref_fc_t *out, size_t cap)
+{
+    FILE *f = fopen(REF "arima_fc.csv", "r");
+    cr_assert_not_null(f);
+    char line[512];
+    size_t k = 0;
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    while (fgets(line, sizeof line, f)) {
+        char sname[32], sspec[32];
+        int step;
+        ref_fc_t r;
+        if (sscanf(line, "%31[^,],%31[^,],%d,%lf,%lf,%lf,%lf,%lf", sname, sspec, &step, &r.point, &r.lo80, &r.hi80,
+                   &r.lo95, &r.hi95) != 8)
+            continue;
+        if (strcmp(sname, name) != 0 || strcmp(sspec, spec) != 0)
+            continue;
+        cr_assert(k < cap);
+        out[k++] = r;
+    }
+    fclose(f);
+    return k;
+}
+
+Test(forecast_ref, arima_forecasts_from_r_coefficients_match_r)
+{
+    /* points: the same prediction and integration, 1e-4 of the level (R's
+     * diffuse start leaves the final state a little different when the
+     * filter has not converged). Intervals, with R's sigma2: our psi-weight
+     * variance assumes the final state is known, R's Kalman forecast adds
+     * its remaining uncertainty; the 95% half-widths agree within 0.3% for
+     * nine fits in ten, and within 15% for all (the worst: USAccDeaths
+     * ARIMA(1,1,1)(1,1,1), whose MAs are near non-invertible, so the
+     * filter is still uncertain at the end and R's band is wider). */
+    size_t k = load_arima(arima_refs, 64), close_w = 0;
+    const double lv[2] = { 80, 95 };
+    for (size_t i = 0; i < k; i++) {
+        const ref_arima_t *r = &arima_refs[i];
+        const ref_series_t *s = find_series(r->series);
+        ref_fc_t ref[64];
+        size_t h = load_arima_fc(r->series, r->spec_text, ref, 64);
+        cr_assert_gt(h, 0);
+        arima_model_t md = r->md;
+        arima_loglik(s->y, s->n, &md);
+        md.sigma2 = r->sigma2;
+        double point[64], lo[2][64], hi[2][64];
+        double *lop[2] = { lo[0], lo[1] }, *hip[2] = { hi[0], hi[1] };
+        cr_assert_eq(arima_forecast(&md, s->y, s->n, h, lv, 2, point, lop, hip, NULL), OPS_OK);
+        double scale = fabs(s->y[s->n - 1]), worst_p = 0, worst_w = 0;
+        for (size_t j = 0; j < h; j++) {
+            worst_p = fmax(worst_p, fabs(point[j] - ref[j].point) / scale);
+            double w = hi[1][j] - point[j], rw = ref[j].hi95 - ref[j].point;
+            worst_w = fmax(worst_w, fabs(w - rw) / rw);
+        }
+        cr_log_info("%s %s: points %.2e, 95%% half-widths %.2e", r->series, r->spec_text, worst_p, worst_w);
+        cr_expect_leq(worst_p, 1e-4, "%s %s: point off by %.3g of the level", r->series, r->spec_text, worst_p);
+        cr_expect_leq(worst_w, 0.15, "%s %s: 95%% half-width off by %.3g", r->series, r->spec_text, worst_w);
+        close_w += worst_w < 3e-3;
+    }
+    cr_expect_geq(close_w * 10, k * 9, "only %zu of %zu half-widths within 0.3%%", close_w, k);
+}
+
+Test(forecast_ref, arima_our_fit_is_as_likely_as_r)
+{
+    /* our exact ML fit of each of R's orders (BFGS from the CSS optimum,
+     * as R's CSS-ML) reaches R's log-likelihood within 0.05 for at least
+     * nine in ten, and within 0.2% for all (the two short of it: co2
+     * ARIMA(1,0,1) with mean, an AR root at 1.002, 0.94 below R; nottem
+     * ARIMA(1,1,1)(1,1,1), 0.14 below) */
+    size_t k = load_arima(arima_refs, 64), close = 0;
+    for (size_t i = 0; i < k; i++) {
+        const ref_arima_t *r = &arima_refs[i];
+        const ref_series_t *s = find_series(r->series);
+        arima_model_t md;
+        ops_error_t err = { 0 };
+        cr_assert_eq(arima_fit(s->y, s->n, &r->md.spec, true, &md, &err), OPS_OK, "%s", err.message);
+        cr_log_info("%s %s: our loglik %.4f, R %.4f", r->series, r->spec_text, md.loglik, r->loglik);
+        close += md.loglik >= r->loglik - 0.05;
+        cr_expect_geq(md.loglik, r->loglik - 0.002 * fabs(r->loglik), "%s %s: loglik %.4f, R %.4f", r->series,
+                      r->spec_text, md.loglik, r->loglik);
+    }
+    cr_expect_geq(close * 10, k * 9, "only %zu of %zu within 0.05 of R", close, k);
+}
+
+Test(forecast_ref, arima_automatic_choice_against_r)
+{
+    /* Not the same search (ours ranks candidates by CSS, R's by exact ML
+     * for these lengths) so the orders may differ. The differencing agrees
+     * on all 8 series and the model on 3 (UKgas, co2, WWWusage); where they
+     * differ ours has the lower AICc on 4 (USAccDeaths, nottem, LakeHuron,
+     * where R's search stopped at ARIMA(0,1,0), and not Nile: 1268.2 vs
+     * 1267.5) and is 2.6 higher on AirPassengers (the stepwise path from
+     * CSS ranks never reaches R's ARIMA(2,1,1)(0,1,0)): within 3. */
+    FILE *f = fopen(REF "arima_auto.csv", "r");
+    cr_assert_not_null(f);
+    char line[256];
+    size_t same_model = 0, same_diff = 0, total = 0;
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    while (fgets(line, sizeof line, f)) {
+        /* series,model,aicc,seconds where the model has commas of its own */
+        char name[32], model[96];
+        char *c1 = strchr(line, ','), *c3 = strrchr(line, ',');
+        cr_assert(c1 && c3 && c3 > c1);
+        *c3 = '\0';
+        char *c2 = strrchr(line, ',');
+        cr_assert(c2 > c1);
+        *c1 = *c2 = '\0';
+        snprintf(name, sizeof name, "%s", line);
+        snprintf(model, sizeof model, "%s", c1 + 1);
+        double aicc = strtod(c2 + 1, NULL);
+        const ref_series_t *s = find_series(name);
+        arima_model_t md;
+        cr_assert_eq(arima_auto(s->y, s->n, s->m, false, &md, NULL, NULL), OPS_OK);
+        char ours[96];
+        arima_spec_name(&md.spec, ours, sizeof ours);
+        unsigned p, d, q, P = 0, D = 0, Q = 0;
+        cr_assert_geq(sscanf(model, "ARIMA(%u,%u,%u)(%u,%u,%u)", &p, &d, &q, &P, &D, &Q), 3);
+        bool diff_ok = md.spec.d == d && md.spec.D == D;
+        cr_log_info("%s: ours %s (AICc %.3f), R %s (AICc %.3f)", name, ours, md.aicc, model, aicc);
+        same_model += strcmp(ours, model) == 0;
+        same_diff += diff_ok;
+        total++;
+        if (diff_ok)
+            cr_expect_leq(md.aicc, aicc + 3.0, "%s: ours %s AICc %.3f, R %s %.3f", name, ours, md.aicc, model, aicc);
+    }
+    fclose(f);
+    cr_log_info("automatic ARIMA: same model as R on %zu of %zu, same differencing on %zu", same_model, total,
+                same_diff);
+    cr_expect_eq(same_diff, total);
+    cr_expect_geq(same_model, 3);
+}
