@@ -67,6 +67,7 @@ static ops_status_t add_forecast(report_model_t *m, const model_series_t *s, con
     memcpy(f->hi80, r.hi[0], hb);
     memcpy(f->lo95, r.lo[1], hb);
     memcpy(f->hi95, r.hi[1], hb);
+    _Static_assert(sizeof f->model >= sizeof r.model, "a model name must not be cut");
     snprintf(f->model, sizeof f->model, "%s", r.model);
     snprintf(f->params, sizeof f->params, "%s", r.params);
     snprintf(f->reason, sizeof f->reason, "%s", r.reason);

@@ -121,7 +121,7 @@ typedef struct {
     double *history;
     size_t horizon;           /* months after the period */
     double *point, *lo80, *hi80, *lo95, *hi95;
-    char model[48], params[256], reason[256];
+    char model[96], params[256], reason[256]; /* model: forecast_result_t.model */
     double aicc;
     double mase, smape, mape, bias, coverage80, coverage95;
     size_t backtest_origins;
