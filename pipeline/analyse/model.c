@@ -14,6 +14,12 @@ const char *const model_area_names[AREA_COUNT] = { "Finance", "Procurement", "In
 _Static_assert(sizeof model_area_names / sizeof model_area_names[0] == AREA_COUNT,
                "one display name per model_area_t");
 
+/* A forecast carries its series' id and label: cut, it would name no series. */
+_Static_assert(sizeof ((model_forecast_t *)0)->series_id >= sizeof ((model_series_t *)0)->id,
+               "a forecast holds its series' id");
+_Static_assert(sizeof ((model_forecast_t *)0)->label >= sizeof ((model_series_t *)0)->label,
+               "a forecast holds its series' label");
+
 /* Every table id's area and message name. Designated initialisers keep each
  * entry next to its id; the loop in model_table_id_name and the unit test
  * catch a hole (a NULL name) that the size assert alone cannot. */

@@ -37,6 +37,17 @@ Test(render_model, every_table_id_has_a_unique_name_and_an_area)
     cr_expect_eq(model_table_id_area(TABLE_COUNT), AREA_COUNT);
 }
 
+/* KPIs and tables copy their area's name; a name cut short would no longer
+ * match model_area_names and the workbook would lose the area's rows. */
+Test(render_model, area_names_fit_kpis_and_tables)
+{
+    for (int a = 0; a < AREA_COUNT; a++) {
+        cr_assert_not_null(model_area_names[a], "area %d has no name", a);
+        cr_expect_lt(strlen(model_area_names[a]), sizeof ((kpi_t *)0)->area, "%s", model_area_names[a]);
+        cr_expect_lt(strlen(model_area_names[a]), sizeof ((model_table_t *)0)->area, "%s", model_area_names[a]);
+    }
+}
+
 Test(render_model, tables_by_id_and_columns_by_name)
 {
     report_model_t *m = calloc(1, sizeof *m);
