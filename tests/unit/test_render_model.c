@@ -164,6 +164,35 @@ static report_model_t *sample_model(void)
     return m;
 }
 
+/* Every KPI and series id a renderer asks for is one the sample month's
+ * analyse and outlook add: an id renamed on one side only fails here. */
+Test(render_model, sample_model_has_every_id_the_renderers_use, .timeout = 120)
+{
+    report_model_t *m = sample_model();
+    static const char *const kpis[] = { KPI_REVENUE_OUTLOOK_VS_BUDGET_PCT, KPI_OPEX_OUTLOOK_VS_BUDGET_PCT,
+                                        KPI_OPEN_RISKS, KPI_SUPPLIER_OTIF_PCT, KPI_CUSTOMER_OTIF_PCT,
+                                        KPI_FIRST_RESPONSE_SLA_PCT, KPI_TRAINING_COMPLETION_PCT };
+    for (size_t i = 0; i < sizeof kpis / sizeof kpis[0]; i++)
+        cr_expect_not_null(model_find_kpi(m, kpis[i]), "no KPI %s", kpis[i]);
+    static const char *const series[] = { SERIES_GL_REVENUE, SERIES_GL_COGS, SERIES_GL_OPEX };
+    for (size_t i = 0; i < sizeof series / sizeof series[0]; i++)
+        cr_expect_not_null(model_find_series(m, series[i]), "no series %s", series[i]);
+    bool revenue_forecast = false;
+    for (size_t i = 0; i < m->n_forecasts; i++)
+        revenue_forecast |= !strcmp(m->forecasts[i].series_id, SERIES_GL_REVENUE);
+    cr_expect(revenue_forecast, "no forecast of %s", SERIES_GL_REVENUE);
+    /* the sample month has every area, so every table id is one analyse adds */
+    /* the sample month has every area, so every table id is one analyse
+     * adds, and adds once (model_find_table would only ever see the first) */
+    for (int t = 0; t < TABLE_COUNT; t++) {
+        size_t n = 0;
+        for (size_t i = 0; i < m->n_tables; i++)
+            n += m->tables[i]->id == (model_table_id_t)t;
+        cr_expect_eq(n, 1, "table %s added %zu times", model_table_id_name((model_table_id_t)t), n);
+    }
+    report_model_free(m);
+}
+
 /* The whole of a command's output; NULL-free (an empty string on nothing). */
 static char *command_output(const char *cmd)
 {
