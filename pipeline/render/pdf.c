@@ -479,8 +479,9 @@ static ops_status_t page_finance(pdf_ctx_t *p, ops_error_t *err)
                              model_table_id_name(TABLE_FINANCE_TOP_VARIANCES));
     static const char *const tv_names[] = { "Cost centre", "Account", "Actual YTD", "Budget YTD",
                                             "Variance YTD", "Assessment" };
-    int col[6];
-    if ((rc = table_columns(tv, TABLE_FINANCE_TOP_VARIANCES, tv_names, col, 6, err)) != OPS_OK)
+    int col[sizeof tv_names / sizeof tv_names[0]];
+    if ((rc = table_columns(tv, TABLE_FINANCE_TOP_VARIANCES, tv_names, col, sizeof col / sizeof col[0], err)) !=
+        OPS_OK)
         return rc;
     if (tv->n_rows) {
         section_title(p, mg, y, "Top budget variances, year to date");
