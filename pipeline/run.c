@@ -438,6 +438,11 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         if (runfolder_temp_path(&rf, name, path, sizeof path, &err) != OPS_OK ||
             render_message(model, &info, path, &err) != OPS_OK)
             goto fail;
+        /* the email's HTML body, beside the PDF it summarises */
+        snprintf(name, sizeof name, sc == 0 ? "summary.html" : "summary-%s.html", slug);
+        if (runfolder_temp_path(&rf, name, path, sizeof path, &err) != OPS_OK ||
+            render_html(model, &info, path, &err) != OPS_OK)
+            goto fail;
         t_pdf += now_seconds() - t;
         report_model_free(model);
         model = NULL;

@@ -280,6 +280,23 @@ done:
     return n;
 }
 
+/* Page 1's choices for the HTML summary (render.h): the same tiles and the
+ * same sentences as this page, so the email body never disagrees with the
+ * PDF attached to it. */
+_Static_assert(MAX_TILES == RENDER_MAX_TILES, "the HTML summary shows the PDF's tiles");
+
+size_t render_pick_tiles(const report_model_t *m, const kpi_t **tiles)
+{
+    return pick_tiles(m, tiles);
+}
+
+size_t render_attention(const report_model_t *m, template_set_t *tpl, char out[][RENDER_SENTENCE_SIZE],
+                        size_t max, ops_error_t *err, ops_status_t *rc)
+{
+    pdf_ctx_t p = { .m = m, .tpl = tpl };
+    return attention_sentences(&p, out, max, err, rc);
+}
+
 static ops_status_t page_overview(pdf_ctx_t *p, ops_error_t *err)
 {
     const report_model_t *m = p->m;
