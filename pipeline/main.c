@@ -36,11 +36,8 @@ static void usage(FILE *out)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out,
-            "\nRun 'opsreport COMMAND --help' for the options of one command.\n\n"
-            "Exit codes: 0 success, 2 usage error, 3 config error, 4 input error\n"
-            "(missing file, unmapped column), 5 rejected rows over the threshold,\n"
-            "6 output error, 7 not every recipient reached, 8 run folder locked,\n"
-            "70 internal error.\n");
+            "\nRun 'opsreport COMMAND --help' for the options of one command.\n\n");
+    ops_exit_codes_print(out);
 }
 
 int main(int argc, char **argv)

@@ -67,6 +67,7 @@ static ops_status_t add_forecast(report_model_t *m, const model_series_t *s, con
     memcpy(f->hi80, r.hi[0], hb);
     memcpy(f->lo95, r.lo[1], hb);
     memcpy(f->hi95, r.hi[1], hb);
+    _Static_assert(sizeof f->model >= sizeof r.model, "a model name must not be cut");
     snprintf(f->model, sizeof f->model, "%s", r.model);
     snprintf(f->params, sizeof f->params, "%s", r.params);
     snprintf(f->reason, sizeof f->reason, "%s", r.reason);
@@ -95,9 +96,9 @@ static const model_forecast_t *find_forecast(const report_model_t *m, const char
 static ops_status_t add_outlook(report_model_t *m, int months_left, ops_error_t *err)
 {
     static const struct { const char *series, *id, *label; int type; kpi_direction_t dir; } rows[] = {
-        { "gl_revenue", "revenue_outlook_vs_budget_pct", "Revenue full-year outlook vs budget", GL_TYPE_REVENUE,
+        { SERIES_GL_REVENUE, KPI_REVENUE_OUTLOOK_VS_BUDGET_PCT, "Revenue full-year outlook vs budget", GL_TYPE_REVENUE,
           KPI_HIGHER_IS_BETTER },
-        { "gl_opex", "opex_outlook_vs_budget_pct", "Opex full-year outlook vs budget", GL_TYPE_OPEX,
+        { SERIES_GL_OPEX, KPI_OPEX_OUTLOOK_VS_BUDGET_PCT, "Opex full-year outlook vs budget", GL_TYPE_OPEX,
           KPI_LOWER_IS_BETTER },
     };
     double scale = pow(10, m->minor_units);
@@ -112,7 +113,7 @@ static ops_status_t add_outlook(report_model_t *m, int months_left, ops_error_t 
                                                  "80% high", "Full-year outlook", "Full-year budget", "Outlook vs budget %" };
             static const col_kind_t kinds[] = { COL_TEXT, COL_MONEY, COL_MONEY, COL_MONEY, COL_MONEY, COL_MONEY,
                                                 COL_MONEY, COL_PERCENT };
-            t = model_add_table(m, AREA_FINANCE, "Full-year outlook", 8, names, kinds);
+            t = model_add_table(m, TABLE_FINANCE_OUTLOOK, "Full-year outlook", 8, names, kinds);
             if (!t)
                 return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
             snprintf(t->note, sizeof t->note, "Actual to date plus the forecast of the %d remaining month%s of the fiscal year; the 80%% range adds the monthly bounds (a conservative range).",

@@ -196,17 +196,14 @@ static void usage_run(FILE *out, const char *cmd)
             "  -q, --quiet       print errors only\n"
             "  -v, --verbose     more detail\n"
             "  --log-format FMT  text (default) or json: one JSON object per log line\n"
-            "  -h, --help        this help\n\n"
-            "Exit codes: 0 success, 2 usage, 3 config error, 4 input error (missing file or\n"
-            "template, unmapped column), 5 rejected rows over [report] reject_threshold, 6\n"
-            "output error, 7 not every recipient reached, 8 run folder locked by another\n"
-            "run, 70 internal error.\n",
+            "  -h, --help        this help\n\n",
             send ? "" : "  --data DIR        folder the input files are relative to (default .)\n",
             run ? "  --templates DIR   report wording (default: [report] templates_dir, then the installed\n"
                   "                    templates, then templates/ beside the program, then ./templates)\n" : "",
             run || send ? "  --out DIR         where run folders are written (default [output] dir, else out)\n"
                           "  --dry-run         write each email as an .eml file in the run folder, send nothing\n" : "",
             send ? "  --resend          send again to recipients already delivered\n" : "");
+    ops_exit_codes_print(out);
 }
 
 static int parse_run_options(int argc, char **argv, run_options_t *o)
@@ -323,6 +320,10 @@ static void make_run_id(const config_t *cfg, const ingest_stats_t *stats, size_t
 }
 
 #define MAX_SCOPES 16
+/* A run writes report.xlsx, the GL detail workbook, summary.pdf, message.txt
+ * and rejects.csv, then a PDF and a message for each further scope: the run
+ * folder must have room for all of them at the most scopes allowed. */
+_Static_assert(RUNFOLDER_MAX_OUTPUTS >= 5 + 2 * (MAX_SCOPES - 1), "RUNFOLDER_MAX_OUTPUTS too small for MAX_SCOPES");
 
 typedef struct {
     analyse_t *a[MAX_SCOPES];
@@ -633,6 +634,11 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         snprintf(name, sizeof name, sc == 0 ? "message.txt" : "message-%s.txt", slug);
         if (runfolder_temp_path(&rf, name, path, sizeof path, &err) != OPS_OK ||
             render_message(model, &info, path, &err) != OPS_OK)
+            goto fail;
+        /* the email's HTML body, beside the PDF it summarises */
+        snprintf(name, sizeof name, sc == 0 ? "summary.html" : "summary-%s.html", slug);
+        if (runfolder_temp_path(&rf, name, path, sizeof path, &err) != OPS_OK ||
+            render_html(model, &info, path, &err) != OPS_OK)
             goto fail;
         t_pdf += now_seconds() - t;
         report_model_free(model);

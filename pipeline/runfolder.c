@@ -36,6 +36,8 @@ ops_status_t runfolder_open(runfolder_t *rf, const char *out_dir, const char *pe
         return ops_error_set(err, OPS_ERR_OUTPUT, rf->dir, 0, NULL, "cannot create run folder: %s",
                              strerror(errno));
     char lock[1100];
+    /* a cut lock path would lock some other file: it must hold any dir */
+    _Static_assert(sizeof lock >= sizeof rf->dir + sizeof "/.lock" - 1, "lock path holds the run folder + /.lock");
     snprintf(lock, sizeof lock, "%s/.lock", rf->dir);
     rf->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (rf->lock_fd < 0)

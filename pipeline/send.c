@@ -89,6 +89,23 @@ static ops_status_t read_message(const char *path, char **subject, char **body, 
     return OPS_OK;
 }
 
+/* summary.html, the message's HTML body (g_free). A run folder written
+ * before there was one is still sent, as text only (*html NULL); any other
+ * failure to read it stops the send rather than mail a different message. */
+static ops_status_t read_html(const char *path, char **html, ops_error_t *err)
+{
+    GError *gerr = NULL;
+    *html = NULL;
+    if (g_file_get_contents(path, html, NULL, &gerr))
+        return OPS_OK;
+    bool missing = g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+    ops_status_t rc = missing ? OPS_OK
+                              : ops_error_set(err, OPS_ERR_INPUT, path, 0, NULL, "cannot read the HTML summary: %s",
+                                              gerr->message);
+    g_error_free(gerr);
+    return rc;
+}
+
 /* Copies the ledger's records into manifest.json (atomic rewrite). */
 static ops_status_t manifest_add_deliveries(const char *run_dir, ops_error_t *err)
 {
@@ -157,7 +174,7 @@ static void notify_owner(const config_t *cfg, const deliver_smtp_t *s, const cha
     snprintf(id, sizeof id, "<failure.%s.%ld@opsreport>", period_text, (long)time(NULL));
     deliver_format_date(time(NULL), date, sizeof date);
     const char *to[] = { cfg->email.owner };
-    deliver_message_t m = { to, 1, NULL, 0, subject, body->str, NULL, 0, id, date };
+    deliver_message_t m = { to, 1, NULL, 0, subject, body->str, NULL, 0, id, date, NULL };
     deliver_outcome_t out;
     ops_error_t e = { 0 };
     if (deliver_send(s, &m, &out, &e) == OPS_OK)
@@ -206,7 +223,7 @@ ops_status_t send_period(const config_t *cfg, const char *run_dir, period_t peri
     size_t n_failed = 0, n_sent = 0, n_before = 0, n_unknown = 0;
     GString *failures = g_string_new(NULL), *unknowns = g_string_new(NULL);
     for (size_t i = 0; i < n; i++) {
-        char slug[100] = "", pdf[1200], msg[1200], xlsx[1200];
+        char slug[100] = "", pdf[1200], msg[1200], xlsx[1200], html_path[1200];
         if (rcpt[i].scope)
             scope_slug(rcpt[i].scope, slug, sizeof slug);
         snprintf(pdf, sizeof pdf, "%s/%s", run_dir, rcpt[i].scope ? "" : cfg->pdf_name);
@@ -214,15 +231,22 @@ ops_status_t send_period(const config_t *cfg, const char *run_dir, period_t peri
             snprintf(pdf, sizeof pdf, "%s/summary-%s.pdf", run_dir, slug);
         snprintf(msg, sizeof msg, rcpt[i].scope ? "%s/message-%s.txt" : "%s/message.txt", run_dir, slug);
         snprintf(xlsx, sizeof xlsx, "%s/%s", run_dir, cfg->xlsx_name);
-        char *subject = NULL, *body = NULL;
+        snprintf(html_path, sizeof html_path, rcpt[i].scope ? "%s/summary-%s.html" : "%s/summary.html", run_dir,
+                 slug);
+        char *subject = NULL, *body = NULL, *html = NULL;
         if ((rc = read_message(msg, &subject, &body, err)) != OPS_OK)
             goto cleanup;
+        if ((rc = read_html(html_path, &html, err)) != OPS_OK) {
+            free(subject);
+            free(body);
+            goto cleanup;
+        }
         deliver_attachment_t att[2] = { { pdf, rcpt[i].scope ? strrchr(pdf, '/') + 1 : cfg->pdf_name, "application/pdf" },
                                         { xlsx, cfg->xlsx_name,
                                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" } };
         /* a scoped recipient gets only its own summary, never the whole-organisation workbook */
         size_t n_att = cfg->email.attach_xlsx && !rcpt[i].scope ? 2 : 1;
-        deliver_message_t m = { NULL, 0, NULL, 0, subject, body, att, n_att, base_id, date };
+        deliver_message_t m = { NULL, 0, NULL, 0, subject, body, att, n_att, base_id, date, html };
         if (opt->dry_run) {
             char id[300], eml[1400], safe[200];
             scope_slug(rcpt[i].address, safe, sizeof safe);
@@ -239,6 +263,7 @@ ops_status_t send_period(const config_t *cfg, const char *run_dir, period_t peri
                 rc = deliver_write_eml(&settings, &m, eml, err);
             free(subject);
             free(body);
+            g_free(html);
             if (rc != OPS_OK)
                 goto cleanup;
             cli_log(1, "dry run: %s -> %s", rcpt[i].address, eml);
@@ -251,6 +276,7 @@ ops_status_t send_period(const config_t *cfg, const char *run_dir, period_t peri
                                            &res, &e);
         free(subject);
         free(body);
+        g_free(html);
         if (st != OPS_OK && st != OPS_ERR_DELIVERY) {
             *err = e;
             rc = st;

@@ -71,13 +71,23 @@ for my $c (@commands) {
             print ".PP\n.nf\n", esc($buf), ".fi\n";
         } elsif ($mode eq 'para') {
             print ".PP\n", esc($buf);
-        } elsif ($mode eq 'opt') {
+        } elsif ($mode eq 'opt' || $mode eq 'code') {
             print $buf;
         }
         ($mode, $buf) = ('', '');
     };
+    my $codes = 0; # inside an "Exit codes:" table
     for my $l (@lines) {
-        if ($l =~ /^usage:/) {
+        if ($l =~ /^Exit codes:\s*$/) {
+            $flush->();
+            print ".PP\nExit codes:\n";
+            $codes = 1;
+        } elsif ($codes && $l =~ /^\s+(\d+)\s{2,}(\S.*)$/) {
+            $flush->();
+            ($mode, $buf) = ('code', ".TP\n.B $1\n" . esc("$2\n"));
+        } elsif ($codes && $mode eq 'code' && $l =~ /^\s{4,}(\S.*)$/) {
+            $buf .= esc("$1\n");
+        } elsif ($l =~ /^usage:/) {
             $flush->();
             ($mode, $buf) = ('usage', "$l\n");
         } elsif ($mode eq 'usage' && $l =~ /^\s+\S/) {
@@ -102,13 +112,28 @@ for my $c (@commands) {
     $flush->();
 }
 
+# EXIT STATUS: the table under "Exit codes:" ("  N   meaning", continued
+# deeper), or the older one-paragraph form "Exit codes: 0 success, 2 ..."
 print "\n[EXIT STATUS]\n";
-my ($codes) = $top =~ /^Exit codes:\s*(.*?)(?:\n\n|\n?\z)/ms;
+my ($codes) = $top =~ /^Exit codes:[ \t]*(.*?)(?:\n\n|\n?\z)/ms;
 die "no Exit codes: paragraph in $bin --help\n" unless $codes;
-$codes =~ s/\s+/ /g;
-$codes =~ s/\.\s*$//;
-for (split /,\s+(?=\d+\s)/, $codes) {
-    my ($n, $what) = /^(\d+)\s+(.*)$/ or die "cannot read exit code '$_'\n";
+my @entries;
+if ($codes =~ /^\n/) {
+    for (split /\n/, $codes) {
+        if (/^\s+(\d+)\s{2,}(\S.*)$/) {
+            push @entries, [$1, $2];
+        } elsif (/^\s{4,}(\S.*)$/ && @entries) {
+            $entries[-1][1] .= " $1";
+        }
+    }
+} else {
+    $codes =~ s/\s+/ /g;
+    $codes =~ s/\.\s*$//;
+    push @entries, map { [/^(\d+)\s+(.*)$/] } split /,\s+(?=\d+\s)/, $codes;
+}
+die "cannot read the exit codes of $bin --help\n" unless @entries && !grep { !defined $_->[1] } @entries;
+for (@entries) {
+    my ($n, $what) = @$_;
     print ".TP\n.B $n\n", esc(ucfirst($what)), ".\n";
 }
 print ".PP\nEach command's own exit codes are listed under COMMANDS.\n";

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #define OPSREPORT_VERSION "0.1.0"
 
@@ -29,7 +30,9 @@ typedef enum {
     OPS_STATUS_COUNT
 } ops_status_t;
 
-/* Process exit codes, documented in README and --help. */
+/* Process exit codes. ops_exit_codes below describes each one; README's
+ * table, `opsreport --help` and the run/validate help are printed from or
+ * tested against it, so there is one list. */
 enum {
     OPS_EXIT_OK = 0,
     OPS_EXIT_USAGE = 2,
@@ -60,5 +63,21 @@ void ops_error_format(const ops_error_t *err, char *buf, size_t size);
 
 const char *ops_status_str(ops_status_t status);
 int ops_status_exit_code(ops_status_t status);
+
+/* One exit code: its number, a one-word name ("usage") and what it means,
+ * word for word the README's exit-code table (Markdown backticks included). */
+typedef struct {
+    int code;
+    const char *name;
+    const char *meaning;
+} ops_exit_code_t;
+
+#define OPS_EXIT_CODE_COUNT 9
+/* Every exit code, in increasing order of code. */
+extern const ops_exit_code_t ops_exit_codes[OPS_EXIT_CODE_COUNT];
+
+/* Prints "Exit codes:" and one line per code, wrapped at 78 columns, with
+ * the backticks dropped: the text of every command's --help. */
+void ops_exit_codes_print(FILE *out);
 
 #endif

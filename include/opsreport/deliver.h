@@ -72,6 +72,8 @@ typedef struct {
     size_t n_attachments;
     const char *message_id; /* "<2026-10.a1b2@opsreport>", angle brackets included */
     const char *date;       /* RFC 5322 date, see deliver_format_date() */
+    const char *html;       /* NULL, or a UTF-8 HTML page (summary.html) sent as the
+                               alternative to body: multipart/alternative, text first */
 } deliver_message_t;
 
 /* How far one SMTP attempt got with the message itself. */

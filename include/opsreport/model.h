@@ -26,6 +26,10 @@ typedef struct {
     int64_t actual_month, budget_month, actual_ytd, budget_ytd, budget_full_year;
 } bva_totals_t;
 
+typedef enum { AREA_FINANCE, AREA_PROCUREMENT, AREA_INVENTORY, AREA_SERVICE, AREA_PEOPLE,
+               AREA_PROJECTS, AREA_RISK, AREA_QUALITY, AREA_COUNT } model_area_t;
+extern const char *const model_area_names[AREA_COUNT];
+
 /* ---- KPIs -------------------------------------------------------------- */
 
 typedef enum { UNIT_MONEY, UNIT_PERCENT, UNIT_COUNT, UNIT_DAYS, UNIT_HOURS, UNIT_RATIO, UNIT_PPM,
@@ -74,7 +78,37 @@ typedef enum { COL_TEXT, COL_MONEY, COL_NUMBER, COL_PERCENT, COL_COUNT, COL_DAYS
 
 #define MODEL_TABLE_MAX_COLS 12
 
+/* Which table this is. Renderers find a table by id and its columns by name
+ * (model_table_col), never by display title or position, so an analyse module
+ * may reword a title or reorder columns without a renderer losing a section.
+ * One entry per table an analyse stage can add; model_table_ids in model.c
+ * gives each its area and a stable name for messages. */
+typedef enum {
+    TABLE_FINANCE_TOP_VARIANCES,
+    TABLE_FINANCE_OUTLOOK,
+    TABLE_PROCUREMENT_SCORECARD,
+    TABLE_PROCUREMENT_SPEND_BY_CATEGORY,
+    TABLE_PROCUREMENT_LATE_DELIVERIES,
+    TABLE_INVENTORY_SLOW_DEAD,
+    TABLE_INVENTORY_ABC,
+    TABLE_INVENTORY_REORDER,
+    TABLE_SERVICE_SLA_BY_PRIORITY,
+    TABLE_SERVICE_BY_CHANNEL,
+    TABLE_SERVICE_OLDEST_OPEN,
+    TABLE_PEOPLE_HEADCOUNT,
+    TABLE_PEOPLE_OVERDUE_TRAININGS,
+    TABLE_PROJECTS_EARNED_VALUE,
+    TABLE_PROJECTS_OVER_ALLOCATED,
+    TABLE_RISK_TOP_RISKS,
+    TABLE_RISK_FINDINGS_BY_AGE,
+    TABLE_RISK_OVERDUE_AUDITS,
+    TABLE_QUALITY_CAPABILITY,
+    TABLE_QUALITY_SPC_BREAKS,
+    TABLE_COUNT
+} model_table_id_t;
+
 typedef struct {
+    model_table_id_t id;
     char title[96];
     char area[32];
     char note[200];           /* how to read it; "" if none */
@@ -121,7 +155,7 @@ typedef struct {
     double *history;
     size_t horizon;           /* months after the period */
     double *point, *lo80, *hi80, *lo95, *hi95;
-    char model[48], params[256], reason[256];
+    char model[96], params[256], reason[256]; /* model: forecast_result_t.model */
     double aicc;
     double mase, smape, mape, bias, coverage80, coverage95;
     size_t backtest_origins;
@@ -170,16 +204,27 @@ typedef struct {
     size_t n_series, cap_series;
     model_forecast_t *forecasts;
     size_t n_forecasts;
-    bool areas_present[8];    /* by model_area_t */
+    bool areas_present[AREA_COUNT];
     /* the GL actuals input is there with rows accepted: Budget vs Actual and
      * the PDF's finance page have something to show (a budget alone would
      * show every cost centre at 0 against it) */
     bool gl_present;
 } report_model_t;
 
-typedef enum { AREA_FINANCE, AREA_PROCUREMENT, AREA_INVENTORY, AREA_SERVICE, AREA_PEOPLE,
-               AREA_PROJECTS, AREA_RISK, AREA_QUALITY, AREA_COUNT } model_area_t;
-extern const char *const model_area_names[AREA_COUNT];
+
+/* KPI and series ids the renderers look up by name. An analyse module that
+ * adds one of these uses the constant too, so renaming an id is one edit and
+ * a renderer can never ask for an id nothing adds. Labels stay free text. */
+#define KPI_REVENUE_OUTLOOK_VS_BUDGET_PCT "revenue_outlook_vs_budget_pct"
+#define KPI_OPEX_OUTLOOK_VS_BUDGET_PCT "opex_outlook_vs_budget_pct"
+#define KPI_OPEN_RISKS "open_risks"
+#define KPI_SUPPLIER_OTIF_PCT "supplier_otif_pct"
+#define KPI_CUSTOMER_OTIF_PCT "customer_otif_pct"
+#define KPI_FIRST_RESPONSE_SLA_PCT "first_response_sla_pct"
+#define KPI_TRAINING_COMPLETION_PCT "training_completion_pct"
+#define SERIES_GL_REVENUE "gl_revenue"
+#define SERIES_GL_COGS "gl_cogs"
+#define SERIES_GL_OPEX "gl_opex"
 
 /* Adds a series (values copied); NULL on no memory. */
 model_series_t *model_add_series(report_model_t *m, const char *id, const char *label, kpi_unit_t unit,
@@ -204,14 +249,23 @@ const kpi_t *model_find_kpi(const report_model_t *m, const char *id);
 void model_apply_targets(report_model_t *m, const config_t *cfg);
 rag_t kpi_status(double value, double target, double amber, kpi_direction_t dir);
 
-/* Tables: columns given as "Name:kind" pairs, kind one of text money number percent count days hours date. */
-model_table_t *model_add_table(report_model_t *m, model_area_t area, const char *title,
+/* Adds the table `id` (its area comes from the id) with n_cols columns named
+ * names[] of kinds[] (both copied); NULL on no memory, more than
+ * MODEL_TABLE_MAX_COLS columns, or an id out of range. */
+model_table_t *model_add_table(report_model_t *m, model_table_id_t id, const char *title,
                                size_t n_cols, const char *const *names, const col_kind_t *kinds);
 /* Appends an empty row; returns its index or -1 on no memory. */
 long model_table_add_row(model_table_t *t);
 void model_table_set_text(model_table_t *t, size_t row, size_t col, const char *text, size_t len);
 void model_table_set_num(model_table_t *t, size_t row, size_t col, double value);
-const model_table_t *model_find_table(const report_model_t *m, const char *title);
+/* The table `id`, or NULL when its analyse stage did not add it. */
+const model_table_t *model_find_table(const report_model_t *m, model_table_id_t id);
+/* The index of the column named `name`, or -1 when there is none. */
+int model_table_col(const model_table_t *t, const char *name);
+/* A stable name for messages and tests: "finance.top_variances". */
+const char *model_table_id_name(model_table_id_t id);
+/* The area the table `id` belongs to. */
+model_area_t model_table_id_area(model_table_id_t id);
 
 void report_model_free(report_model_t *m);
 

@@ -1,12 +1,13 @@
 /*
- * render.h - the two outputs, drawn from the report model only.
- * Both write exactly the path given; the caller passes a temporary name and
+ * render.h - the outputs, drawn from the report model only.
+ * Each writes exactly the path given; the caller passes a temporary name and
  * renames it into place once every output of the run succeeded.
  */
 #ifndef OPSREPORT_RENDER_H
 #define OPSREPORT_RENDER_H
 
 #include "opsreport/model.h"
+#include "opsreport/template.h"
 
 typedef struct {
     const char *version;
@@ -27,5 +28,26 @@ ops_status_t render_detail_xlsx(const report_model_t *m, const render_info_t *in
 /* The email subject (first line), a blank line and the body, from templates/email_*.txt. */
 ops_status_t render_message(const report_model_t *m, const render_info_t *info, const char *path,
                             ops_error_t *err);
+/* summary.html: the PDF's first page (title, KPI tiles with value, change,
+ * target, status and an inline-SVG sparkline, "What needs attention") and
+ * one line of provenance, as one self-contained page for the email's HTML
+ * part: inline CSS, no script, no remote resource, every value from the data
+ * HTML-escaped, the same bytes for the same model. */
+ops_status_t render_html(const report_model_t *m, const render_info_t *info, const char *path,
+                         ops_error_t *err);
+
+/* ---- page 1's choices, shared by the PDF and the HTML summary (pdf.c) ----- */
+
+#define RENDER_MAX_TILES 9
+#define RENDER_SENTENCE_SIZE 400
+/* The KPIs shown as tiles, in model order (those marked tile, else the first
+ * of each area): fills tiles[RENDER_MAX_TILES], returns how many. Pointers
+ * into m. */
+size_t render_pick_tiles(const report_model_t *m, const kpi_t **tiles);
+/* The "What needs attention" sentences, worded by tpl (narrative.txt loaded):
+ * up to max into out; returns how many. *rc is OPS_OK, or the template error
+ * (err set) with the sentences written before it. */
+size_t render_attention(const report_model_t *m, template_set_t *tpl, char out[][RENDER_SENTENCE_SIZE],
+                        size_t max, ops_error_t *err, ops_status_t *rc);
 
 #endif

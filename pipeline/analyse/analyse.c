@@ -254,7 +254,7 @@ static ops_status_t publish_gl_series(analyse_t *a, report_model_t *m, ops_error
                 first = h;
     if (first == MODEL_HISTORY_MONTHS)
         return OPS_OK; /* no GL history */
-    static const char *const ids[] = { "gl_revenue", "gl_cogs", "gl_opex" };
+    static const char *const ids[] = { SERIES_GL_REVENUE, SERIES_GL_COGS, SERIES_GL_OPEX };
     static const char *const labels[] = { "Revenue", "Cost of goods sold", "Operating expense" };
     ops_status_t rc;
     for (int t = 0; t < 3; t++)

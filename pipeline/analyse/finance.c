@@ -164,7 +164,7 @@ static ops_status_t finance_finish(void *state, report_model_t *m, ops_error_t *
                                          "Variance YTD", "Variance %", "Assessment" };
     static const col_kind_t kinds[] = { COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_MONEY,
                                         COL_MONEY, COL_PERCENT, COL_TEXT };
-    model_table_t *t = model_add_table(m, AREA_FINANCE, "Top budget variances (YTD)", 8, names, kinds);
+    model_table_t *t = model_add_table(m, TABLE_FINANCE_TOP_VARIANCES, "Top budget variances (YTD)", 8, names, kinds);
     if (!t)
         goto nomem;
     snprintf(t->note, sizeof t->note, "Largest |actual - budget| of the fiscal year to date by cost centre and account; revenue above budget and costs below are favourable.");

@@ -433,7 +433,7 @@ static ops_status_t slow_dead(inventory_t *inv, report_model_t *m, double scale,
 
     static const char *const names[] = { "SKU", "Site", "Value", "Days since last movement" };
     static const col_kind_t kinds[] = { COL_TEXT, COL_TEXT, COL_MONEY, COL_DAYS };
-    model_table_t *t = model_add_table(m, AREA_INVENTORY, "Slow and dead stock", 4, names, kinds);
+    model_table_t *t = model_add_table(m, TABLE_INVENTORY_SLOW_DEAD, "Slow and dead stock", 4, names, kinds);
     if (!t)
         return nomem(err);
     snprintf(t->note, sizeof t->note, "Stock with no shipment of the SKU in the last %d days (dead: %d), largest value first; empty days: never shipped.",
@@ -476,7 +476,7 @@ static ops_status_t abc_classify(const analyse_ctx_t *ctx, report_model_t *m, do
     }
     static const char *const names[] = { "Class", "SKUs", "Consumption value", "Share %" };
     static const col_kind_t kinds[] = { COL_TEXT, COL_COUNT, COL_MONEY, COL_PERCENT };
-    model_table_t *t = model_add_table(m, AREA_INVENTORY, "ABC classification", 4, names, kinds);
+    model_table_t *t = model_add_table(m, TABLE_INVENTORY_ABC, "ABC classification", 4, names, kinds);
     if (!t)
         return nomem(err);
     snprintf(t->note, sizeof t->note, "SKUs by consumption value (COGS shipped, last 12 months): A the first 80%% of the cumulative value, B the next 15%%, C the rest.");
@@ -506,7 +506,7 @@ static ops_status_t reorder_points(inventory_t *inv, report_model_t *m, sku_t **
                                          "Safety stock", "Reorder point", "On hand", "Below ROP" };
     static const col_kind_t kinds[] = { COL_TEXT, COL_TEXT, COL_TEXT, COL_NUMBER, COL_DAYS,
                                         COL_NUMBER, COL_NUMBER, COL_NUMBER, COL_TEXT };
-    model_table_t *t = model_add_table(m, AREA_INVENTORY, "Reorder points", 9, names, kinds);
+    model_table_t *t = model_add_table(m, TABLE_INVENTORY_REORDER, "Reorder points", 9, names, kinds);
     if (!t)
         return nomem(err);
     snprintf(t->note, sizeof t->note, "SS = z x sqrt(L x sd_d^2 + d^2 x sd_L^2), ROP = d x L + SS; demand from the last 12 months of shipments, service level %.2f%%.",

@@ -11,6 +11,57 @@
 const char *const model_area_names[AREA_COUNT] = { "Finance", "Procurement", "Inventory",
                                                    "Customer service", "People", "Projects",
                                                    "Risk and compliance", "Quality" };
+_Static_assert(sizeof model_area_names / sizeof model_area_names[0] == AREA_COUNT,
+               "one display name per model_area_t");
+
+/* A forecast carries its series' id and label: cut, it would name no series. */
+_Static_assert(sizeof ((model_forecast_t *)0)->series_id >= sizeof ((model_series_t *)0)->id,
+               "a forecast holds its series' id");
+_Static_assert(sizeof ((model_forecast_t *)0)->label >= sizeof ((model_series_t *)0)->label,
+               "a forecast holds its series' label");
+
+/* Every table id's area and message name. Designated initialisers keep each
+ * entry next to its id; the loop in model_table_id_name and the unit test
+ * catch a hole (a NULL name) that the size assert alone cannot. */
+static const struct {
+    model_area_t area;
+    const char *name;
+} model_table_ids[TABLE_COUNT] = {
+    [TABLE_FINANCE_TOP_VARIANCES] = { AREA_FINANCE, "finance.top_variances" },
+    [TABLE_FINANCE_OUTLOOK] = { AREA_FINANCE, "finance.outlook" },
+    [TABLE_PROCUREMENT_SCORECARD] = { AREA_PROCUREMENT, "procurement.scorecard" },
+    [TABLE_PROCUREMENT_SPEND_BY_CATEGORY] = { AREA_PROCUREMENT, "procurement.spend_by_category" },
+    [TABLE_PROCUREMENT_LATE_DELIVERIES] = { AREA_PROCUREMENT, "procurement.late_deliveries" },
+    [TABLE_INVENTORY_SLOW_DEAD] = { AREA_INVENTORY, "inventory.slow_dead" },
+    [TABLE_INVENTORY_ABC] = { AREA_INVENTORY, "inventory.abc" },
+    [TABLE_INVENTORY_REORDER] = { AREA_INVENTORY, "inventory.reorder" },
+    [TABLE_SERVICE_SLA_BY_PRIORITY] = { AREA_SERVICE, "service.sla_by_priority" },
+    [TABLE_SERVICE_BY_CHANNEL] = { AREA_SERVICE, "service.by_channel" },
+    [TABLE_SERVICE_OLDEST_OPEN] = { AREA_SERVICE, "service.oldest_open" },
+    [TABLE_PEOPLE_HEADCOUNT] = { AREA_PEOPLE, "people.headcount" },
+    [TABLE_PEOPLE_OVERDUE_TRAININGS] = { AREA_PEOPLE, "people.overdue_trainings" },
+    [TABLE_PROJECTS_EARNED_VALUE] = { AREA_PROJECTS, "projects.earned_value" },
+    [TABLE_PROJECTS_OVER_ALLOCATED] = { AREA_PROJECTS, "projects.over_allocated" },
+    [TABLE_RISK_TOP_RISKS] = { AREA_RISK, "risk.top_risks" },
+    [TABLE_RISK_FINDINGS_BY_AGE] = { AREA_RISK, "risk.findings_by_age" },
+    [TABLE_RISK_OVERDUE_AUDITS] = { AREA_RISK, "risk.overdue_audits" },
+    [TABLE_QUALITY_CAPABILITY] = { AREA_QUALITY, "quality.capability" },
+    [TABLE_QUALITY_SPC_BREAKS] = { AREA_QUALITY, "quality.spc_breaks" },
+};
+_Static_assert(sizeof model_table_ids / sizeof model_table_ids[0] == TABLE_COUNT,
+               "one entry per model_table_id_t");
+
+const char *model_table_id_name(model_table_id_t id)
+{
+    if ((int)id < 0 || id >= TABLE_COUNT || !model_table_ids[id].name)
+        return "(unknown table)";
+    return model_table_ids[id].name;
+}
+
+model_area_t model_table_id_area(model_table_id_t id)
+{
+    return ((int)id < 0 || id >= TABLE_COUNT) ? AREA_COUNT : model_table_ids[id].area;
+}
 
 kpi_t *model_add_kpi(report_model_t *m, const char *id, const char *label, model_area_t area,
                      kpi_unit_t unit)
@@ -81,11 +132,12 @@ void model_apply_targets(report_model_t *m, const config_t *cfg)
     }
 }
 
-model_table_t *model_add_table(report_model_t *m, model_area_t area, const char *title,
+model_table_t *model_add_table(report_model_t *m, model_table_id_t id, const char *title,
                                size_t n_cols, const char *const *names, const col_kind_t *kinds)
 {
-    if (n_cols > MODEL_TABLE_MAX_COLS)
+    if (n_cols > MODEL_TABLE_MAX_COLS || (int)id < 0 || id >= TABLE_COUNT)
         return NULL;
+    model_area_t area = model_table_ids[id].area;
     if (m->n_tables == m->cap_tables) {
         size_t cap = m->cap_tables ? m->cap_tables * 2 : 16;
         model_table_t **grown = realloc(m->tables, cap * sizeof *grown);
@@ -97,6 +149,7 @@ model_table_t *model_add_table(report_model_t *m, model_area_t area, const char 
     model_table_t *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
+    t->id = id;
     snprintf(t->title, sizeof t->title, "%s", title);
     snprintf(t->area, sizeof t->area, "%s", model_area_names[area]);
     t->n_cols = n_cols;
@@ -143,12 +196,20 @@ void model_table_set_num(model_table_t *t, size_t row, size_t col, double value)
     t->num[row * t->n_cols + col] = value;
 }
 
-const model_table_t *model_find_table(const report_model_t *m, const char *title)
+const model_table_t *model_find_table(const report_model_t *m, model_table_id_t id)
 {
     for (size_t i = 0; i < m->n_tables; i++)
-        if (!strcmp(m->tables[i]->title, title))
+        if (m->tables[i]->id == id)
             return m->tables[i];
     return NULL;
+}
+
+int model_table_col(const model_table_t *t, const char *name)
+{
+    for (size_t c = 0; c < t->n_cols; c++)
+        if (!strcmp(t->col_names[c], name))
+            return (int)c;
+    return -1;
 }
 
 void model_table_free(model_table_t *t);

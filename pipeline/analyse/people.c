@@ -219,7 +219,7 @@ static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *e
 
         static const char *const dn[] = { "Site", "Department", "Headcount", "FTE", "Hires YTD", "Leavers YTD" };
         static const col_kind_t dk[] = { COL_TEXT, COL_TEXT, COL_COUNT, COL_NUMBER, COL_COUNT, COL_COUNT };
-        model_table_t *t = model_add_table(m, AREA_PEOPLE, "Headcount by site and department", 6, dn, dk);
+        model_table_t *t = model_add_table(m, TABLE_PEOPLE_HEADCOUNT, "Headcount by site and department", 6, dn, dk);
         if (!t)
             goto nomem;
         bool leave_known = ctx_fields_mapped(ctx, KIND_EMPLOYEES, FIELDS(EMP_LEAVE_DATE));
@@ -249,7 +249,7 @@ static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *e
         table_needs(ctx, t, KIND_EMPLOYEES, NULL, 0);
     }
     if (ctx_has_input(ctx, KIND_TRAINING)) {
-        ADD_KPI("training_completion_pct", "Mandatory training completed", UNIT_PERCENT);
+        ADD_KPI(KPI_TRAINING_COMPLETION_PCT, "Mandatory training completed", UNIT_PERCENT);
         double pct[MODEL_WINDOW], overdue[MODEL_WINDOW], per_fte[MODEL_WINDOW];
         for (int s = 0; s < MODEL_WINDOW; s++) {
             pct[s] = p->due[s] ? p->done[s] / p->due[s] * 100 : NAN;
@@ -276,7 +276,7 @@ static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *e
 
         static const char *const on[] = { "Employee", "Course", "Due", "Days overdue" };
         static const col_kind_t ok[] = { COL_TEXT, COL_TEXT, COL_DATE, COL_DAYS };
-        model_table_t *t = model_add_table(m, AREA_PEOPLE, "Overdue mandatory trainings", 4, on, ok);
+        model_table_t *t = model_add_table(m, TABLE_PEOPLE_OVERDUE_TRAININGS, "Overdue mandatory trainings", 4, on, ok);
         if (!t)
             goto nomem;
         snprintf(t->note, sizeof t->note, "%u overdue in all; the longest overdue first", p->overdue->len);

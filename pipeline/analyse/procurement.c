@@ -367,7 +367,7 @@ static ops_status_t po_finish(procurement_t *p, report_model_t *m, ops_error_t *
         spend[s] = p->spend[s] / scale;
         pv[s] = p->pv[s] / scale;
     }
-    kpi_t *k = model_add_kpi(m, "supplier_otif_pct", "Supplier OTIF", AREA_PROCUREMENT, UNIT_PERCENT);
+    kpi_t *k = model_add_kpi(m, KPI_SUPPLIER_OTIF_PCT, "Supplier OTIF", AREA_PROCUREMENT, UNIT_PERCENT);
     if (!k)
         goto nomem;
     kpi_fill_ratio(k, ctx, p->otif, p->due, 100.0);
@@ -407,7 +407,7 @@ static ops_status_t po_finish(procurement_t *p, report_model_t *m, ops_error_t *
                                             "Late lines month" };
     static const col_kind_t sc_kinds[] = { COL_TEXT, COL_COUNT, COL_PERCENT, COL_PERCENT, COL_DAYS,
                                            COL_MONEY, COL_MONEY, COL_COUNT };
-    model_table_t *t = model_add_table(m, AREA_PROCUREMENT, "Supplier scorecard", 8, sc_names, sc_kinds);
+    model_table_t *t = model_add_table(m, TABLE_PROCUREMENT_SCORECARD, "Supplier scorecard", 8, sc_names, sc_kinds);
     if (!t)
         goto nomem;
     snprintf(t->note, sizeof t->note, "Every supplier with PO lines ordered, due or delivered in the fiscal year to date, by spend; OTIF counts open lines as missed.");
@@ -443,7 +443,7 @@ static ops_status_t po_finish(procurement_t *p, report_model_t *m, ops_error_t *
     /* spend by category */
     static const char *const cat_names[] = { "Category", "Spend month", "Spend YTD", "Share %" };
     static const col_kind_t cat_kinds[] = { COL_TEXT, COL_MONEY, COL_MONEY, COL_PERCENT };
-    if (!(t = model_add_table(m, AREA_PROCUREMENT, "Spend by category (YTD)", 4, cat_names, cat_kinds)))
+    if (!(t = model_add_table(m, TABLE_PROCUREMENT_SPEND_BY_CATEGORY, "Spend by category (YTD)", 4, cat_names, cat_kinds)))
         goto nomem;
     snprintf(t->note, sizeof t->note, "PO line amounts by order date; share of the fiscal year to date's total spend.");
     category_t **cat = (category_t **)table_values(p->categories, &n);
@@ -471,7 +471,7 @@ static ops_status_t po_finish(procurement_t *p, report_model_t *m, ops_error_t *
     /* late deliveries of the period */
     static const char *const late_names[] = { "PO line", "Supplier", "Promised", "Delivered", "Days late" };
     static const col_kind_t late_kinds[] = { COL_TEXT, COL_TEXT, COL_DATE, COL_DATE, COL_DAYS };
-    if (!(t = model_add_table(m, AREA_PROCUREMENT, "Late deliveries", 5, late_names, late_kinds)))
+    if (!(t = model_add_table(m, TABLE_PROCUREMENT_LATE_DELIVERIES, "Late deliveries", 5, late_names, late_kinds)))
         goto nomem;
     snprintf(t->note, sizeof t->note, "PO lines due in the period delivered late or still open at the period end (days late counted to the period end), most late first.");
     qsort(p->late_top, p->n_late, sizeof *p->late_top, late_cmp);
@@ -503,7 +503,7 @@ static ops_status_t procurement_finish(void *state, report_model_t *m, ops_error
             return rc;
     }
     if (ctx_has_input(ctx, KIND_SHIPMENTS)) {
-        kpi_t *k = model_add_kpi(m, "customer_otif_pct", "Customer OTIF", AREA_PROCUREMENT, UNIT_PERCENT);
+        kpi_t *k = model_add_kpi(m, KPI_CUSTOMER_OTIF_PCT, "Customer OTIF", AREA_PROCUREMENT, UNIT_PERCENT);
         if (!k)
             return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         kpi_fill_ratio(k, p->ctx, p->cust_otif, p->cust_due, 100.0);

@@ -268,7 +268,7 @@ static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t 
                                          "Earned value", "Planned value", "CPI", "SPI", "EAC", "Milestone slip (days)" };
         static const col_kind_t kd[] = { COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_MONEY, COL_MONEY,
                                          COL_MONEY, COL_MONEY, COL_NUMBER, COL_NUMBER, COL_MONEY, COL_DAYS };
-        model_table_t *t = model_add_table(m, AREA_PROJECTS, "Project earned value", 12, n, kd);
+        model_table_t *t = model_add_table(m, TABLE_PROJECTS_EARNED_VALUE, "Project earned value", 12, n, kd);
         if (!t)
             goto nomem;
         snprintf(t->note, sizeof t->note, "CPI = EV / AC, SPI = EV / PV, EAC = BAC / CPI; BAC is the project budget (sum of task baselines if none).");
@@ -381,7 +381,7 @@ static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t 
             qsort(over, n_over, sizeof *over, by_load);
         static const char *const on[] = { "Employee", "Hours logged", "Available hours", "Load %" };
         static const col_kind_t ok[] = { COL_TEXT, COL_HOURS, COL_HOURS, COL_PERCENT };
-        model_table_t *t = model_add_table(m, AREA_PROJECTS, "Over-allocated people (month)", 4, on, ok);
+        model_table_t *t = model_add_table(m, TABLE_PROJECTS_OVER_ALLOCATED, "Over-allocated people (month)", 4, on, ok);
         for (size_t i = 0; t && i < n_over && i < (size_t)ctx->settings->top_n; i++) {
             const person_t *pe = over[i].pe;
             long r = model_table_add_row(t);

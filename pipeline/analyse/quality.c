@@ -452,7 +452,7 @@ static ops_status_t spc_finish(quality_t *q, report_model_t *m, ops_error_t *err
                                              "Centre", "UCL", "LCL" };
     static const col_kind_t cap_kinds[] = { COL_TEXT, COL_COUNT, COL_NUMBER, COL_NUMBER,
                                             COL_NUMBER, COL_NUMBER, COL_NUMBER, COL_NUMBER };
-    model_table_t *cap = model_add_table(m, AREA_QUALITY, "Process capability by line", 8,
+    model_table_t *cap = model_add_table(m, TABLE_QUALITY_CAPABILITY, "Process capability by line", 8,
                                          cap_names, cap_kinds);
     if (!cap) {
         rc = nomem(err);
@@ -570,7 +570,7 @@ static ops_status_t spc_finish(quality_t *q, report_model_t *m, ops_error_t *err
     static const char *const br_names[] = { "Line", "Subgroup", "Day", "X-bar", "Rule", "Limit" };
     static const col_kind_t br_kinds[] = { COL_TEXT, COL_TEXT, COL_DATE, COL_NUMBER, COL_TEXT,
                                            COL_NUMBER };
-    model_table_t *t = model_add_table(m, AREA_QUALITY, "SPC rule breaks", 6, br_names, br_kinds);
+    model_table_t *t = model_add_table(m, TABLE_QUALITY_SPC_BREAKS, "SPC rule breaks", 6, br_names, br_kinds);
     if (!t) {
         rc = nomem(err);
         goto cleanup;

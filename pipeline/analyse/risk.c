@@ -131,7 +131,7 @@ static ops_status_t risk_finish(void *state, report_model_t *m, ops_error_t *err
         double exposure[MODEL_WINDOW];
         for (int s = 0; s < MODEL_WINDOW; s++)
             exposure[s] = r->exposure[s] / scale;
-        if (!(k = model_add_kpi(m, "open_risks", "Open risks", AREA_RISK, UNIT_COUNT)))
+        if (!(k = model_add_kpi(m, KPI_OPEN_RISKS, "Open risks", AREA_RISK, UNIT_COUNT)))
             goto nomem;
         kpi_fill_level(k, r->open_count);
         snprintf(k->note, sizeof k->note, "risks not closed, raised by the month end");
@@ -155,7 +155,7 @@ static ops_status_t risk_finish(void *state, report_model_t *m, ops_error_t *err
                                          "Mitigation due", "Overdue" };
         static const col_kind_t kd[] = { COL_TEXT, COL_TEXT, COL_TEXT, COL_COUNT, COL_COUNT, COL_COUNT,
                                          COL_MONEY, COL_DATE, COL_TEXT };
-        model_table_t *t = model_add_table(m, AREA_RISK, "Top risks", 9, n, kd);
+        model_table_t *t = model_add_table(m, TABLE_RISK_TOP_RISKS, "Top risks", 9, n, kd);
         if (!t)
             goto nomem;
         bool exposure_known = ctx_fields_mapped(ctx, KIND_RISKS, FIELDS(RISK_EXPOSURE));
@@ -198,7 +198,7 @@ static ops_status_t risk_finish(void *state, report_model_t *m, ops_error_t *err
         kpi_needs(ctx, k, KIND_CONTROLS, NULL, 0);
         static const char *const an[] = { "Age of oldest finding", "Open findings" };
         static const col_kind_t ak[] = { COL_TEXT, COL_COUNT };
-        model_table_t *t = model_add_table(m, AREA_RISK, "Open findings by age", 2, an, ak);
+        model_table_t *t = model_add_table(m, TABLE_RISK_FINDINGS_BY_AGE, "Open findings by age", 2, an, ak);
         if (!t)
             goto nomem;
         static const char *const buckets[] = { "0-30 days", "31-90 days", "91-180 days", "over 180 days" };
@@ -212,7 +212,7 @@ static ops_status_t risk_finish(void *state, report_model_t *m, ops_error_t *err
         table_needs(ctx, t, KIND_CONTROLS, FIELDS(CTL_OPEN_FINDINGS, CTL_OLDEST_FINDING_DATE));
         static const char *const on[] = { "Control", "Area", "Owner", "Audit due", "Days overdue" };
         static const col_kind_t ok[] = { COL_TEXT, COL_TEXT, COL_TEXT, COL_DATE, COL_DAYS };
-        if (!(t = model_add_table(m, AREA_RISK, "Overdue audits", 5, on, ok)))
+        if (!(t = model_add_table(m, TABLE_RISK_OVERDUE_AUDITS, "Overdue audits", 5, on, ok)))
             goto nomem;
         g_array_sort(r->audits, by_audit_due);
         for (guint i = 0; i < r->audits->len && i < (guint)ctx->settings->top_n; i++) {

@@ -210,7 +210,7 @@ static ops_status_t service_finish(void *state, report_model_t *m, ops_error_t *
     kpi_fill_ratio(k, ctx, s->sla_met, s->resolved, 100.0);
     snprintf(k->note, sizeof k->note, "resolved within [analysis] sla_hours_pN / resolved, in the month");
     kpi_needs(ctx, k, KIND_TICKETS, FIELDS(TKT_RESOLVED_AT));
-    ADD_KPI("first_response_sla_pct", "First response within SLA", UNIT_PERCENT);
+    ADD_KPI(KPI_FIRST_RESPONSE_SLA_PCT, "First response within SLA", UNIT_PERCENT);
     kpi_fill_ratio(k, ctx, s->response_met, s->created, 100.0);
     snprintf(k->note, sizeof k->note, "tickets created in the month answered within [analysis] response_hours_pN / created");
     /* without the field no ticket looks answered: 0%, red, top of the attention list */
@@ -231,7 +231,7 @@ static ops_status_t service_finish(void *state, report_model_t *m, ops_error_t *
     static const char *const pn[] = { "Priority", "SLA hours", "Resolved (month)", "Within SLA (month)",
                                       "SLA % (month)", "Resolved YTD", "SLA % YTD" };
     static const col_kind_t pk[] = { COL_TEXT, COL_HOURS, COL_COUNT, COL_COUNT, COL_PERCENT, COL_COUNT, COL_PERCENT };
-    model_table_t *t = model_add_table(m, AREA_SERVICE, "SLA attainment by priority", 7, pn, pk);
+    model_table_t *t = model_add_table(m, TABLE_SERVICE_SLA_BY_PRIORITY, "SLA attainment by priority", 7, pn, pk);
     if (!t)
         goto nomem;
     static const char *const prios[] = { "P1", "P2", "P3", "P4" };
@@ -251,7 +251,7 @@ static ops_status_t service_finish(void *state, report_model_t *m, ops_error_t *
 
     static const char *const cn[] = { "Channel", "Created", "Resolved", "SLA %", "CSAT mean" };
     static const col_kind_t ck[] = { COL_TEXT, COL_COUNT, COL_COUNT, COL_PERCENT, COL_NUMBER };
-    if (!(t = model_add_table(m, AREA_SERVICE, "Tickets by channel (month)", 5, cn, ck)))
+    if (!(t = model_add_table(m, TABLE_SERVICE_BY_CHANNEL, "Tickets by channel (month)", 5, cn, ck)))
         goto nomem;
     /* created counts stand on their own; the other columns need what they count */
     bool resolved_known = ctx_fields_mapped(ctx, KIND_TICKETS, FIELDS(TKT_RESOLVED_AT));
@@ -283,7 +283,7 @@ static ops_status_t service_finish(void *state, report_model_t *m, ops_error_t *
 
     static const char *const on[] = { "Ticket", "Priority", "Channel", "Created", "Age (days)" };
     static const col_kind_t ok[] = { COL_TEXT, COL_TEXT, COL_TEXT, COL_DATE, COL_DAYS };
-    if (!(t = model_add_table(m, AREA_SERVICE, "Oldest open tickets", 5, on, ok)))
+    if (!(t = model_add_table(m, TABLE_SERVICE_OLDEST_OPEN, "Oldest open tickets", 5, on, ok)))
         goto nomem;
     g_array_sort(s->open, by_age);
     double end = ((double)ctx->period_last_day + 1) * 86400.0;

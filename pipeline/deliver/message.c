@@ -17,7 +17,11 @@
  * Layout: Date, From, [Reply-To], To, [Cc], Subject, Message-ID,
  * Auto-Submitted, MIME-Version, then either a text/plain body alone or a
  * multipart/mixed with the text first and one base64 part per attachment.
- * The boundary is derived from the Message-ID, so the same message always
+ * With an HTML body the text becomes a multipart/alternative of the text
+ * then the HTML (clients show the last one they can, RFC 2046 5.1.4), in
+ * place of the text part: multipart/mixed { multipart/alternative { text,
+ * html }, attachments }, or the alternative alone without attachments.
+ * The boundaries are derived from the Message-ID, so the same message always
  * gives the same bytes. Every line ends in CRLF; SMTP dot-stuffing is
  * libcurl's job when sending.
  *
@@ -228,8 +232,8 @@ static GString *body_crlf(const char *body)
 }
 
 /* 7bit is readable in the .eml; anything else (non-ASCII, a line over the
- * 998-octet SMTP limit, text that contains the boundary) goes as base64. */
-static bool body_is_7bit(const GString *crlf, const char *boundary)
+ * 998-octet SMTP limit, text that contains a boundary) goes as base64. */
+static bool body_is_7bit(const GString *crlf, const char *boundary, const char *boundary2)
 {
     size_t line = 0;
     for (size_t i = 0; i < crlf->len; i++) {
@@ -240,14 +244,17 @@ static bool body_is_7bit(const GString *crlf, const char *boundary)
         if (line > 998)
             return false;
     }
-    return !(boundary && strstr(crlf->str, boundary));
+    return !(boundary && strstr(crlf->str, boundary)) && !(boundary2 && strstr(crlf->str, boundary2));
 }
 
-static void append_text_part(GString *out, const char *body, const char *boundary)
+/* A text part (subtype "plain" or "html") inside the multiparts bounded by
+ * boundary and boundary2 (either NULL when there is none). */
+static void append_text_part(GString *out, const char *subtype, const char *body, const char *boundary,
+                             const char *boundary2)
 {
     GString *crlf = body_crlf(body);
-    g_string_append(out, "Content-Type: text/plain; charset=UTF-8\r\n");
-    if (body_is_7bit(crlf, boundary)) {
+    g_string_append_printf(out, "Content-Type: text/%s; charset=UTF-8\r\n", subtype);
+    if (body_is_7bit(crlf, boundary, boundary2)) {
         g_string_append(out, "Content-Transfer-Encoding: 7bit\r\n\r\n");
         g_string_append_len(out, crlf->str, (gssize)crlf->len);
     } else {
@@ -255,6 +262,22 @@ static void append_text_part(GString *out, const char *body, const char *boundar
         append_base64(out, (const guchar *)crlf->str, crlf->len);
     }
     g_string_free(crlf, TRUE);
+}
+
+/* The text and the HTML as multipart/alternative, plain text first so a
+ * client that cannot show HTML shows the text; outer is the enclosing
+ * multipart/mixed boundary, NULL when the alternative is the whole body. */
+static void append_alternative(GString *out, const deliver_message_t *msg, const char *alt,
+                               const char *outer)
+{
+    g_string_append_printf(out, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n", alt);
+    if (!outer)
+        g_string_append(out, "This is a multi-part message in MIME format.\r\n");
+    g_string_append_printf(out, "\r\n--%s\r\n", alt);
+    append_text_part(out, "plain", msg->body, alt, outer);
+    g_string_append_printf(out, "\r\n--%s\r\n", alt);
+    append_text_part(out, "html", msg->html, alt, outer);
+    g_string_append_printf(out, "\r\n--%s--\r\n", alt);
 }
 
 static bool mime_type_valid(const char *t)
@@ -296,6 +319,9 @@ static ops_status_t check_message(const deliver_smtp_t *s, const deliver_message
     if (!m->body || !g_utf8_validate(m->body, -1, NULL))
         return ops_error_set(err, OPS_ERR_INPUT, NULL, 0, "body",
                              "message body must be UTF-8 text");
+    if (m->html && !g_utf8_validate(m->html, -1, NULL))
+        return ops_error_set(err, OPS_ERR_INPUT, NULL, 0, "html",
+                             "HTML body must be UTF-8 text");
     const char *id = m->message_id;
     size_t idlen = id ? strlen(id) : 0;
     if (idlen < 5 || id[0] != '<' || id[idlen - 1] != '>' || !strchr(id, '@') ||
@@ -348,7 +374,7 @@ ops_status_t deliver_message_build(const deliver_smtp_t *settings, const deliver
         return st;
 
     GString *m = g_string_sized_new(4096);
-    char *boundary = NULL;
+    char *boundary = NULL, *alt_boundary = NULL;
     gchar **contents = g_new0(gchar *, msg->n_attachments + 1);
     gsize *sizes = g_new0(gsize, msg->n_attachments + 1);
 
@@ -391,18 +417,25 @@ ops_status_t deliver_message_build(const deliver_smtp_t *settings, const deliver
     g_string_append(m, "Auto-Submitted: auto-generated\r\n");
     g_string_append(m, "MIME-Version: 1.0\r\n");
 
-    if (msg->n_attachments == 0) {
-        append_text_part(m, msg->body, NULL);
+    gchar *hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256, msg->message_id, -1);
+    /* "=_" never occurs in base64 text; the 7bit bodies are checked for both.
+     * Neither boundary is a prefix of the other, so no parser confuses them. */
+    boundary = g_strdup_printf("=_opsreport_%.24s", hash);
+    alt_boundary = g_strdup_printf("=_opsalt_%.24s", hash);
+    g_free(hash);
+    if (msg->n_attachments == 0 && !msg->html) {
+        append_text_part(m, "plain", msg->body, NULL, NULL);
+    } else if (msg->n_attachments == 0) {
+        append_alternative(m, msg, alt_boundary, NULL);
     } else {
-        gchar *hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256, msg->message_id, -1);
-        /* "=_" never occurs in base64 text; the 7bit body is checked for it. */
-        boundary = g_strdup_printf("=_opsreport_%.24s", hash);
-        g_free(hash);
         g_string_append_printf(m, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n",
                                boundary);
         g_string_append(m, "This is a multi-part message in MIME format.\r\n");
         g_string_append_printf(m, "\r\n--%s\r\n", boundary);
-        append_text_part(m, msg->body, boundary);
+        if (msg->html)
+            append_alternative(m, msg, alt_boundary, boundary);
+        else
+            append_text_part(m, "plain", msg->body, boundary, NULL);
         for (size_t i = 0; i < msg->n_attachments; i++) {
             const deliver_attachment_t *a = &msg->attachments[i];
             g_string_append_printf(m, "\r\n--%s\r\n", boundary);
@@ -426,6 +459,7 @@ cleanup:
     if (m)
         g_string_free(m, TRUE);
     g_free(boundary);
+    g_free(alt_boundary);
     for (size_t i = 0; i < msg->n_attachments; i++)
         g_free(contents[i]);
     g_free(contents);

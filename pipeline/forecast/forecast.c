@@ -300,6 +300,22 @@ static double median3(double x, double y, double z)
     return fmax(fmin(x, y), fmin(fmax(x, y), z));
 }
 
+static double mean3(double x, double y, double z) { return (x + y + z) / 3.0; }
+
+/* Combines three members' forecasts into a, step by step for the point and
+ * for each interval bound. */
+static void combine3(const forecast_options_t *opt, fc_arrays_t *a, const fc_arrays_t *b,
+                     const fc_arrays_t *c, double (*f)(double, double, double))
+{
+    for (size_t i = 0; i < opt->horizon; i++) {
+        a->point[i] = f(a->point[i], b->point[i], c->point[i]);
+        for (size_t l = 0; l < opt->n_levels; l++) {
+            a->lo[l][i] = f(a->lo[l][i], b->lo[l][i], c->lo[l][i]);
+            a->hi[l][i] = f(a->hi[l][i], b->hi[l][i], c->hi[l][i]);
+        }
+    }
+}
+
 /* Median of ETS, Theta and the seasonal naive method (naive without a
  * season), step by step for the point and for each interval bound. */
 static ops_status_t run_comb(const double *y, size_t n, const forecast_options_t *opt,
@@ -332,13 +348,7 @@ static ops_status_t run_comb(const double *y, size_t n, const forecast_options_t
         out->n_fitted = 0;
         goto cleanup;
     }
-    for (size_t i = 0; i < opt->horizon; i++) {
-        a->point[i] = median3(a->point[i], b.point[i], c.point[i]);
-        for (size_t l = 0; l < opt->n_levels; l++) {
-            a->lo[l][i] = median3(a->lo[l][i], b.lo[l][i], c.lo[l][i]);
-            a->hi[l][i] = median3(a->hi[l][i], b.hi[l][i], c.hi[l][i]);
-        }
-    }
+    combine3(opt, a, &b, &c, median3);
     snprintf(out->model, sizeof out->model, "Comb(%.14s,%.12s,%.12s)", r1.model, r2.model, r3.model);
     snprintf(out->params, sizeof out->params, "%.100s; theta %.80s; %.40s", r1.params, r2.params, r3.params);
     snprintf(out->reason, sizeof out->reason, "median of %.14s (%.140s), %.12s and %.12s", r1.model,
@@ -377,13 +387,7 @@ static ops_status_t run_mean(const double *y, size_t n, const forecast_options_t
     if (st != OPS_OK)
         goto cleanup;
     out->n_fitted = r1.n_fitted;
-    for (size_t i = 0; i < opt->horizon; i++) {
-        a->point[i] = (a->point[i] + b.point[i] + c.point[i]) / 3.0;
-        for (size_t l = 0; l < opt->n_levels; l++) {
-            a->lo[l][i] = (a->lo[l][i] + b.lo[l][i] + c.lo[l][i]) / 3.0;
-            a->hi[l][i] = (a->hi[l][i] + b.hi[l][i] + c.hi[l][i]) / 3.0;
-        }
-    }
+    combine3(opt, a, &b, &c, mean3);
     snprintf(out->model, sizeof out->model, "Mean(%.14s,%.44s,%.12s)", r1.model, r2.model, r3.model);
     snprintf(out->params, sizeof out->params, "%.90s; arima %.90s; theta %.60s", r1.params, r2.params,
              r3.params);

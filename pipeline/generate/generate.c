@@ -43,8 +43,10 @@ typedef struct {
     const gen_dialect_t *dialect;
 } kind_entry_t;
 
-/* In the order of schema.h; the file is NAME.csv, the random stream kind + 1. */
-static const kind_entry_t kinds[KIND_COUNT] = {
+/* In the order of schema.h; the file is NAME.csv, the random stream kind + 1.
+ * Unsized, so that a kind added to schema.h without a line here fails the
+ * assert below instead of leaving a zeroed entry (a NULL generator call). */
+static const kind_entry_t kinds[] = {
     { KIND_GL_ACTUALS, gen_gl_actuals, &dialect_erp },
     { KIND_GL_BUDGET, gen_gl_budget, &dialect_erp },
     { KIND_PURCHASE_ORDERS, gen_purchase_orders, &dialect_us },
@@ -62,6 +64,7 @@ static const kind_entry_t kinds[KIND_COUNT] = {
     { KIND_PRODUCTION, gen_production, &dialect_plain },
     { KIND_QUALITY, gen_quality, &dialect_mes },
 };
+_Static_assert(sizeof kinds / sizeof kinds[0] == KIND_COUNT, "one generator per input kind");
 
 static void usage(FILE *out)
 {

@@ -88,6 +88,9 @@ typedef struct {
     /* the mapping, resolved once per file (pipeline/map) */
     int field_col[CONFIG_MAX_FIELDS][CONFIG_MAX_TOKENS]; /* col. A | B: columns in order */
     size_t n_field_col[CONFIG_MAX_FIELDS];
+    bool composite[CONFIG_MAX_FIELDS];   /* col. A + B: the columns joined, one key */
+    char joined[CONFIG_MAX_FIELDS][512]; /* this row's joined text of a composite field */
+    char const_names[CONFIG_MAX_FIELDS][48]; /* "const.FIELD", for rejects */
     int *filter_col;                 /* per in->filters entry */
     bool derive_account_type;        /* gl: account_types classify the account */
     bool derive_first_response;      /* tickets event log without first_response_at */
@@ -253,11 +256,27 @@ static ops_status_t map_header(ingest_state_t *st)
             st->stats->field_mapped[f] = true;
             continue;
         }
-        for (size_t k = 0; k < cols->count; k++) {
-            int c = find_column(st, cols->items[k]);
-            if (c >= 0)
-                st->field_col[f][st->n_field_col[f]++] = c;
-        }
+        if (cols->count == 1 && strstr(cols->items[0], " + ")) {
+            /* col.FIELD = A + B: a key made of several columns (ids that repeat
+             * across projects or departments); every part must be there */
+            gchar **parts = g_strsplit(cols->items[0], " + ", CONFIG_MAX_TOKENS);
+            bool all = true;
+            for (size_t k = 0; parts[k] && k < CONFIG_MAX_TOKENS; k++) {
+                int c = find_column(st, g_strstrip(parts[k]));
+                all = all && c >= 0;
+                if (c >= 0)
+                    st->field_col[f][st->n_field_col[f]++] = c;
+            }
+            g_strfreev(parts);
+            if (!all)
+                st->n_field_col[f] = 0;
+            st->composite[f] = all;
+        } else
+            for (size_t k = 0; k < cols->count; k++) {
+                int c = find_column(st, cols->items[k]);
+                if (c >= 0)
+                    st->field_col[f][st->n_field_col[f]++] = c;
+            }
         if (!cols->count) {
             int c = in->header ? find_column(st, def->name) : -1;
             if (c >= 0)
@@ -557,15 +576,27 @@ static bool field_source(ingest_state_t *st, size_t f, const char **text, size_t
 {
     const input_config_t *in = st->in;
     const field_def_t *def = &st->schema->fields[f];
-    static char const_names[CONFIG_MAX_FIELDS][48];
     *text = "";
     *len = 0;
     *column = def->name;
     if (in->const_value[f]) {
         *text = in->const_value[f];
         *len = strlen(*text);
-        snprintf(const_names[f], sizeof const_names[f], "const.%s", def->name);
-        *column = const_names[f];
+        snprintf(st->const_names[f], sizeof st->const_names[f], "const.%s", def->name);
+        *column = st->const_names[f];
+    } else if (st->composite[f]) {
+        size_t n = 0;
+        bool any = false;
+        for (size_t k = 0; k < st->n_field_col[f]; k++) {
+            size_t l;
+            const char *part = cell(st, st->field_col[f][k], &l);
+            any = any || !validate_is_missing(in, part, l);
+            n += (size_t)snprintf(st->joined[f] + n, n < sizeof st->joined[f] ? sizeof st->joined[f] - n : 0,
+                                  "%s%.*s", k ? " / " : "", (int)l, part);
+        }
+        *text = any ? st->joined[f] : "";
+        *len = any ? strlen(st->joined[f]) : 0;
+        *column = st->header[st->field_col[f][0]];
     } else if (st->n_field_col[f]) {
         for (size_t k = 0; k < st->n_field_col[f]; k++) {
             int c = st->field_col[f][k];

@@ -280,6 +280,23 @@ done:
     return n;
 }
 
+/* Page 1's choices for the HTML summary (render.h): the same tiles and the
+ * same sentences as this page, so the email body never disagrees with the
+ * PDF attached to it. */
+_Static_assert(MAX_TILES == RENDER_MAX_TILES, "the HTML summary shows the PDF's tiles");
+
+size_t render_pick_tiles(const report_model_t *m, const kpi_t **tiles)
+{
+    return pick_tiles(m, tiles);
+}
+
+size_t render_attention(const report_model_t *m, template_set_t *tpl, char out[][RENDER_SENTENCE_SIZE],
+                        size_t max, ops_error_t *err, ops_status_t *rc)
+{
+    pdf_ctx_t p = { .m = m, .tpl = tpl };
+    return attention_sentences(&p, out, max, err, rc);
+}
+
 static ops_status_t page_overview(pdf_ctx_t *p, ops_error_t *err)
 {
     const report_model_t *m = p->m;
@@ -353,7 +370,7 @@ static ops_status_t outlook_chart(pdf_ctx_t *p, float *y, ops_error_t *err)
     const report_model_t *m = p->m;
     const model_forecast_t *f = NULL;
     for (size_t i = 0; i < m->n_forecasts && !f; i++)
-        if (!strcmp(m->forecasts[i].series_id, "gl_revenue"))
+        if (!strcmp(m->forecasts[i].series_id, SERIES_GL_REVENUE))
             f = &m->forecasts[i];
     if (!f || f->n_history < 2)
         return OPS_OK;
@@ -407,8 +424,8 @@ static ops_status_t outlook_chart(pdf_ctx_t *p, float *y, ops_error_t *err)
     if (rc != OPS_OK)
         return rc;
     *y -= 158;
-    const kpi_t *k = model_find_kpi(m, "revenue_outlook_vs_budget_pct");
-    const kpi_t *o = model_find_kpi(m, "opex_outlook_vs_budget_pct");
+    const kpi_t *k = model_find_kpi(m, KPI_REVENUE_OUTLOOK_VS_BUDGET_PCT);
+    const kpi_t *o = model_find_kpi(m, KPI_OPEX_OUTLOOK_VS_BUDGET_PCT);
     if (k || o) {
         char line[400], a[32], b[32];
         snprintf(line, sizeof line, "Full-year outlook (actual + forecast): revenue %s, opex %s of budget; forecast MASE %.2f.",
@@ -418,6 +435,19 @@ static ops_status_t outlook_chart(pdf_ctx_t *p, float *y, ops_error_t *err)
         pdfdoc_text_fit(p->doc, mg, *y - 4, w, line, &note);
         *y -= 20;
     }
+    return OPS_OK;
+}
+
+/* Looks up the n columns a page reads from table `id` by name into cols[]; a
+ * column analyse no longer provides is OPS_ERR_INTERNAL naming the table and
+ * the column, never a section quietly drawn from the wrong cells. */
+static ops_status_t table_columns(const model_table_t *t, model_table_id_t id, const char *const *names,
+                                  int *cols, size_t n, ops_error_t *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((cols[i] = model_table_col(t, names[i])) < 0)
+            return ops_error_set(err, OPS_ERR_INTERNAL, NULL, 0, NULL, "table %s has no column \"%s\"",
+                                 model_table_id_name(id), names[i]);
     return OPS_OK;
 }
 
@@ -457,8 +487,20 @@ static ops_status_t page_finance(pdf_ctx_t *p, ops_error_t *err)
     if ((rc = outlook_chart(p, &y, err)) != OPS_OK)
         return rc;
 
-    const model_table_t *tv = model_find_table(m, "Top budget variances (YTD)");
-    if (tv && tv->n_rows) {
+    /* analyse adds this table whenever there is a GL (gl_present); without
+     * it the section would silently vanish, so its absence is a bug */
+    const model_table_t *tv = model_find_table(m, TABLE_FINANCE_TOP_VARIANCES);
+    if (!tv)
+        return ops_error_set(err, OPS_ERR_INTERNAL, NULL, 0, NULL,
+                             "the finance page needs table %s, which analyse did not add",
+                             model_table_id_name(TABLE_FINANCE_TOP_VARIANCES));
+    static const char *const tv_names[] = { "Cost centre", "Account", "Actual YTD", "Budget YTD",
+                                            "Variance YTD", "Assessment" };
+    int col[sizeof tv_names / sizeof tv_names[0]];
+    if ((rc = table_columns(tv, TABLE_FINANCE_TOP_VARIANCES, tv_names, col, sizeof col / sizeof col[0], err)) !=
+        OPS_OK)
+        return rc;
+    if (tv->n_rows) {
         section_title(p, mg, y, "Top budget variances, year to date");
         y -= 8;
         pdfdoc_column_t c[6] = { { "Cost centre", w * 0.18f, PDFDOC_LEFT }, { "Account", w * 0.25f, PDFDOC_LEFT },
@@ -471,15 +513,16 @@ static ops_status_t page_finance(pdf_ctx_t *p, ops_error_t *err)
         for (size_t i = 0; i < rows; i++) {
             char b[3][64];
             const double *num = &tv->num[i * tv->n_cols];
-            cells[i * 6] = strdup(tv->text[i * tv->n_cols]);
-            cells[i * 6 + 1] = strdup(tv->text[i * tv->n_cols + 1]);
-            numfmt_money_short(b[0], 64, (int64_t)llround(num[3] * scale), "", m->minor_units, 0);
-            numfmt_money_short(b[1], 64, (int64_t)llround(num[4] * scale), "", m->minor_units, 0);
-            numfmt_money_short(b[2], 64, (int64_t)llround(num[5] * scale), "", m->minor_units, NUMFMT_SIGNED);
+            char *const *text = &tv->text[i * tv->n_cols];
+            cells[i * 6] = strdup(text[col[0]] ? text[col[0]] : "");
+            cells[i * 6 + 1] = strdup(text[col[1]] ? text[col[1]] : "");
+            numfmt_money_short(b[0], 64, (int64_t)llround(num[col[2]] * scale), "", m->minor_units, 0);
+            numfmt_money_short(b[1], 64, (int64_t)llround(num[col[3]] * scale), "", m->minor_units, 0);
+            numfmt_money_short(b[2], 64, (int64_t)llround(num[col[4]] * scale), "", m->minor_units, NUMFMT_SIGNED);
             cells[i * 6 + 2] = strdup(b[0]);
             cells[i * 6 + 3] = strdup(b[1]);
             cells[i * 6 + 4] = strdup(b[2]);
-            cells[i * 6 + 5] = strdup(tv->text[i * tv->n_cols + 7]);
+            cells[i * 6 + 5] = strdup(text[col[5]] ? text[col[5]] : "");
         }
         pdfdoc_table_t t = { c, 6, 9, true, page_header, p };
         rc = pdfdoc_table(p->doc, &t, mg, &y, (const char *const *)cells, rows, NULL, err);
@@ -566,7 +609,7 @@ static ops_status_t operations_charts(pdf_ctx_t *p, float *y, ops_error_t *err)
     float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
     ops_status_t rc;
     /* the heat map needs the risk register read, not merely the risk area (controls) */
-    const kpi_t *open_risks = model_find_kpi(m, "open_risks");
+    const kpi_t *open_risks = model_find_kpi(m, KPI_OPEN_RISKS);
     bool risk = open_risks && open_risks->na == KPI_NA_NONE;
     if (risk || m->n_spc) {
         if (risk) {
@@ -616,12 +659,12 @@ static ops_status_t operations_charts(pdf_ctx_t *p, float *y, ops_error_t *err)
         *y -= 186;
     }
     static const struct { const char *id, *name; } lines[] = {
-        { "supplier_otif_pct", "Supplier OTIF" }, { "customer_otif_pct", "Customer OTIF" },
-        { "first_response_sla_pct", "First response in SLA" }, { "training_completion_pct", "Training done" },
+        { KPI_SUPPLIER_OTIF_PCT, "Supplier OTIF" }, { KPI_CUSTOMER_OTIF_PCT, "Customer OTIF" },
+        { KPI_FIRST_RESPONSE_SLA_PCT, "First response in SLA" }, { KPI_TRAINING_COMPLETION_PCT, "Training done" },
     };
-    chart_series_t series[4];
+    chart_series_t series[sizeof lines / sizeof lines[0]];
     size_t ns = 0;
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
         const kpi_t *k = trend_kpi(m, lines[i].id);
         if (k)
             series[ns++] = (chart_series_t){ lines[i].name, k->trend };

@@ -301,7 +301,7 @@ def kpi_phl_prof(folder):
 def kpi_baltimore(folder):
     t = read("employees_us_baltimore_salaries_fy2019_hire_dt_ampm")
     t = t[t["HIRE_DT"] != ""]
-    t = t[~t["NAME"].duplicated()]                                     # the name is the only key
+    t = t[~t[["NAME", "DEPTID", "HIRE_DT"]].duplicated()]              # the composite key
     hire = pd.to_datetime(t["HIRE_DT"], format="%m/%d/%Y %I:%M:%S %p")
     assert kpi(folder, "headcount")["value"] == (hire <= pd.Timestamp("2019-08-31")).sum()
     assert kpi(folder, "hires")["value"] == month_of(hire, "2019-08").sum()

@@ -106,7 +106,7 @@ def test_forecasts_sheet(sample_run):
     wb = openpyxl.load_workbook(sample_run / "report.xlsx")
     ws = wb["Forecasts"]
     rows = list(ws.iter_rows(values_only=True))
-    models = {r[0]: r for r in rows[4:] if r[0] and r[1] and str(r[1]).startswith(("ETS", "Theta", "Comb", "SNaive", "Naive", "Drift"))}
+    models = {r[0]: r for r in rows[4:] if r[0] and r[1] and str(r[1]).startswith(("Mean", "ETS", "ARIMA", "Theta", "Comb", "SNaive", "Naive", "Drift"))}
     assert "Revenue" in models and "Operating expense, 1300 Logistics" in models
     assert 0 < models["Revenue"][10] <= 100          # 80% coverage, in percent
     start = next(i for i, r in enumerate(rows) if r[0] == "Series" and r[1] == "Period")

@@ -43,10 +43,10 @@ static inline const kpi_t *kpi(const report_model_t *m, const char *id)
     return k;
 }
 
-static inline const model_table_t *table(const report_model_t *m, const char *title)
+static inline const model_table_t *table(const report_model_t *m, model_table_id_t id)
 {
-    const model_table_t *t = model_find_table(m, title);
-    cr_assert_not_null(t, "table %s missing", title);
+    const model_table_t *t = model_find_table(m, id);
+    cr_assert_not_null(t, "table %s missing", model_table_id_name(id));
     return t;
 }
 

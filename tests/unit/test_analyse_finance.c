@@ -202,7 +202,7 @@ Test(analyse_finance, variance_table)
      *   CC1 4000 revenue  actual 2300  budget 2200  variance +100 favourable, % 100/2200 = 4.545%
      *   CC2 6000 opex     actual 500   budget  500  variance    0 favourable (not over), % 0
      * ordered by |variance| descending. */
-    const model_table_t *t = model_find_table(m, "Top budget variances (YTD)");
+    const model_table_t *t = model_find_table(m, TABLE_FINANCE_TOP_VARIANCES);
     cr_assert_not_null(t);
     cr_assert_eq(t->n_cols, 8);
     cr_assert_eq(t->n_rows, 3);
@@ -241,7 +241,7 @@ Test(analyse_finance, variance_signs_and_top_n)
     gl(B, "E1", day(2024, 2, 5), "CC1", "6100", GL_TYPE_OPEX, 25000);
     gl(A, "E1", day(2024, 2, 5), "CC1", "6200", GL_TYPE_OPEX, 1000);      /* 10 vs 0: +10 */
     report_model_t *m = finish();
-    const model_table_t *t = model_find_table(m, "Top budget variances (YTD)");
+    const model_table_t *t = model_find_table(m, TABLE_FINANCE_TOP_VARIANCES);
     cr_assert_eq(t->n_rows, 2);
     /* tie at 200: CC1 before CC9 */
     cr_assert_str_eq(text(t, 0, 0), "CC1");
@@ -267,7 +267,7 @@ Test(analyse_finance, zero_variance_is_favourable)
     gl(A, "E1", day(2024, 2, 29), "CC1", "4000", GL_TYPE_REVENUE, 10000);
     gl(B, "E1", day(2024, 2, 1), "CC1", "4000", GL_TYPE_REVENUE, 10000);
     report_model_t *m = finish();
-    const model_table_t *t = model_find_table(m, "Top budget variances (YTD)");
+    const model_table_t *t = model_find_table(m, TABLE_FINANCE_TOP_VARIANCES);
     cr_assert_eq(t->n_rows, 2);
     cr_assert_str_eq(text(t, 0, 1), "4000");
     NEAR(cell(t, 0, 5), 0.0);
@@ -316,7 +316,7 @@ Test(analyse_finance, scope)
     NEAR(kpi(m, "revenue")->value, 200.0);
     NEAR(kpi(m, "gross_margin_pct")->value, 100.0); /* no E1 COGS */
     cr_assert(isnan(kpi(m, "revenue_vs_budget_pct")->value)); /* E1 has no budget: 200 / 0 */
-    const model_table_t *t = model_find_table(m, "Top budget variances (YTD)");
+    const model_table_t *t = model_find_table(m, TABLE_FINANCE_TOP_VARIANCES);
     cr_assert_eq(t->n_rows, 1);
     NEAR(cell(t, 0, 3), 200.0);
     cr_assert_str_eq(m->scope, "E1");
@@ -338,7 +338,7 @@ Test(analyse_finance, empty)
     cr_assert(isnan(kpi(m, "revenue_vs_budget_pct")->value));
     cr_assert(isnan(kpi(m, "opex_vs_budget_pct")->ytd));
     /* the March row opened a (CC1, 4000) line with zero YTD: variance 0, % 0/0 */
-    const model_table_t *t = model_find_table(m, "Top budget variances (YTD)");
+    const model_table_t *t = model_find_table(m, TABLE_FINANCE_TOP_VARIANCES);
     cr_assert_not_null(t);
     cr_assert_eq(t->n_rows, 1);
     NEAR(cell(t, 0, 5), 0.0);
@@ -353,7 +353,7 @@ Test(analyse_finance, not_configured)
     start(2024, 2, NULL);
     report_model_t *m = finish();
     cr_assert_null(model_find_kpi(m, "revenue"));
-    cr_assert_null(model_find_table(m, "Top budget variances (YTD)"));
+    cr_assert_null(model_find_table(m, TABLE_FINANCE_TOP_VARIANCES));
     cr_assert(!m->areas_present[AREA_FINANCE]);
     cleanup(m);
 }
@@ -492,7 +492,7 @@ Test(analyse_finance, gl_rejected_entirely)
         cr_expect_eq(k->na, KPI_NA_REJECTED, "%s", ids[i]);
         cr_expect_str_eq(k->na_reason, "every row of gl_actuals was rejected");
     }
-    const model_table_t *t = model_find_table(m, "Top budget variances (YTD)");
+    const model_table_t *t = model_find_table(m, TABLE_FINANCE_TOP_VARIANCES);
     cr_assert_not_null(t);
     cr_expect_eq(t->n_rows, 0);
     NEAR(kpi(m, "shipment_revenue")->value, 100);

@@ -186,7 +186,7 @@ Test(analyse_inventory, slow_and_dead)
     NEAR(kpi(m, "dead_stock_value")->value, 250.0);
 
     /* top_n 2 x 3 = 6 rows allowed; 3 slow rows by value: D, C, E */
-    const model_table_t *t = model_find_table(m, "Slow and dead stock");
+    const model_table_t *t = model_find_table(m, TABLE_INVENTORY_SLOW_DEAD);
     cr_assert_not_null(t);
     cr_assert_eq(t->n_rows, 3);
     cr_assert_str_eq(text(t, 0, 0), "D");
@@ -212,7 +212,7 @@ Test(analyse_inventory, abc_and_reorder_points)
 
     /* consumption (12 months): A 200, B 30, C 15, E 5, D 0; total 250.
      * A: 0% before -> A. B: 80% before (not < 80) -> B. C: 92% before -> B. E: 98% -> C. D -> C. */
-    const model_table_t *t = model_find_table(m, "ABC classification");
+    const model_table_t *t = model_find_table(m, TABLE_INVENTORY_ABC);
     cr_assert_not_null(t);
     cr_assert_eq(t->n_rows, 3);
     cr_assert_str_eq(text(t, 0, 0), "A");
@@ -236,7 +236,7 @@ Test(analyse_inventory, abc_and_reorder_points)
      * D: no demand: SS 0, ROP 0; on hand 20 -> no.
      * E: no lead time and no PO lines -> n/a.
      * Order: class A (A), B (B, C), C (D, E). */
-    t = model_find_table(m, "Reorder points");
+    t = model_find_table(m, TABLE_INVENTORY_REORDER);
     cr_assert_not_null(t);
     cr_assert_eq(t->n_rows, 5);
     static const char *const order[] = { "A", "B", "C", "D", "E" };
@@ -284,7 +284,7 @@ Test(analyse_inventory, no_po_lines_means_no_lead_spread)
     ship(st, "S1", "A", day(2024, 1, 15), 12, 10000);
     ship(st, "S1", "A", day(2024, 2, 29), 12, 10000);
     report_model_t *m = finish(st);
-    const model_table_t *t = model_find_table(m, "Reorder points");
+    const model_table_t *t = model_find_table(m, TABLE_INVENTORY_REORDER);
     cr_assert_eq(t->n_rows, 1);
     NEAR(cell(t, 0, 5), 4.403664366745337);
     area_inventory.destroy(st);
@@ -319,10 +319,10 @@ Test(analyse_inventory, empty_and_division_by_zero)
     cr_assert(isnan(kpi(m, "days_of_supply")->value));
     NEAR(kpi(m, "slow_stock_value")->value, 0);
     NEAR(kpi(m, "skus_below_reorder_point")->value, 0);
-    const model_table_t *t = model_find_table(m, "ABC classification");
+    const model_table_t *t = model_find_table(m, TABLE_INVENTORY_ABC);
     NEAR(cell(t, 0, 1), 0);
     cr_assert(isnan(cell(t, 0, 3)));
-    cr_assert_eq(model_find_table(m, "Reorder points")->n_rows, 0);
+    cr_assert_eq(model_find_table(m, TABLE_INVENTORY_REORDER)->n_rows, 0);
     area_inventory.destroy(st);
     report_model_free(m);
 
@@ -348,7 +348,7 @@ Test(analyse_inventory, optional_inputs)
     report_model_t *m = finish(st);
     NEAR(kpi(m, "inventory_value")->value, 12.34);
     cr_assert_null(model_find_kpi(m, "inventory_turnover"));
-    cr_assert_null(model_find_table(m, "Reorder points"));
+    cr_assert_null(model_find_table(m, TABLE_INVENTORY_REORDER));
     area_inventory.destroy(st);
     report_model_free(m);
 
@@ -384,7 +384,7 @@ Test(analyse_inventory, unmapped_cogs)
         NEAR(kpi(m, "inventory_value")->value, 100);
         NEAR(kpi(m, "stock_outs")->value, 1);
         const kpi_t *k = kpi(m, "inventory_turnover");
-        const model_table_t *abc = table(m, "ABC classification");
+        const model_table_t *abc = table(m, TABLE_INVENTORY_ABC);
         if (!unmapped) {
             NEAR(k->value, 0);
             cr_expect_eq(abc->n_rows, 3);
@@ -418,7 +418,7 @@ Test(analyse_inventory, shipments_rejected_entirely)
         cr_expect(isnan(kpi(m, ids[i])->value), "%s", ids[i]);
         cr_expect_str_eq(kpi(m, ids[i])->na_reason, "every row of shipments was rejected", "%s", ids[i]);
     }
-    cr_expect_eq(table(m, "Slow and dead stock")->n_rows, 0);
+    cr_expect_eq(table(m, TABLE_INVENTORY_SLOW_DEAD)->n_rows, 0);
     area_inventory.destroy(st);
     report_model_free(m);
 }

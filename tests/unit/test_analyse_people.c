@@ -195,7 +195,7 @@ Test(analyse_people, department_table)
      *  S1 Sales: E3 not started: 0, 0; hired after the period: 0; 0
      *  S2 Ops:   E4 left Feb 29: 0, 0; hires 0; leavers YTD 1
      *  S2 Sales: E5 left Jan 31: 0, 0; 0; leavers YTD 1 */
-    const model_table_t *t = table(m, "Headcount by site and department");
+    const model_table_t *t = table(m, TABLE_PEOPLE_HEADCOUNT);
     cr_assert_eq(t->n_rows, 4);
     cr_assert_str_eq(text(t, 0, 0), "S1");
     cr_assert_str_eq(text(t, 0, 1), "Ops");
@@ -244,7 +244,7 @@ Test(analyse_people, training)
     NEAR(k->ytd, 3.0);
 
     /* overdue at Feb 29, longest first: R3 (E6 GDPR, Jan 15, 45 days), R2 (E2 Safety, Feb 29, 0) */
-    const model_table_t *t = table(m, "Overdue mandatory trainings");
+    const model_table_t *t = table(m, TABLE_PEOPLE_OVERDUE_TRAININGS);
     cr_assert_eq(t->n_rows, 2);
     cr_assert_str_eq(text(t, 0, 0), "E6");
     cr_assert_str_eq(text(t, 0, 1), "GDPR");
@@ -263,7 +263,7 @@ Test(analyse_people, overdue_table_top_n)
     setup_ctx(2024, 2, true, true, 1);
     void *st = feed_fixture();
     report_model_t *m = finish(st);
-    const model_table_t *t = table(m, "Overdue mandatory trainings");
+    const model_table_t *t = table(m, TABLE_PEOPLE_OVERDUE_TRAININGS);
     cr_assert_eq(t->n_rows, 1);
     cr_assert_str_eq(text(t, 0, 0), "E6");
     cr_assert(strstr(t->note, "2 overdue") != NULL, "%s", t->note);
@@ -290,7 +290,7 @@ Test(analyse_people, scope)
     NEAR(kpi(m, "training_hours_per_fte")->value, 0.8);
     NEAR(kpi(m, "training_completion_pct")->value, 50.0);
     NEAR(kpi(m, "overdue_trainings")->value, 2);
-    const model_table_t *t = table(m, "Headcount by site and department");
+    const model_table_t *t = table(m, TABLE_PEOPLE_HEADCOUNT);
     cr_assert_eq(t->n_rows, 2);
     cr_assert_str_eq(text(t, 0, 0), "S1");
     cr_assert_str_eq(text(t, 1, 0), "S1");
@@ -314,8 +314,8 @@ Test(analyse_people, empty)
     NEAR(kpi(m, "overdue_trainings")->value, 0);
     cr_assert(isnan(kpi(m, "training_hours_per_fte")->value));
     cr_assert(isnan(kpi(m, "training_hours_per_fte")->ytd));
-    cr_assert_eq(table(m, "Headcount by site and department")->n_rows, 0);
-    cr_assert_eq(table(m, "Overdue mandatory trainings")->n_rows, 0);
+    cr_assert_eq(table(m, TABLE_PEOPLE_HEADCOUNT)->n_rows, 0);
+    cr_assert_eq(table(m, TABLE_PEOPLE_OVERDUE_TRAININGS)->n_rows, 0);
     area_people.destroy(st);
     report_model_free(m);
 
@@ -341,7 +341,7 @@ Test(analyse_people, empty)
     m = finish(st);
     cr_assert_not_null(model_find_kpi(m, "headcount"));
     cr_assert_null(model_find_kpi(m, "training_completion_pct"));
-    cr_assert_null(model_find_table(m, "Overdue mandatory trainings"));
+    cr_assert_null(model_find_table(m, TABLE_PEOPLE_OVERDUE_TRAININGS));
     area_people.destroy(st);
     report_model_free(m);
     area_people.destroy(NULL);
@@ -383,7 +383,7 @@ Test(analyse_people, unmapped_completed_date)
         report_model_t *m = finish(st);
         NEAR(kpi(m, "headcount")->value, 2);
         const kpi_t *done = kpi(m, "training_completion_pct"), *overdue = kpi(m, "overdue_trainings");
-        const model_table_t *t = table(m, "Overdue mandatory trainings");
+        const model_table_t *t = table(m, TABLE_PEOPLE_OVERDUE_TRAININGS);
         if (!unmapped) {
             NEAR(done->value, 0);
             NEAR(overdue->value, 2);
@@ -418,7 +418,7 @@ Test(analyse_people, unmapped_leave_date)
     cr_expect_str_eq(kpi(m, "turnover_pct")->na_reason, "no leave_date in the employees export");
     cr_expect_str_eq(kpi(m, "voluntary_turnover_pct")->na_reason,
                      "no leave_date or leave_reason in the employees export");
-    const model_table_t *t = table(m, "Headcount by site and department");
+    const model_table_t *t = table(m, TABLE_PEOPLE_HEADCOUNT);
     cr_assert_eq(t->n_rows, 1);
     NEAR(cell(t, 0, 4), 1);
     cr_expect(isnan(cell(t, 0, 5)), "leavers YTD unknown");

@@ -179,7 +179,7 @@ Test(analyse_procurement, tables)
     /* Acme: due YTD L1 L2 L5 L6 = 4, OTIF L1 L5 = 50%; month 1/3 = 33.33%; lead YTD 50 19 29 ->
      * 32.667; spend 50+20+8+100 = 178; PV 5+10 = 15; late month L2 L6 = 2.
      * Bolt: due YTD L3 = 1, 0%; lead 28; spend 40+15 = 55; PV -4; late 1. Acme first (spend). */
-    const model_table_t *t = model_find_table(m, "Supplier scorecard");
+    const model_table_t *t = model_find_table(m, TABLE_PROCUREMENT_SCORECARD);
     cr_assert_not_null(t);
     cr_assert_eq(t->n_rows, 2);
     cr_assert_str_eq(text(t, 0, 0), "Acme");
@@ -199,7 +199,7 @@ Test(analyse_procurement, tables)
     NEAR(cell(t, 1, 7), 1);
 
     /* Steel: month 20+100 = 120, YTD 178, 178/233 = 76.395%; Paper: 40, 55, 23.605% */
-    t = model_find_table(m, "Spend by category (YTD)");
+    t = model_find_table(m, TABLE_PROCUREMENT_SPEND_BY_CATEGORY);
     cr_assert_not_null(t);
     cr_assert_eq(t->n_rows, 2);
     cr_assert_str_eq(text(t, 0, 0), "Steel");
@@ -211,7 +211,7 @@ Test(analyse_procurement, tables)
     NEAR(cell(t, 1, 3), 5500.0 / 233);
 
     /* L3 9 days (open), L2 5 days (delivered Feb 20), L6 4 days (open at period end) */
-    t = model_find_table(m, "Late deliveries");
+    t = model_find_table(m, TABLE_PROCUREMENT_LATE_DELIVERIES);
     cr_assert_not_null(t);
     cr_assert_eq(t->n_rows, 3);
     cr_assert_eq(t->col_kinds[2], COL_DATE);
@@ -245,7 +245,7 @@ Test(analyse_procurement, late_table_is_bounded)
                 1, 1, 100, -1, 100);
     }
     report_model_t *m = finish(st);
-    const model_table_t *t = model_find_table(m, "Late deliveries");
+    const model_table_t *t = model_find_table(m, TABLE_PROCUREMENT_LATE_DELIVERIES);
     cr_assert_eq(t->n_rows, 5);
     for (size_t r = 0; r < 5; r++)
         NEAR(cell(t, r, 4), 7 - (double)r);
@@ -309,9 +309,9 @@ Test(analyse_procurement, empty)
     cr_assert(isnan(kpi(m, "lead_time_mean_days")->ytd));
     cr_assert(isnan(kpi(m, "lead_time_sd_days")->value));
     NEAR(kpi(m, "price_variance")->ytd, 0);
-    cr_assert_eq(model_find_table(m, "Supplier scorecard")->n_rows, 0);
-    cr_assert_eq(model_find_table(m, "Spend by category (YTD)")->n_rows, 0);
-    cr_assert_eq(model_find_table(m, "Late deliveries")->n_rows, 0);
+    cr_assert_eq(model_find_table(m, TABLE_PROCUREMENT_SCORECARD)->n_rows, 0);
+    cr_assert_eq(model_find_table(m, TABLE_PROCUREMENT_SPEND_BY_CATEGORY)->n_rows, 0);
+    cr_assert_eq(model_find_table(m, TABLE_PROCUREMENT_LATE_DELIVERIES)->n_rows, 0);
     area_procurement.destroy(st);
     report_model_free(m);
 
@@ -395,13 +395,13 @@ Test(analyse_procurement, unmapped_qty_delivered_and_standard_cost)
     NEAR(kpi(m, "lead_time_mean_days")->value, 13);
     cr_expect_eq(kpi(m, "lead_time_mean_days")->na, KPI_NA_NONE);
     /* scorecard: Acme, OTIF and price variance empty, the rest counted */
-    const model_table_t *t = table(m, "Supplier scorecard");
+    const model_table_t *t = table(m, TABLE_PROCUREMENT_SCORECARD);
     cr_assert_eq(t->n_rows, 1);
     NEAR(cell(t, 0, 1), 2);
     cr_expect(isnan(cell(t, 0, 2)) && isnan(cell(t, 0, 3)) && isnan(cell(t, 0, 6)));
     NEAR(cell(t, 0, 5), 60);
     NEAR(cell(t, 0, 7), 1);
-    cr_expect_eq(table(m, "Late deliveries")->n_rows, 1);
+    cr_expect_eq(table(m, TABLE_PROCUREMENT_LATE_DELIVERIES)->n_rows, 1);
     area_procurement.destroy(st);
     report_model_free(m);
 }
@@ -425,10 +425,10 @@ Test(analyse_procurement, unmapped_delivered_date)
         cr_expect_str_eq(kpi(m, ids[i])->na_reason, "no delivered_date in the purchase_orders export");
     }
     NEAR(kpi(m, "price_variance")->value, 5); /* (5.00 - 4.50) x 10 */
-    const model_table_t *t = table(m, "Late deliveries");
+    const model_table_t *t = table(m, TABLE_PROCUREMENT_LATE_DELIVERIES);
     cr_expect_eq(t->n_rows, 0);
     cr_expect_str_eq(t->na_reason, "no delivered_date in the purchase_orders export");
-    cr_expect(isnan(cell(table(m, "Supplier scorecard"), 0, 7)), "late lines unknown");
+    cr_expect(isnan(cell(table(m, TABLE_PROCUREMENT_SCORECARD), 0, 7)), "late lines unknown");
     area_procurement.destroy(st);
     report_model_free(m);
 }

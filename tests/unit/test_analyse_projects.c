@@ -188,7 +188,7 @@ Test(analyse_projects, portfolio_kpis)
     NEAR(kpi(m, "milestones_slipping")->value, 1);
     /* no timesheet inputs: no utilisation KPIs */
     cr_assert_null(model_find_kpi(m, "utilisation_pct"));
-    cr_assert_null(model_find_table(m, "Over-allocated people (month)"));
+    cr_assert_null(model_find_table(m, TABLE_PROJECTS_OVER_ALLOCATED));
     area_projects.destroy(st);
     report_model_free(m);
 }
@@ -198,7 +198,7 @@ Test(analyse_projects, earned_value_table)
     setup_ctx(2024, 2, true, false, 10);
     void *st = feed_ev();
     report_model_t *m = finish(st);
-    const model_table_t *t = table(m, "Project earned value");
+    const model_table_t *t = table(m, TABLE_PROJECTS_EARNED_VALUE);
     cr_assert_eq(t->n_rows, 4); /* every project, by id: A B C E */
     cr_assert_str_eq(text(t, 0, 0), "A");
     cr_assert_str_eq(text(t, 0, 1), "Alpha");
@@ -249,7 +249,7 @@ Test(analyse_projects, zero_cost_and_unknown_project)
     project(st, "F", "Future", "Fay", "S1", 0, PRJ_STATUS_ACTIVE);
     task(st, "F1", "F", day(2024, 3, 1), day(2024, 3, 31), 0, 50000, NO_COST, 0, false);
     report_model_t *m = finish(st);
-    const model_table_t *t = table(m, "Project earned value");
+    const model_table_t *t = table(m, TABLE_PROJECTS_EARNED_VALUE);
     cr_assert_eq(t->n_rows, 2);
     cr_assert_str_eq(text(t, 0, 0), "D");
     cr_assert_str_eq(text(t, 0, 3), "(not in projects)");
@@ -279,7 +279,7 @@ Test(analyse_projects, scope)
     void *st = feed_ev();
     task(st, "D1", "D", day(2024, 2, 1), day(2024, 2, 28), 0, 100000, 100000, 0, true);
     report_model_t *m = finish(st);
-    const model_table_t *t = table(m, "Project earned value");
+    const model_table_t *t = table(m, TABLE_PROJECTS_EARNED_VALUE);
     cr_assert_eq(t->n_rows, 3);
     cr_assert_str_eq(text(t, 0, 0), "A");
     cr_assert_str_eq(text(t, 1, 0), "B");
@@ -334,7 +334,7 @@ Test(analyse_projects, utilisation)
     NEAR(k->ytd, 70400.0 / 956);
     cr_assert(isnan(k->trend[MODEL_TREND_MONTHS - 3])); /* Dec: nobody logged: 0/0 */
     NEAR(kpi(m, "over_allocated_people")->value, 2);
-    const model_table_t *t = table(m, "Over-allocated people (month)");
+    const model_table_t *t = table(m, TABLE_PROJECTS_OVER_ALLOCATED);
     cr_assert_eq(t->n_rows, 2);
     cr_assert_str_eq(text(t, 0, 0), "W2");
     NEAR(cell(t, 0, 1), 96);
@@ -356,7 +356,7 @@ Test(analyse_projects, over_allocated_top_n)
     setup_ctx(2024, 2, false, true, 1);
     void *st = feed_util();
     report_model_t *m = finish(st);
-    const model_table_t *t = table(m, "Over-allocated people (month)");
+    const model_table_t *t = table(m, TABLE_PROJECTS_OVER_ALLOCATED);
     cr_assert_eq(t->n_rows, 1);
     cr_assert_str_eq(text(t, 0, 0), "W2");
     NEAR(kpi(m, "over_allocated_people")->value, 2);
@@ -420,8 +420,8 @@ Test(analyse_projects, empty)
     cr_assert(isnan(kpi(m, "utilisation_pct")->value));
     cr_assert(isnan(kpi(m, "utilisation_pct")->ytd));
     NEAR(kpi(m, "over_allocated_people")->value, 0);
-    cr_assert_eq(table(m, "Project earned value")->n_rows, 0);
-    cr_assert_eq(table(m, "Over-allocated people (month)")->n_rows, 0);
+    cr_assert_eq(table(m, TABLE_PROJECTS_EARNED_VALUE)->n_rows, 0);
+    cr_assert_eq(table(m, TABLE_PROJECTS_OVER_ALLOCATED)->n_rows, 0);
     area_projects.destroy(st);
     report_model_free(m);
 
@@ -461,7 +461,7 @@ Test(analyse_projects, unmapped_actual_cost_and_milestone)
     k = kpi(m, "milestones_slipping");
     cr_expect(isnan(k->value));
     cr_expect_str_eq(k->na_reason, "no milestone in the tasks export");
-    const model_table_t *t = table(m, "Project earned value");
+    const model_table_t *t = table(m, TABLE_PROJECTS_EARNED_VALUE);
     cr_assert_eq(t->n_rows, 1);
     NEAR(cell(t, 0, 6), 800);
     cr_expect(isnan(cell(t, 0, 5)), "actual cost unknown, not 0");

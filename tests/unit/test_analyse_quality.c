@@ -151,10 +151,10 @@ static const kpi_t *kpi(const fixture_t *f, const char *id)
     return k;
 }
 
-static const model_table_t *table(const fixture_t *f, const char *title)
+static const model_table_t *table(const fixture_t *f, model_table_id_t id)
 {
-    const model_table_t *t = model_find_table(f->m, title);
-    cr_assert_not_null(t, "table %s missing", title);
+    const model_table_t *t = model_find_table(f->m, id);
+    cr_assert_not_null(t, "table %s missing", model_table_id_name(id));
     return t;
 }
 
@@ -263,8 +263,8 @@ Test(quality, production_empty_period_and_zero_units)
     cr_assert(isnan(kpi(&f, "spc_rule_breaks")->value));
     cr_assert(isnan(kpi(&f, "cpk_min")->value));
     cr_assert_eq(f.m->n_spc, 0);
-    cr_assert_eq(table(&f, "SPC rule breaks")->n_rows, 0);
-    cr_assert_eq(table(&f, "Process capability by line")->n_rows, 0);
+    cr_assert_eq(table(&f, TABLE_QUALITY_SPC_BREAKS)->n_rows, 0);
+    cr_assert_eq(table(&f, TABLE_QUALITY_CAPABILITY)->n_rows, 0);
     fx_free(&f);
 }
 
@@ -294,7 +294,7 @@ Test(quality, inputs_rejected_entirely_say_why)
     }
     cr_expect_str_eq(kpi(&f, "units_produced")->na_reason, "every row of production was rejected");
     cr_expect_str_eq(kpi(&f, "cpk_min")->na_reason, "every row of quality was rejected");
-    cr_expect_str_eq(table(&f, "Process capability by line")->na_reason, "every row of quality was rejected");
+    cr_expect_str_eq(table(&f, TABLE_QUALITY_CAPABILITY)->na_reason, "every row of quality was rejected");
     fx_free(&f);
 }
 
@@ -400,7 +400,7 @@ Test(quality, spc_limits_rules_and_cpk)
     cr_assert_float_eq(f.m->spc[3].cpk, 1.034347570, 1e-8);
 
     /* rule breaks: rule 1 first, one row per flagged subgroup */
-    const model_table_t *t = table(&f, "SPC rule breaks");
+    const model_table_t *t = table(&f, TABLE_QUALITY_SPC_BREAKS);
     cr_assert_eq(t->n_rows, 4);
     cr_assert_eq(t->col_kinds[2], COL_DATE);
     const char *sub[] = { "10", "11", "13", "17" };
@@ -419,7 +419,7 @@ Test(quality, spc_limits_rules_and_cpk)
     cr_assert_float_eq(num(t, 2, 5), 11.253314, 1e-6);
 
     /* capability table */
-    t = table(&f, "Process capability by line");
+    t = table(&f, TABLE_QUALITY_CAPABILITY);
     cr_assert_eq(t->n_rows, 4);
     cr_assert_str_eq(text(t, 0, 0), "S / A");
     cr_assert_float_eq(num(t, 0, 1), 2, EPS);
@@ -459,7 +459,7 @@ Test(quality, spc_constants_for_subgroups_of_ten)
     cr_assert(isnan(kpi(&f, "spc_rule_breaks")->value));
     cr_assert(isnan(kpi(&f, "cpk_min")->value));
     cr_assert(isnan(c->cpk));
-    const model_table_t *t = table(&f, "Process capability by line");
+    const model_table_t *t = table(&f, TABLE_QUALITY_CAPABILITY);
     cr_assert_eq(t->n_rows, 1);
     cr_assert_float_eq(num(t, 0, 1), 0, EPS);
     cr_assert(isnan(num(t, 0, 2)));
@@ -477,7 +477,7 @@ Test(quality, spc_rule_table_is_capped_with_note)
         pair(&f, "A", 10 + i, ts_of(2024, 3, 2 + i, 8, 0, 0), 20);
     fx_finish(&f);
     cr_assert_float_eq(kpi(&f, "spc_rule_breaks")->value, 7, EPS);
-    const model_table_t *t = table(&f, "SPC rule breaks");
+    const model_table_t *t = table(&f, TABLE_QUALITY_SPC_BREAKS);
     cr_assert_eq(t->n_rows, 5);
     cr_assert(strstr(t->note, "5 of 7"), "note: %s", t->note);
     cr_assert_str_eq(text(t, 0, 1), "10"); /* oldest first within a rule */

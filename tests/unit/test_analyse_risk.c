@@ -170,7 +170,7 @@ Test(analyse_risk, top_risks_table)
     setup_ctx(2024, 2, true, false, 3);
     void *st = feed_risks();
     report_model_t *m = finish(st);
-    const model_table_t *t = table(m, "Top risks");
+    const model_table_t *t = table(m, TABLE_RISK_TOP_RISKS);
     cr_assert_eq(t->n_rows, 3);
     cr_assert_str_eq(text(t, 0, 0), "R1"); /* 20, exposure 5000 */
     cr_assert_str_eq(text(t, 0, 1), "Fire");
@@ -204,7 +204,7 @@ Test(analyse_risk, scope)
     NEAR(kpi(m, "open_risks")->prior, 1);
     NEAR(kpi(m, "high_risks")->value, 0);
     NEAR(kpi(m, "risk_exposure")->value, 0.0);
-    const model_table_t *t = table(m, "Top risks");
+    const model_table_t *t = table(m, TABLE_RISK_TOP_RISKS);
     cr_assert_eq(t->n_rows, 1);
     cr_assert_str_eq(text(t, 0, 0), "R3");
     cr_assert_str_eq(text(t, 0, 2), "Cat");
@@ -257,7 +257,7 @@ Test(analyse_risk, controls)
     cr_assert_null(model_find_kpi(m, "open_risks"));
 
     /* by age of the oldest finding: 0-30: C2 3; 31-90: C3 2 + C6 5 = 7; 91-180: 0; over 180: C4 1 */
-    const model_table_t *t = table(m, "Open findings by age");
+    const model_table_t *t = table(m, TABLE_RISK_FINDINGS_BY_AGE);
     cr_assert_eq(t->n_rows, 4);
     cr_assert_str_eq(text(t, 0, 0), "0-30 days");
     NEAR(cell(t, 0, 1), 3);
@@ -267,7 +267,7 @@ Test(analyse_risk, controls)
     NEAR(cell(t, 3, 1), 1);
 
     /* overdue audits, earliest first: C4 (Dec 31: 31 + 29 = 60 days), C2 (1 day) */
-    t = table(m, "Overdue audits");
+    t = table(m, TABLE_RISK_OVERDUE_AUDITS);
     cr_assert_eq(t->n_rows, 2);
     cr_assert_str_eq(text(t, 0, 0), "C4");
     cr_assert_str_eq(text(t, 0, 1), "Fin");
@@ -286,7 +286,7 @@ Test(analyse_risk, overdue_audits_top_n)
     setup_ctx(2024, 2, false, true, 1);
     void *st = feed_controls();
     report_model_t *m = finish(st);
-    const model_table_t *t = table(m, "Overdue audits");
+    const model_table_t *t = table(m, TABLE_RISK_OVERDUE_AUDITS);
     cr_assert_eq(t->n_rows, 1);
     cr_assert_str_eq(text(t, 0, 0), "C4");
     NEAR(kpi(m, "overdue_audits")->value, 2);
@@ -305,12 +305,12 @@ Test(analyse_risk, empty_and_division_by_zero)
     NEAR(kpi(m, "high_risks")->value, 0);
     NEAR(kpi(m, "overdue_mitigations")->value, 0);
     NEAR(kpi(m, "risk_exposure")->value, 0.0);
-    cr_assert_eq(table(m, "Top risks")->n_rows, 0);
+    cr_assert_eq(table(m, TABLE_RISK_TOP_RISKS)->n_rows, 0);
     cr_assert(isnan(kpi(m, "controls_compliant_pct")->value));
     NEAR(kpi(m, "open_findings")->value, 0);
     NEAR(kpi(m, "overdue_audits")->value, 0);
-    cr_assert_eq(table(m, "Open findings by age")->n_rows, 4);
-    cr_assert_eq(table(m, "Overdue audits")->n_rows, 0);
+    cr_assert_eq(table(m, TABLE_RISK_FINDINGS_BY_AGE)->n_rows, 4);
+    cr_assert_eq(table(m, TABLE_RISK_OVERDUE_AUDITS)->n_rows, 0);
     area_risk.destroy(st);
     report_model_free(m);
 
@@ -359,13 +359,13 @@ Test(analyse_risk, unmapped_exposure_due_and_findings)
     cr_expect(isnan(k->value) && isnan(k->prior) && isnan(k->trend[MODEL_TREND_MONTHS - 1]));
     cr_expect_str_eq(k->na_reason, "no exposure in the risks export");
     cr_expect_str_eq(kpi(m, "overdue_mitigations")->na_reason, "no mitigation_due in the risks export");
-    const model_table_t *t = table(m, "Top risks");
+    const model_table_t *t = table(m, TABLE_RISK_TOP_RISKS);
     cr_assert_eq(t->n_rows, 2);
     cr_expect(isnan(cell(t, 0, 6)));
     cr_expect_str_eq(text(t, 0, 8), "n/a");
     NEAR(kpi(m, "controls_compliant_pct")->value, 100);
     cr_expect(isnan(kpi(m, "open_findings")->value));
-    cr_expect_str_eq(table(m, "Open findings by age")->na_reason, "no open_findings in the controls export");
+    cr_expect_str_eq(table(m, TABLE_RISK_FINDINGS_BY_AGE)->na_reason, "no open_findings in the controls export");
     area_risk.destroy(st);
     report_model_free(m);
 }

@@ -228,7 +228,7 @@ Test(analyse_service, tables)
     /* by priority: P1 month T2 1 resolved, 0 met, 0%; YTD 1, 0%.
      * P2 month T1 1/1 100%; YTD T1 T5 2, 100%. P3 month T3 1, 0 met; YTD 1, 0%.
      * P4 nothing resolved: 0, 0, 0/0 -> empty. */
-    const model_table_t *t = table(m, "SLA attainment by priority");
+    const model_table_t *t = table(m, TABLE_SERVICE_SLA_BY_PRIORITY);
     cr_assert_eq(t->n_rows, 4);
     cr_assert_str_eq(text(t, 0, 0), "P1");
     NEAR(cell(t, 0, 1), 8);
@@ -254,7 +254,7 @@ Test(analyse_service, tables)
 
     /* by channel (month), by name: chat: T4 created; email: T1 created, T1 T3 resolved, 1/2 met,
      * CSAT (5 + 4) / 2; phone: T2 created and resolved, 0%, CSAT 2; portal: T6 created only. */
-    t = table(m, "Tickets by channel (month)");
+    t = table(m, TABLE_SERVICE_BY_CHANNEL);
     cr_assert_eq(t->n_rows, 4);
     cr_assert_str_eq(text(t, 0, 0), "chat");
     NEAR(cell(t, 0, 1), 1);
@@ -275,7 +275,7 @@ Test(analyse_service, tables)
 
     /* oldest open at Feb end: T7 (Dec 20), T4 (Feb 20 10:00), T6 (Feb 25); top_n 2 keeps two.
      * Age at Mar 1 00:00: T7 Dec 20 -> Mar 1 = 12 + 31 + 29 = 72 days; T4 9 days 14 h. */
-    t = table(m, "Oldest open tickets");
+    t = table(m, TABLE_SERVICE_OLDEST_OPEN);
     cr_assert_eq(t->n_rows, 2);
     cr_assert_eq(t->col_kinds[3], COL_DATE);
     cr_assert_str_eq(text(t, 0, 0), "T7");
@@ -306,7 +306,7 @@ Test(analyse_service, leap_day_boundary)
     /* 47 h 59 min 59 s <= 120 h */
     NEAR(kpi(m, "resolution_median_hours")->value, 48.0 - 1.0 / 3600);
     NEAR(kpi(m, "sla_attainment_pct")->value, 100.0);
-    cr_assert_eq(table(m, "Oldest open tickets")->n_rows, 0);
+    cr_assert_eq(table(m, TABLE_SERVICE_OLDEST_OPEN)->n_rows, 0);
     area_service.destroy(st);
     report_model_free(m);
 }
@@ -326,10 +326,10 @@ Test(analyse_service, scope)
     NEAR(kpi(m, "ticket_backlog")->value, 0);
     NEAR(kpi(m, "csat_mean")->value, 5.0);
     NEAR(kpi(m, "first_response_sla_pct")->value, 100.0);
-    const model_table_t *t = table(m, "Tickets by channel (month)");
+    const model_table_t *t = table(m, TABLE_SERVICE_BY_CHANNEL);
     cr_assert_eq(t->n_rows, 1);
     cr_assert_str_eq(text(t, 0, 0), "email");
-    cr_assert_eq(table(m, "Oldest open tickets")->n_rows, 0);
+    cr_assert_eq(table(m, TABLE_SERVICE_OLDEST_OPEN)->n_rows, 0);
     area_service.destroy(st);
     report_model_free(m);
 }
@@ -352,9 +352,9 @@ Test(analyse_service, empty)
     cr_assert(isnan(kpi(m, "reopen_rate_pct")->value));
     cr_assert(isnan(kpi(m, "csat_mean")->ytd));
     cr_assert(isnan(kpi(m, "csat_satisfied_pct")->value));
-    cr_assert_eq(table(m, "SLA attainment by priority")->n_rows, 4);
-    cr_assert_eq(table(m, "Tickets by channel (month)")->n_rows, 0);
-    cr_assert_eq(table(m, "Oldest open tickets")->n_rows, 0);
+    cr_assert_eq(table(m, TABLE_SERVICE_SLA_BY_PRIORITY)->n_rows, 4);
+    cr_assert_eq(table(m, TABLE_SERVICE_BY_CHANNEL)->n_rows, 0);
+    cr_assert_eq(table(m, TABLE_SERVICE_OLDEST_OPEN)->n_rows, 0);
     area_service.destroy(st);
     report_model_free(m);
 
@@ -471,11 +471,11 @@ Test(analyse_service, unmapped_resolved_at)
     /* the first field the KPI needs that is missing, or both */
     cr_expect_str_eq(kpi(m, "reopen_rate_pct")->na_reason, "no resolved_at or reopened in the tickets export");
     NEAR(kpi(m, "first_response_sla_pct")->value, 100); /* answered in 1 h: P2 allows 4 */
-    const model_table_t *t = table(m, "Oldest open tickets");
+    const model_table_t *t = table(m, TABLE_SERVICE_OLDEST_OPEN);
     cr_expect_eq(t->n_rows, 0);
     cr_expect_str_eq(t->na_reason, "no resolved_at in the tickets export");
-    cr_expect_eq(table(m, "SLA attainment by priority")->n_rows, 0);
-    t = table(m, "Tickets by channel (month)");
+    cr_expect_eq(table(m, TABLE_SERVICE_SLA_BY_PRIORITY)->n_rows, 0);
+    t = table(m, TABLE_SERVICE_BY_CHANNEL);
     cr_assert_eq(t->n_rows, 1);
     NEAR(cell(t, 0, 1), 1);
     cr_expect(isnan(cell(t, 0, 2)) && isnan(cell(t, 0, 3)) && isnan(cell(t, 0, 4)));
@@ -497,7 +497,7 @@ Test(analyse_service, input_rejected_entirely)
     }
     cr_expect_str_eq(kpi(m, "tickets_created")->na_reason, "every row of tickets was rejected");
     cr_expect_str_eq(kpi(m, "tickets_created")->na_short, "tickets: all rows rejected");
-    cr_expect_str_eq(table(m, "Tickets by channel (month)")->na_reason, "every row of tickets was rejected");
+    cr_expect_str_eq(table(m, TABLE_SERVICE_BY_CHANNEL)->na_reason, "every row of tickets was rejected");
     area_service.destroy(st);
     report_model_free(m);
 }

@@ -390,3 +390,43 @@ Test(map_ingest, event_log_derives_first_response)
     cr_expect_eq(rows.v[0][TKT_FIRST_RESPONSE_AT].v.ts - rows.v[0][TKT_CREATED_AT].v.ts, 3 * 3600);
     cr_expect_not(rows.v[1][TKT_FIRST_RESPONSE_AT].present, "T2 has not been answered");
 }
+
+Test(map_ingest, composite_key_columns)
+{
+    static rows_t rows;
+    ingest_stats_t st;
+    ops_error_t err = { 0 };
+    /* issue ids repeat across projects: the key is project + id */
+    const char *ini = "[input.tickets]\nfile = in.csv\ncol.ticket_id = project + id\n"
+                      "col.created_at = created\nconst.priority = P3\nconst.channel = github\n"
+                      "col.status = state\n";
+    const char *csv = "project,id,created,state\n"
+                      "alpha,1,2026-10-01T00:00:00Z,open\n"
+                      "beta,1,2026-10-01T00:00:00Z,closed\n"
+                      "alpha,1,2026-10-02T00:00:00Z,open\n";
+    cr_assert_eq(ingest_text(ini, csv, &rows, &st, &err), OPS_OK, "%s", err.message);
+    cr_expect_eq(st.rows_accepted, 2);
+    cr_expect_eq(st.rows_rejected, 1, "alpha / 1 twice");
+    cr_expect_str_eq(rows.text[0][TKT_ID], "alpha / 1");
+    cr_expect_str_eq(rows.text[1][TKT_ID], "beta / 1");
+    cr_expect(strstr(st.first_rejects[0].reason, "duplicate ticket_id 'alpha / 1'") != NULL, "%s",
+              st.first_rejects[0].reason);
+}
+
+Test(map_ingest, quoted_decimal_comma_with_comma_delimiter)
+{
+    static rows_t rows;
+    ingest_stats_t st;
+    ops_error_t err = { 0 };
+    const char *ini = "[input.gl_actuals]\nfile = in.csv\ndecimal = ,\nthousands = .\n"
+                      "date_formats = %d.%m.%Y\nconst.entity = E\nconst.cost_centre = C\n"
+                      "col.account = Konto\ncol.account_type = Art\ncol.amount = Betrag\ncol.date = Datum\n";
+    const char *csv = "Datum,Konto,Art,Betrag\n"
+                      "01.10.2026,4000,Erlöse,\"1.234,56\"\n"
+                      "01.10.2026,6000,Aufwand,\"-0,5\"\n";
+    cr_assert_eq(ingest_text(ini, csv, &rows, &st, &err), OPS_OK, "%s", err.message);
+    cr_expect_eq(st.rows_accepted, 2);
+    cr_expect_eq(rows.v[0][GL_AMOUNT].v.money, 123456);
+    cr_expect_eq(rows.v[1][GL_AMOUNT].v.money, -50);
+    cr_expect_eq(rows.v[0][GL_ACCOUNT_TYPE].v.enum_index, GL_TYPE_REVENUE, "Erlöse is revenue");
+}
