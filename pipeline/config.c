@@ -1215,6 +1215,12 @@ ops_status_t config_load(const char *path, config_t **out, ops_error_t *err)
             !set_default_list(&in->true_values, "yes,y,true,1,x,ja,oui,si") ||
             !set_default_list(&in->false_values, "no,n,false,0,nein,non"))
             goto nomem;
+        /* a cheap first-byte test keeps the per-field missing check fast */
+        for (size_t k = 0; k < in->missing.count; k++) {
+            unsigned char c = (unsigned char)g_ascii_tolower(in->missing.items[k][0]);
+            in->missing_first[c >> 3] |= (uint8_t)(1u << (c & 7));
+        }
+        in->missing_indexed = true;
     }
     rc = check_inputs(cfg, err);
     if (rc != OPS_OK)

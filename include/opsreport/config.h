@@ -58,6 +58,10 @@ typedef struct {
     bool header;                 /* false: no header row, col.FIELD = column number (1-based) */
     int max_field_lines;         /* a quoted field spanning more lines rejects its lines */
     config_list_t date_formats, timestamp_formats, missing, true_values, false_values;
+    /* bit set of the lower-cased first bytes of the missing tokens, built by
+     * config_load (missing_indexed); a hand-built input goes without it */
+    uint8_t missing_first[32];
+    bool missing_indexed;
     config_list_t currency_symbols; /* symbols/codes allowed around amounts ($, USD); default none */
     int keep_latest_by;          /* field index of the event-log timestamp, -1: none */
     /* col.FIELD = Header | Other Header: first non-empty of these columns;

@@ -606,11 +606,13 @@ static bool field_source(ingest_state_t *st, size_t f, const char **text, size_t
                 break;
         }
     }
-    if (in->default_value[f] && validate_is_missing(in, *text, *len)) {
+    bool missing = validate_is_missing(in, *text, *len);
+    if (missing && in->default_value[f]) {
         *text = in->default_value[f];
         *len = strlen(*text);
+        missing = validate_is_missing(in, *text, *len);
     }
-    if (validate_is_missing(in, *text, *len))
+    if (missing)
         return true;
     const value_map_t *m = &in->maps[f];
     if (m->count || m->fallback) {

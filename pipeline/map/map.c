@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static bool is_sep(unsigned char c) { return c == ' ' || c == '-' || c == '_' || c == '\t'; }
 
@@ -88,6 +89,15 @@ int map_vocab(const field_def_t *def, const char *s, size_t len)
 {
     if (!def->enum_values)
         return -1;
+    /* the common case, a value spelt as allowed: no folding, no strlen */
+    for (int i = 0; def->enum_values[i]; i++) {
+        const char *v = def->enum_values[i];
+        size_t k = 0;
+        while (k < len && v[k] && tolower((unsigned char)v[k]) == tolower((unsigned char)s[k]))
+            k++;
+        if (k == len && !v[k])
+            return i;
+    }
     for (int i = 0; def->enum_values[i]; i++)
         if (map_text_equal(def->enum_values[i], strlen(def->enum_values[i]), s, len))
             return i;

@@ -13,14 +13,32 @@
 #include <string.h>
 #include <strings.h>
 
+/* ASCII case-insensitive: tok (NUL-terminated) equals raw[0..len). Called for
+ * every field of every row, so no strlen and no locale (strncasecmp is both
+ * slower and locale-dependent). */
+static inline unsigned char ascii_lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+static bool token_equal(const char *tok, const char *raw, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char a = (unsigned char)tok[i], b = (unsigned char)raw[i];
+        if (a != b && (!a || ascii_lower(a) != ascii_lower(b)))
+            return false;
+    }
+    return tok[len] == '\0';
+}
+
 bool validate_is_missing(const input_config_t *in, const char *raw, size_t len)
 {
-    for (size_t i = 0; i < in->missing.count; i++) {
-        const char *tok = in->missing.items[i];
-        if (strlen(tok) == len && strncasecmp(tok, raw, len) == 0)
+    if (len == 0)
+        return true;
+    unsigned char c = ascii_lower((unsigned char)raw[0]);
+    if (in->missing_indexed && !(in->missing_first[c >> 3] & (1u << (c & 7))))
+        return false;
+    for (size_t i = 0; i < in->missing.count; i++)
+        if (token_equal(in->missing.items[i], raw, len))
             return true;
-    }
-    return len == 0;
+    return false;
 }
 
 static const char *type_name(field_type_t t)
