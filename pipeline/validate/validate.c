@@ -22,7 +22,8 @@ static bool token_equal(const char *tok, const char *raw, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char a = (unsigned char)tok[i], b = (unsigned char)raw[i];
-        if (a != b && (!a || ascii_lower(a) != ascii_lower(b)))
+        /* the token ends first (raw may hold NUL bytes of its own) */
+        if (!a || (a != b && ascii_lower(a) != ascii_lower(b)))
             return false;
     }
     return tok[len] == '\0';
