@@ -157,9 +157,17 @@ int map_account_type(const input_config_t *in, const char *account, size_t len)
 
 void map_phase(int64_t amount, const double *weights, int64_t out[12])
 {
-    double w[12], sum = 0;
+    double w[12], sum = 0, top = 0;
     for (int m = 0; m < 12; m++) {
         w[m] = weights ? weights[m] : 1.0;
+        if (w[m] > top)
+            top = w[m];
+    }
+    /* weights near DBL_MAX (the config takes any finite one) add up to
+     * infinity, which made every share 0 and handed out the amount one unit
+     * at a time: scale by the largest first, so the sum is at most 12 */
+    for (int m = 0; m < 12; m++) {
+        w[m] = top > 0 ? w[m] / top : 1.0;
         sum += w[m];
     }
     bool neg = amount < 0;
@@ -168,8 +176,10 @@ void map_phase(int64_t amount, const double *weights, int64_t out[12])
     double rem[12];
     for (int m = 0; m < 12; m++) {
         double exact = (double)total * (w[m] / sum);
-        out[m] = (int64_t)floor(exact);
-        rem[m] = exact - (double)out[m];
+        /* (double)total rounds up to 2^63 near INT64_MAX, which does not
+         * convert back: cap at the amount (the overshoot loop evens it out) */
+        out[m] = exact >= (double)total ? total : (int64_t)floor(exact);
+        rem[m] = exact >= (double)total ? 0 : exact - (double)out[m];
         given += out[m];
     }
     /* hand out the units left, largest remainder first (earliest on ties) */
