@@ -7,6 +7,7 @@
  */
 #include "opsreport/analyse.h"
 #include "opsreport/cli.h"
+#include "opsreport/freshness.h"
 #include "opsreport/manifest.h"
 #include "opsreport/outlook.h"
 #include "opsreport/render.h"
@@ -31,6 +32,7 @@ typedef struct {
     period_t period;
     bool period_given;
     bool dry_run, resend;
+    bool force;    /* send even when the freshness gate holds the run */
     int verbosity; /* 0 quiet, 1 normal, 2 verbose */
 } run_options_t;
 
@@ -100,19 +102,20 @@ static void usage_run(FILE *out, const char *cmd)
     fprintf(out,
             "  --config FILE     configuration (default config/opsreport.ini)\n"
             "  --period YYYY-MM  month to report (default: the last complete month)\n"
-            "%s%s%s%s"
+            "%s%s%s%s%s"
             "  -q, --quiet       print errors only\n"
             "  -v, --verbose     more detail\n"
             "  -h, --help        this help\n\n"
             "Exit codes: 0 success, 2 usage, 3 config error, 4 input error (missing file or\n"
             "template, unmapped column), 5 rejected rows over [report] reject_threshold, 6\n"
             "output error, 7 not every recipient reached, 8 run folder locked by another\n"
-            "run, 70 internal error.\n",
+            "run, 9 held: data incomplete (nothing sent), 70 internal error.\n",
             send ? "" : "  --data DIR        folder the input files are relative to (default .)\n",
             run ? "  --templates DIR   report wording (default: [report] templates_dir, then the installed\n"
                   "                    templates, then templates/ beside the program, then ./templates)\n" : "",
             run || send ? "  --out DIR         where run folders are written (default out)\n"
                           "  --dry-run         write each email as an .eml file in the run folder, send nothing\n" : "",
+            run ? "  --force           send even when inputs look incomplete (stale, empty or shrunken)\n" : "",
             send ? "  --resend          send again to recipients already delivered\n" : "");
 }
 
@@ -123,6 +126,7 @@ static int parse_run_options(int argc, char **argv, run_options_t *o)
         { "data", required_argument, NULL, 'd' },   { "out", required_argument, NULL, 'o' },
         { "templates", required_argument, NULL, 't' },
         { "dry-run", no_argument, NULL, 'n' },       { "resend", no_argument, NULL, 'r' },
+        { "force", no_argument, NULL, 'f' },
         { "quiet", no_argument, NULL, 'q' },        { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
     };
@@ -149,6 +153,7 @@ static int parse_run_options(int argc, char **argv, run_options_t *o)
             break;
         case 'n': o->dry_run = true; break;
         case 'r': o->resend = true; break;
+        case 'f': o->force = true; break;
         case 'q': o->verbosity = 0; break;
         case 'v': o->verbosity = 2; break;
         case 'h': usage_run(stdout, argv[0]); return -1;
@@ -227,11 +232,15 @@ typedef struct {
     analyse_t *a[MAX_SCOPES];
     const char *scope[MAX_SCOPES]; /* [0] is NULL: the whole organisation */
     size_t n;
+    freshness_t *fresh;            /* sees every accepted row too */
+    const config_t *cfg;
 } fanout_t;
 
 static ops_status_t fanout_record(void *ctx, const ingest_record_t *rec, ops_error_t *err)
 {
     fanout_t *f = ctx;
+    if (f->fresh)
+        freshness_record(f->fresh, f->cfg, rec);
     for (size_t i = 0; i < f->n; i++) {
         ops_status_t rc = analyse_record(f->a[i], rec, err);
         if (rc != OPS_OK)
@@ -302,6 +311,8 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     bool rf_open = false;
     int exit_code = OPS_EXIT_OK;
     manifest_t man = { 0 };
+    freshness_t fresh = { 0 };
+    bool held = false;
     char period[8], run_id[64] = "", templates[sizeof ((template_places_t *)0)->dir[0]] = "";
     period_format(o->period, period);
     double t = now_seconds();
@@ -340,8 +351,11 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
             rejects_open(path, &rejects, &err) != OPS_OK)
             goto fail;
     }
-    if (fanout_new(&fan, cfg, o->period, &err) != OPS_OK)
+    if (fanout_new(&fan, cfg, o->period, &err) != OPS_OK ||
+        freshness_init(&fresh, cfg, o->period, &err) != OPS_OK)
         goto fail;
+    fan.fresh = &fresh;
+    fan.cfg = cfg;
 
     t = now_seconds();
     for (size_t i = 0; i < cfg->n_inputs; i++) {
@@ -360,6 +374,12 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     }
     rejects = NULL;
     make_run_id(cfg, stats, cfg->n_inputs, period, run_id, sizeof run_id);
+    freshness_finish(&fresh, stats);
+    man.freshness = &fresh;
+    char dq[MODEL_MAX_DQ_FINDINGS][FRESHNESS_TEXT];
+    size_t n_dq = freshness_findings(&fresh, dq, MODEL_MAX_DQ_FINDINGS);
+    for (size_t i = 0; i < n_dq; i++)
+        log_msg(validate_only ? 1 : 0, "warning: %s", dq[i]);
 
     if (validate_only) {
         printf("%s: validation of %zu inputs for %s\n", cfg->organisation, cfg->n_inputs, period);
@@ -406,6 +426,9 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         t = now_seconds();
         if (analyse_finish(fan.a[sc], stats, cfg->n_inputs, &model, &err) != OPS_OK)
             goto fail;
+        for (size_t i = 0; i < n_dq; i++)
+            snprintf(model->dq_findings[i], sizeof model->dq_findings[i], "%s", dq[i]);
+        model->n_dq_findings = n_dq;
         t_analyse += now_seconds() - t;
         t = now_seconds();
         if (outlook_run(cfg, model, &err) != OPS_OK)
@@ -451,7 +474,10 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     man.stages[man.n_stages++].seconds = t_pdf;
     if (runfolder_commit(&rf, &err) != OPS_OK)
         goto fail;
-    man.status = "ok";
+    /* the report is written either way; only the email waits for complete data */
+    held = n_dq > 0 && (cfg->email.enabled || o->dry_run) && !o->force &&
+           !cfg->email.send_when_incomplete;
+    man.status = held ? "held_data_incomplete" : "ok";
 
 write_manifest:
     man.period = period;
@@ -462,6 +488,12 @@ write_manifest:
     man.rf = &rf;
     if (manifest_write(&man, rf.dir, &err) != OPS_OK)
         goto fail;
+    if (held) {
+        log_msg(0, "held: data incomplete (%zu finding%s above); nothing sent. Send anyway with "
+                   "`opsreport run --force` or [email] send_when_incomplete = true",
+                n_dq, n_dq == 1 ? "" : "s");
+        exit_code = OPS_EXIT_HELD;
+    }
     if (exit_code == OPS_EXIT_OK && (cfg->email.enabled || o->dry_run)) {
         send_options_t so = { o->dry_run, false, false };
         if (send_period(cfg, rf.dir, o->period, &so, &err) != OPS_OK)
@@ -494,6 +526,7 @@ cleanup:
         runfolder_close(&rf);
     report_model_free(model);
     fanout_free(&fan);
+    freshness_free(&fresh);
     free(stats);
     config_free(cfg);
     return exit_code;

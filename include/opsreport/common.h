@@ -39,6 +39,7 @@ enum {
     OPS_EXIT_OUTPUT = 6,
     OPS_EXIT_DELIVERY = 7,
     OPS_EXIT_LOCKED = 8,
+    OPS_EXIT_HELD = 9,       /* held: data incomplete (freshness gate), nothing sent */
     OPS_EXIT_INTERNAL = 70
 };
 
