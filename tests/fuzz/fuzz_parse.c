@@ -83,7 +83,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (len < sizeof format && !memchr(s, '\0', len)) {
         memcpy(format, s, len);
         format[len] = '\0';
-        char fwhy[300], example[128];
+        /* room for the longest expansion ("%B" -> "September"), so the
+         * example is never cut, which would be the harness's fault */
+        char fwhy[300], example[1024];
         for (int t = 0; t < 2; t++) {
             if (!parse_format_check(format, t, fwhy, sizeof fwhy))
                 continue;
