@@ -24,7 +24,7 @@ done
 # regressions and runs FUZZ_SHORT_S seconds (the first run builds build-fuzz/)
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
   fout=$(FUZZ_S=${FUZZ_SHORT_S:-2} FUZZ_KEEP=0 tests/fuzz/run.sh 2>&1)
-  printf '%s\n' "$fout" | grep -E '^(fuzz|==|SUMMARY|tests/fuzz)' | grep -v '^fuzz: [0-9]'
+  printf '%s\n' "$fout" | grep -E '^(fuzz|==|SUMMARY|tests/fuzz)' | grep -v '^fuzz: '
   fline=$(grep -E '^fuzz: ' <<<"$fout" | tail -n1)
   printf '%s\n' "${fline:-fuzz: no result line}"
   case "$fline" in
