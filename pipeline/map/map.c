@@ -176,10 +176,13 @@ void map_phase(int64_t amount, const double *weights, int64_t out[12])
     double rem[12];
     for (int m = 0; m < 12; m++) {
         double exact = (double)total * (w[m] / sum);
-        /* (double)total rounds up to 2^63 near INT64_MAX, which does not
-         * convert back: cap at the amount (the overshoot loop evens it out) */
-        out[m] = exact >= (double)total ? total : (int64_t)floor(exact);
-        rem[m] = exact >= (double)total ? 0 : exact - (double)out[m];
+        /* near INT64_MAX the doubles round up (to 2^63, which does not even
+         * convert back) and the parts could add up past int64: never hand
+         * out more than is left */
+        int64_t left = total - given;
+        int64_t part = exact >= 0x1p63 ? left : (int64_t)floor(exact);
+        out[m] = part < left ? part : left;
+        rem[m] = part < left ? exact - (double)part : 0;
         given += out[m];
     }
     /* hand out the units left, largest remainder first (earliest on ties) */

@@ -155,6 +155,12 @@ Test(map, phase_extreme_weights_and_amounts, .timeout = 5)
     cr_expect_eq(out[0], INT64_MAX);
     map_phase(-INT64_MAX, one, out);
     cr_expect_eq(out[0], -INT64_MAX);
+    /* even weights: the doubles of INT64_MAX / 12 round up, their sum overflowed */
+    int64_t sum = 0;
+    map_phase(INT64_MAX, NULL, out);
+    for (int m = 0; m < 12; m++)
+        sum += out[m];
+    cr_expect_eq(sum, INT64_MAX);
 }
 
 /* ---- ingest with mappings ------------------------------------------- */
