@@ -114,6 +114,27 @@ screenshots: deps-test
 sample: $(BIN)
 	$(BIN) generate --out sample-data --period $(SAMPLE_PERIOD)
 
+# ---- fuzzing (tests/fuzz, issue #12): libFuzzer harnesses, clang with ASan + UBSan ----
+#   make fuzz FUZZ_S=N  builds them in build-fuzz/ and runs each N seconds (default 60),
+#                       after replaying every input in tests/fuzz/regressions/
+# FUZZ=1 (set by the fuzz target) instruments the library objects for coverage
+# without linking libFuzzer's main; only the harnesses link it (-fsanitize=fuzzer).
+FUZZ_S ?= 60
+FUZZ_BUILD ?= build-fuzz
+FUZZ_NAMES := $(sort $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c))))
+ifeq ($(FUZZ),1)
+  SANFLAGS := -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+.PHONY: fuzz fuzz-bins
+fuzz-bins: $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ $<")
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $< $(LIB) $(LDLIBS) -o $@
+fuzz:
+	$(Q)FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_S=$(FUZZ_S) MAKE="$(MAKE)" tests/fuzz/run.sh
+# ---- end of fuzzing ----
+
 clean:
 	rm -rf build build-asan out
 

@@ -42,6 +42,9 @@ const ops_exit_code_t ops_exit_codes[] = {
     { OPS_EXIT_DELIVERY, "delivery",
       "delivery: not every recipient was reached, or a delivery is unknown (see below)" },
     { OPS_EXIT_LOCKED, "locked", "another run holds the lock on this period's run folder" },
+    { OPS_EXIT_HELD, "held",
+      "held: an input looks stale, empty or shrunken (freshness gate); the outputs are written, nothing is "
+      "emailed unless `run --force` or `[email] send_when_incomplete = true`" },
     { OPS_EXIT_INTERNAL, "internal", "internal error" },
 };
 _Static_assert(sizeof ops_exit_codes / sizeof ops_exit_codes[0] == OPS_EXIT_CODE_COUNT,

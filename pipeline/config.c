@@ -47,7 +47,8 @@ static const char *const input_keys[] = { "kind", "file", "optional", "delimiter
                                           "currency_symbols", "account_types", "revenue_sign",
                                           "cost_sign", "phasing", "col.<field>", "const.<field>",
                                           "default.<field>", "map.<field>", "alias.<field>",
-                                          "where.<header>", "skip.<header>", NULL };
+                                          "where.<header>", "skip.<header>", "expect_through",
+                                          "max_staleness_days", "max_row_drop_pct", NULL };
 static const char *const kpi_keys[] = { "target", "amber", "direction", "tile", NULL };
 static const char *const analysis_keys[] = { "service_level", "top_n", "slow_days", "dead_days",
                                              "spc_baseline_months", "weight_lsl", "weight_usl",
@@ -58,7 +59,7 @@ static const char *const email_keys[] = { "enabled", "smtp_url", "tls", "usernam
                                           "password_file", "from", "from_name", "reply_to", "owner",
                                           "to", "attach_xlsx", "max_attachment_mb",
                                           "max_attempts", "initial_backoff_s", "retry_budget_s",
-                                          "timeout_s", NULL };
+                                          "timeout_s", "send_when_incomplete", NULL };
 static const char *const recipient_keys[] = { "email", "scope", NULL };
 static const char *const forecast_keys[] = { "series", "per_group", "horizon", "method", "chart", NULL };
 static const char *const section_names[] = { "report", "output", "analysis", "email", "input.<name>",
@@ -494,6 +495,9 @@ static input_config_t *input_get(load_state_t *st, const char *name)
     in->max_field_lines = CONFIG_MAX_FIELD_LINES;
     in->revenue_sign = 1;
     in->cost_sign = 1;
+    in->expect_through_days = 0;
+    in->max_staleness_days = CONFIG_DEFAULT_STALENESS_DAYS;
+    in->max_row_drop = CONFIG_DEFAULT_ROW_DROP;
     in->line = st->line;
     return in;
 }
@@ -527,12 +531,70 @@ static int unknown_key(load_state_t *st, const char *section, const char *key,
                 nearest(key, keys));
 }
 
+/* ---- freshness gate keys (pipeline/validate/freshness.c) ----
+ * [input.NAME] expect_through = period_end | period_end - N | none,
+ * max_staleness_days = N, max_row_drop_pct = P; [email] send_when_incomplete.
+ * Returns -1 when key is none of them; in or e is NULL outside its section. */
+static int freshness_key(load_state_t *st, input_config_t *in, email_config_t *e, const char *key,
+                         const char *value)
+{
+    long n;
+    double d;
+    if (e && !strcmp(key, "send_when_incomplete"))
+        return parse_bool(value, &e->send_when_incomplete)
+                   ? 1 : fail(st, key, "expected true or false, found '%s'", value);
+    if (!in)
+        return -1;
+    if (!strcmp(key, "expect_through")) {
+        if (!g_ascii_strcasecmp(value, "none")) {
+            in->expect_through_days = -1;
+            return 1;
+        }
+        const char *p = value;
+        if (g_ascii_strncasecmp(p, "period_end", 10))
+            return fail(st, key, "expected period_end, period_end - N (days) or none, found '%s'", value);
+        p += 10;
+        while (*p == ' ')
+            p++;
+        if (!*p) {
+            in->expect_through_days = 0;
+            return 1;
+        }
+        if (*p != '-')
+            return fail(st, key, "expected period_end, period_end - N (days) or none, found '%s'", value);
+        p++;
+        while (*p == ' ')
+            p++;
+        if (!parse_long(p, 0, 365, &n))
+            return fail(st, key, "expected period_end - N with N days from 0 to 365, found '%s'", value);
+        in->expect_through_days = (int)n;
+        return 1;
+    }
+    if (!strcmp(key, "max_staleness_days")) {
+        if (!parse_long(value, 0, 365, &n))
+            return fail(st, key, "expected a number of days from 0 to 365, found '%s'", value);
+        in->max_staleness_days = (int)n;
+        return 1;
+    }
+    if (!strcmp(key, "max_row_drop_pct")) {
+        if (!parse_double(value, &d) || d < 0 || d > 100)
+            return fail(st, key, "expected a percentage from 0 to 100 (100: never flag a drop), found '%s'", value);
+        in->max_row_drop = d / 100;
+        return 1;
+    }
+    return -1;
+}
+/* ---- end of freshness gate keys ---- */
+
 static int handle_input(load_state_t *st, const char *section, const char *name,
                         const char *key, const char *value)
 {
     input_config_t *in = input_get(st, name);
     if (!in)
         return fail(st, key, "out of memory");
+    int fresh = freshness_key(st, in, NULL, key, value);
+    if (fresh >= 0)
+        return fresh;
     char c;
     if (!strcmp(key, "kind")) {
         in->schema = schema_find(value);
@@ -830,6 +892,9 @@ static int handle_email(load_state_t *st, const char *section, const char *key, 
     long n;
     if (!e->line)
         e->line = st->line;
+    int fresh = freshness_key(st, NULL, e, key, value);
+    if (fresh >= 0)
+        return fresh;
     if (!strcmp(key, "password") || !strcmp(key, "pass") || !strcmp(key, "smtp_password"))
         return fail(st, key, "passwords are never read from the config file: set password_env "
                              "(an environment variable) or password_file (a file only its owner can read)");

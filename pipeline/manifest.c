@@ -1,6 +1,8 @@
 /* manifest.c - manifest.json with jansson (keys in insertion order, 2-space indent). */
 #include "opsreport/manifest.h"
 
+#include "ingest/parse.h"
+
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -85,6 +87,37 @@ ops_status_t manifest_write(const manifest_t *m, const char *dir, ops_error_t *e
     for (size_t i = 0; i < m->n_stages; i++)
         json_object_set_new(stages, m->stages[i].name, json_real(m->stages[i].seconds));
     json_object_set_new(root, "stage_seconds", stages);
+    /* the freshness gate: every check and its outcome, failed or not */
+    json_t *fresh = json_array();
+    for (size_t i = 0; m->freshness && i < m->freshness->n_inputs; i++) {
+        const freshness_input_t *fi = &m->freshness->inputs[i];
+        json_t *o = json_object(), *checks = json_array();
+        json_object_set_new(o, "input", json_string(fi->input->name));
+        json_object_set_new(o, "date_field", fi->field >= 0
+                            ? json_string(fi->input->schema->fields[fi->field].name) : json_null());
+        if (fi->dated) {
+            int y, mo, d;
+            char day[16];
+            date_to_ymd(fi->latest, &y, &mo, &d);
+            snprintf(day, sizeof day, "%04d-%02d-%02d", y, mo, d);
+            json_object_set_new(o, "latest", json_string(day));
+        } else
+            json_object_set_new(o, "latest", json_null());
+        json_object_set_new(o, "rows_in_period", json_integer((json_int_t)fi->rows_period));
+        json_object_set_new(o, "rows_previous_month", json_integer((json_int_t)fi->rows_previous));
+        for (int k = 0; k < FRESHNESS_CHECKS; k++) {
+            if (!fi->checks[k].name)
+                continue;
+            json_t *c = json_object();
+            json_object_set_new(c, "check", json_string(fi->checks[k].name));
+            json_object_set_new(c, "outcome", json_string(fi->checks[k].outcome));
+            json_object_set_new(c, "detail", json_string(fi->checks[k].detail));
+            json_array_append_new(checks, c);
+        }
+        json_object_set_new(o, "checks", checks);
+        json_array_append_new(fresh, o);
+    }
+    json_object_set_new(root, "freshness", fresh);
     json_t *outs = json_array();
     for (size_t i = 0; m->rf && i < m->rf->n_outputs; i++) {
         json_t *o = json_object();

@@ -7,6 +7,7 @@
  */
 #include "opsreport/analyse.h"
 #include "opsreport/cli.h"
+#include "opsreport/freshness.h"
 #include "opsreport/manifest.h"
 #include "opsreport/outlook.h"
 #include "opsreport/render.h"
@@ -40,6 +41,7 @@ typedef struct {
     period_t period;
     bool period_given;
     bool dry_run, resend;
+    bool force;    /* send even when the freshness gate holds the run */
     int verbosity; /* 0 quiet, 1 normal, 2 verbose */
 } run_options_t;
 
@@ -192,7 +194,7 @@ static void usage_run(FILE *out, const char *cmd)
             "  --config FILE     configuration (default config/opsreport.ini if present,\n"
             "                    else " OPSREPORT_SYSCONFDIR "/opsreport/opsreport.ini)\n"
             "  --period YYYY-MM  month to report (default: the last complete month)\n"
-            "%s%s%s%s"
+            "%s%s%s%s%s"
             "  -q, --quiet       print errors only\n"
             "  -v, --verbose     more detail\n"
             "  --log-format FMT  text (default) or json: one JSON object per log line\n"
@@ -202,6 +204,7 @@ static void usage_run(FILE *out, const char *cmd)
                   "                    templates, then templates/ beside the program, then ./templates)\n" : "",
             run || send ? "  --out DIR         where run folders are written (default [output] dir, else out)\n"
                           "  --dry-run         write each email as an .eml file in the run folder, send nothing\n" : "",
+            run ? "  --force           send even when inputs look incomplete (stale, empty or shrunken)\n" : "",
             send ? "  --resend          send again to recipients already delivered\n" : "");
     ops_exit_codes_print(out);
 }
@@ -213,6 +216,7 @@ static int parse_run_options(int argc, char **argv, run_options_t *o)
         { "data", required_argument, NULL, 'd' },   { "out", required_argument, NULL, 'o' },
         { "templates", required_argument, NULL, 't' },
         { "dry-run", no_argument, NULL, 'n' },       { "resend", no_argument, NULL, 'r' },
+        { "force", no_argument, NULL, 'f' },
         { "quiet", no_argument, NULL, 'q' },        { "verbose", no_argument, NULL, 'v' },
         { "log-format", required_argument, NULL, 'l' },
         { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
@@ -240,6 +244,7 @@ static int parse_run_options(int argc, char **argv, run_options_t *o)
             break;
         case 'n': o->dry_run = true; break;
         case 'r': o->resend = true; break;
+        case 'f': o->force = true; break;
         case 'q': o->verbosity = 0; break;
         case 'v': o->verbosity = 2; break;
         case 'l':
@@ -329,11 +334,15 @@ typedef struct {
     analyse_t *a[MAX_SCOPES];
     const char *scope[MAX_SCOPES]; /* [0] is NULL: the whole organisation */
     size_t n;
+    freshness_t *fresh;            /* sees every accepted row too */
+    const config_t *cfg;
 } fanout_t;
 
 static ops_status_t fanout_record(void *ctx, const ingest_record_t *rec, ops_error_t *err)
 {
     fanout_t *f = ctx;
+    if (f->fresh)
+        freshness_record(f->fresh, f->cfg, rec);
     for (size_t i = 0; i < f->n; i++) {
         ops_status_t rc = analyse_record(f->a[i], rec, err);
         if (rc != OPS_OK)
@@ -495,6 +504,8 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     int exit_code = OPS_EXIT_OK;
     manifest_t man = { 0 };
     progress_t progress;
+    freshness_t fresh = { 0 };
+    bool held = false;
     char period[8], run_id[64] = "", out_dir[1024], templates[sizeof ((template_places_t *)0)->dir[0]] = "";
     period_format(o->period, period);
     double t = now_seconds();
@@ -534,8 +545,11 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
             rejects_open(path, &rejects, &err) != OPS_OK)
             goto fail;
     }
-    if (fanout_new(&fan, cfg, o->period, &err) != OPS_OK)
+    if (fanout_new(&fan, cfg, o->period, &err) != OPS_OK ||
+        freshness_init(&fresh, cfg, o->period, &err) != OPS_OK)
         goto fail;
+    fan.fresh = &fresh;
+    fan.cfg = cfg;
 
     t = now_seconds();
     progress_init(&progress, &fan, o->verbosity);
@@ -558,6 +572,12 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     }
     rejects = NULL;
     make_run_id(cfg, stats, cfg->n_inputs, period, run_id, sizeof run_id);
+    freshness_finish(&fresh, stats);
+    man.freshness = &fresh;
+    char dq[MODEL_MAX_DQ_FINDINGS][FRESHNESS_TEXT];
+    size_t n_dq = freshness_findings(&fresh, dq, MODEL_MAX_DQ_FINDINGS);
+    for (size_t i = 0; i < n_dq; i++)
+        log_msg(validate_only ? 1 : 0, "warning: %s", dq[i]);
 
     if (validate_only) {
         printf("%s: validation of %zu inputs for %s\n", cfg->organisation, cfg->n_inputs, period);
@@ -604,6 +624,9 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         t = now_seconds();
         if (analyse_finish(fan.a[sc], stats, cfg->n_inputs, &model, &err) != OPS_OK)
             goto fail;
+        for (size_t i = 0; i < n_dq; i++)
+            snprintf(model->dq_findings[i], sizeof model->dq_findings[i], "%s", dq[i]);
+        model->n_dq_findings = n_dq;
         t_analyse += now_seconds() - t;
         t = now_seconds();
         if (outlook_run(cfg, model, &err) != OPS_OK)
@@ -654,7 +677,10 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     man.stages[man.n_stages++].seconds = t_pdf;
     if (runfolder_commit(&rf, &err) != OPS_OK)
         goto fail;
-    man.status = "ok";
+    /* the report is written either way; only the email waits for complete data */
+    held = n_dq > 0 && (cfg->email.enabled || o->dry_run) && !o->force &&
+           !cfg->email.send_when_incomplete;
+    man.status = held ? "held_data_incomplete" : "ok";
 
 write_manifest:
     man.period = period;
@@ -665,6 +691,12 @@ write_manifest:
     man.rf = &rf;
     if (manifest_write(&man, rf.dir, &err) != OPS_OK)
         goto fail;
+    if (held) {
+        log_msg(0, "held: data incomplete (%zu finding%s above); nothing sent. Send anyway with "
+                   "`opsreport run --force` or [email] send_when_incomplete = true",
+                n_dq, n_dq == 1 ? "" : "s");
+        exit_code = OPS_EXIT_HELD;
+    }
     if (exit_code == OPS_EXIT_OK && (cfg->email.enabled || o->dry_run)) {
         send_options_t so = { o->dry_run, false, false };
         if (send_period(cfg, rf.dir, o->period, &so, &err) != OPS_OK)
@@ -697,6 +729,7 @@ cleanup:
         runfolder_close(&rf);
     report_model_free(model);
     fanout_free(&fan);
+    freshness_free(&fresh);
     free(stats);
     config_free(cfg);
     return exit_code;

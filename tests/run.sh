@@ -20,6 +20,21 @@ for t in "$BUILD"/tests/test_*; do
   fi
   passed=$((passed + pass)); failed=$((failed + tested - pass))
 done
+# every change is fuzzed a little: each harness in tests/fuzz replays its
+# regressions and runs FUZZ_SHORT_S seconds (the first run builds build-fuzz/)
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+  fout=$(FUZZ_S=${FUZZ_SHORT_S:-2} FUZZ_KEEP=0 tests/fuzz/run.sh 2>&1)
+  printf '%s\n' "$fout" | grep -E '^(fuzz|==|SUMMARY|tests/fuzz)' | grep -v '^fuzz: '
+  fline=$(grep -E '^fuzz: ' <<<"$fout" | tail -n1)
+  printf '%s\n' "${fline:-fuzz: no result line}"
+  case "$fline" in
+    "fuzz: skipped"*) ;;
+    "fuzz: "[0-9]*) fp=$(sed -n 's/^fuzz: \([0-9]*\) passed.*/\1/p' <<<"$fline")
+                    ff=$(sed -n 's/.* \([0-9]*\) failed.*/\1/p' <<<"$fline")
+                    passed=$((passed + ${fp:-0})); failed=$((failed + ${ff:-1})) ;;
+    *) printf '%s\n' "$fout" | tail -n 20; failed=$((failed + 1)) ;;
+  esac
+fi
 if [ "${SKIP_E2E:-0}" != 1 ]; then
   tmp=$(mktemp)
   /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e ${PYTEST_ARGS:-} 2>&1 | tee "$tmp"

@@ -42,6 +42,7 @@ enum {
     OPS_EXIT_OUTPUT = 6,
     OPS_EXIT_DELIVERY = 7,
     OPS_EXIT_LOCKED = 8,
+    OPS_EXIT_HELD = 9,       /* held: data incomplete (freshness gate), nothing sent */
     OPS_EXIT_INTERNAL = 70
 };
 
@@ -72,7 +73,7 @@ typedef struct {
     const char *meaning;
 } ops_exit_code_t;
 
-#define OPS_EXIT_CODE_COUNT 9
+#define OPS_EXIT_CODE_COUNT 10
 /* Every exit code, in increasing order of code. */
 extern const ops_exit_code_t ops_exit_codes[OPS_EXIT_CODE_COUNT];
 

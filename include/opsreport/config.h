@@ -15,6 +15,8 @@
 #define CONFIG_MAX_FIELDS 16
 #define CONFIG_MAX_TOKENS 16
 #define CONFIG_MAX_FIELD_LINES 50   /* default max_field_lines */
+#define CONFIG_DEFAULT_STALENESS_DAYS 3 /* a month ending on a weekend is still fresh */
+#define CONFIG_DEFAULT_ROW_DROP 0.5     /* max_row_drop_pct = 50 */
 
 typedef struct {
     char *items[CONFIG_MAX_TOKENS];
@@ -77,6 +79,12 @@ typedef struct {
     int revenue_sign, cost_sign; /* +1, or -1: amounts booked negative are flipped */
     bool phasing_set;
     double phasing[12];          /* year-only dates: weights per month (sum > 0); default even */
+    /* freshness gate (pipeline/validate/freshness.c): the input's latest date
+     * must reach expect_through_days before the period end (-1: not checked)
+     * less max_staleness_days; a period's rows may fall at most max_row_drop
+     * (a fraction) below the month before */
+    int expect_through_days, max_staleness_days;
+    double max_row_drop;
     long line;                   /* line of the section header, for messages */
 } input_config_t;
 
@@ -135,6 +143,7 @@ typedef struct {
     config_list_t to;            /* organisation-wide recipients, one message each */
     bool attach_xlsx;
     double max_attachment_mb;
+    bool send_when_incomplete;   /* send even when the freshness gate holds the run */
     int max_attempts;
     double initial_backoff_s, retry_budget_s, timeout_s;
     long line;

@@ -13,6 +13,7 @@
 #define OPSREPORT_MANIFEST_H
 
 #include "opsreport/config.h"
+#include "opsreport/freshness.h"
 #include "opsreport/ingest.h"
 #include "opsreport/runfolder.h"
 
@@ -28,6 +29,7 @@ typedef struct {
     size_t n_stages;
     struct { const char *name; double seconds; } stages[MANIFEST_MAX_STAGES];
     const runfolder_t *rf;
+    const freshness_t *freshness; /* the gate's checks per input; NULL: not run */
 } manifest_t;
 
 /* Writes dir/manifest.json atomically. */

@@ -38,6 +38,7 @@ typedef enum { RAG_NONE, RAG_GREEN, RAG_AMBER, RAG_RED } rag_t;
 
 /* Months the analysis keeps: the period and the 24 before it (trend, last year, YTD). */
 #define MODEL_WINDOW 25
+#define MODEL_MAX_DQ_FINDINGS 16  /* freshness gate findings kept for the report */
 
 /* Why a KPI (or table) has no value at all, whatever the rows said. Such a
  * KPI is "n/a" everywhere, never 0: no status, so never red, never in the
@@ -209,6 +210,10 @@ typedef struct {
      * the PDF's finance page have something to show (a budget alone would
      * show every cost centre at 0 against it) */
     bool gl_present;
+    /* data-quality findings of the freshness gate (freshness.h), one
+     * sentence each, filled by run.c: first in the attention list */
+    char dq_findings[MODEL_MAX_DQ_FINDINGS][300];
+    size_t n_dq_findings;
 } report_model_t;
 
 

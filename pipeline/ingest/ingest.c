@@ -291,7 +291,9 @@ static ops_status_t map_header(ingest_state_t *st)
             st->derive_first_response = true;
         st->stats->field_mapped[f] = st->n_field_col[f] > 0 || in->default_value[f] || derived;
         if (cols->count && !st->n_field_col[f]) {
-            /* a configured column that is not there is always an error */
+            /* a configured column that is not there is always an error. The
+             * messages below may outgrow their buffers: the offsets keep
+             * counting, the write pointer stops at the end (past it is UB) */
             char shown[300] = "";
             for (size_t k = 0, sl = 0; k < cols->count && sl < sizeof shown; k++)
                 sl += (size_t)snprintf(shown + sl, sizeof shown - sl, "%s'%s'", k ? " | " : "", cols->items[k]);
@@ -309,19 +311,22 @@ static ops_status_t map_header(ingest_state_t *st)
                 }
                 size_t len = strlen(cols->items[k]);
                 if (best_d * 2 <= len && !strstr(cand, st->header[best]))
-                    cl += (size_t)snprintf(cand + cl, cl < sizeof cand ? sizeof cand - cl : 0, "%s'%s'",
+                    cl += (size_t)snprintf(cand + (cl < sizeof cand ? cl : sizeof cand),
+                                           cl < sizeof cand ? sizeof cand - cl : 0, "%s'%s'",
                                            cl ? ", " : "", st->header[best]);
             }
             if (!cl)
                 field_candidates(st, def, cand, sizeof cand);
-            ul += (size_t)snprintf(unfound + ul, ul < sizeof unfound ? sizeof unfound - ul : 0,
+            ul += (size_t)snprintf(unfound + (ul < sizeof unfound ? ul : sizeof unfound),
+                                   ul < sizeof unfound ? sizeof unfound - ul : 0,
                                    "\n  col.%s = %s: not among the headers%s%s%s", def->name, shown,
                                    cand[0] ? " (candidates: " : "", cand, cand[0] ? ")" : "");
             n_unfound++;
         } else if (def->required && !st->stats->field_mapped[f]) {
             char cand[300];
             field_candidates(st, def, cand, sizeof cand);
-            ml += (size_t)snprintf(missing + ml, ml < sizeof missing ? sizeof missing - ml : 0,
+            ml += (size_t)snprintf(missing + (ml < sizeof missing ? ml : sizeof missing),
+                                   ml < sizeof missing ? sizeof missing - ml : 0,
                                    "\n  %s (%s): add col.%s = %s or const.%s = <value for every row>%s%s",
                                    def->name, def->doc, def->name,
                                    in->header ? "<header>" : "<column number>", def->name,
@@ -337,7 +342,8 @@ static ops_status_t map_header(ingest_state_t *st)
     for (size_t k = 0; k < in->n_filters; k++) {
         st->filter_col[k] = find_column(st, in->filters[k].header);
         if (st->filter_col[k] < 0) {
-            ul += (size_t)snprintf(unfound + ul, ul < sizeof unfound ? sizeof unfound - ul : 0,
+            ul += (size_t)snprintf(unfound + (ul < sizeof unfound ? ul : sizeof unfound),
+                                   ul < sizeof unfound ? sizeof unfound - ul : 0,
                                    "\n  %s.%s: no such %s", in->filters[k].keep ? "where" : "skip",
                                    in->filters[k].header, in->header ? "header" : "column number");
             n_unfound++;

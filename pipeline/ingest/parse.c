@@ -805,6 +805,14 @@ bool parse_format_check(const char *format, bool timestamp, char *why, size_t si
                      SUPPORTED_DIRECTIVES);
             return false;
         }
+        /* %f takes every digit there is, so a number right after it could
+         * never be read: "%f%d" or "%f12" would accept no value at all */
+        if (c == 'f' && ((f[1] >= '0' && f[1] <= '9') ||
+                         (f[1] == '%' && f[2] && strchr("YymdejHIMSf", f[2])))) {
+            snprintf(why, size, "'%s' has a number right after %%f, which reads every digit; put "
+                                "a separator between them", format);
+            return false;
+        }
         directives++;
         year |= c == 'Y' || c == 'y';
         hour12 |= c == 'I';

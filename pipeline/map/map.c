@@ -167,9 +167,17 @@ int map_account_type(const input_config_t *in, const char *account, size_t len)
 
 void map_phase(int64_t amount, const double *weights, int64_t out[12])
 {
-    double w[12], sum = 0;
+    double w[12], sum = 0, top = 0;
     for (int m = 0; m < 12; m++) {
         w[m] = weights ? weights[m] : 1.0;
+        if (w[m] > top)
+            top = w[m];
+    }
+    /* weights near DBL_MAX (the config takes any finite one) add up to
+     * infinity, which made every share 0 and handed out the amount one unit
+     * at a time: scale by the largest first, so the sum is at most 12 */
+    for (int m = 0; m < 12; m++) {
+        w[m] = top > 0 ? w[m] / top : 1.0;
         sum += w[m];
     }
     bool neg = amount < 0;
@@ -178,8 +186,13 @@ void map_phase(int64_t amount, const double *weights, int64_t out[12])
     double rem[12];
     for (int m = 0; m < 12; m++) {
         double exact = (double)total * (w[m] / sum);
-        out[m] = (int64_t)floor(exact);
-        rem[m] = exact - (double)out[m];
+        /* near INT64_MAX the doubles round up (to 2^63, which does not even
+         * convert back) and the parts could add up past int64: never hand
+         * out more than is left */
+        int64_t left = total - given;
+        int64_t part = exact >= 0x1p63 ? left : (int64_t)floor(exact);
+        out[m] = part < left ? part : left;
+        rem[m] = part < left ? exact - (double)part : 0;
         given += out[m];
     }
     /* hand out the units left, largest remainder first (earliest on ties) */

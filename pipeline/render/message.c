@@ -50,6 +50,9 @@ ops_status_t render_message(const report_model_t *m, const render_info_t *info, 
     }
     period_label(m->period, plabel, sizeof plabel);
     snprintf(org, sizeof org, "%s%s%s", m->organisation, m->scope[0] ? " - " : "", m->scope);
+    /* data the freshness gate found incomplete: first, so a forced send says so */
+    for (size_t i = 0; i < m->n_dq_findings; i++)
+        g_string_append_printf(red_amber, "- %s\n", m->dq_findings[i]);
     char rejected[600], count[24], total[24];
     size_t n_rejected = kpi_inputs_rejected(m, rejected, sizeof rejected);
     if (n_rejected) {

@@ -179,6 +179,9 @@ static size_t attention_sentences(pdf_ctx_t *p, char out[][400], size_t max, ops
         fl[nf++].severity = fabs(k->value - k->target) / band;
     }
     qsort(fl, nf, sizeof *fl, by_severity);
+    /* data that is incomplete puts every number below in doubt: say it first */
+    for (size_t i = 0; i < m->n_dq_findings && n < max; i++)
+        snprintf(out[n++], sizeof out[0], "%s", m->dq_findings[i]);
     char rejected_inputs[400], count[24], total_inputs[24];
     size_t n_rejected_inputs = kpi_inputs_rejected(m, rejected_inputs, sizeof rejected_inputs);
     if (n_rejected_inputs && n < max) {

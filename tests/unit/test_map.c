@@ -143,6 +143,29 @@ Test(map, phase_adds_up_exactly)
     }
 }
 
+/* fuzz findings: weights that add up to infinity made every share 0 and
+ * handed the amount out one unit at a time; an amount near INT64_MAX all in
+ * one month converted 2^63 to int64 */
+Test(map, phase_extreme_weights_and_amounts, .timeout = 5)
+{
+    double huge[12] = { 1.7e308, 1.7e308, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    double one[12] = { 1 };
+    int64_t out[12];
+    map_phase(INT64_C(1000000000000000001), huge, out);
+    cr_expect_eq(out[0] + out[1], INT64_C(1000000000000000001));
+    cr_expect_eq(out[0], INT64_C(500000000000000001));
+    map_phase(INT64_MAX, one, out);
+    cr_expect_eq(out[0], INT64_MAX);
+    map_phase(-INT64_MAX, one, out);
+    cr_expect_eq(out[0], -INT64_MAX);
+    /* even weights: the doubles of INT64_MAX / 12 round up, their sum overflowed */
+    int64_t sum = 0;
+    map_phase(INT64_MAX, NULL, out);
+    for (int m = 0; m < 12; m++)
+        sum += out[m];
+    cr_expect_eq(sum, INT64_MAX);
+}
+
 /* ---- ingest with mappings ------------------------------------------- */
 
 static char dir[256];

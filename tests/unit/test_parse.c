@@ -559,6 +559,10 @@ Test(parse_format_check, formats)
         { "%d.%m", false, "'%d.%m' has no year: add %Y (2026) or %y (26)" },
         { "%H:%M", true, "has no year" },
         { "%Y-%m-%d %I:%M", true, "has %I (12-hour clock) without %p (AM/PM)" },
+        /* fuzz finding: %f reads every digit, so these could match no value */
+        { "%Y-%f%e", false, "'%Y-%f%e' has a number right after %f" },
+        { "%Y-%m-%d %H:%M:%S.%f12", true, "has a number right after %f" },
+        { "%Y-%m-%d %H:%M:%S.%fZ", true, NULL },
     };
     for (size_t i = 0; i < N_OF(cases); i++) {
         const check_case_t *c = &cases[i];
