@@ -1112,6 +1112,19 @@ static size_t code_unit(const char *encoding)
     return 1;
 }
 
+/* The input's delimiter and quote. libcsv trims spaces and tabs around
+ * unquoted fields, never the delimiter itself: say which explicitly for the
+ * two blank delimiters. */
+static void parser_set_dialect(struct csv_parser *p, const input_config_t *in)
+{
+    csv_set_delim(p, (unsigned char)in->delimiter);
+    csv_set_quote(p, in->quote ? (unsigned char)in->quote : INGEST_NO_QUOTE);
+    if (in->delimiter == '\t')
+        csv_set_space_func(p, space_only);
+    else if (in->delimiter == ' ')
+        csv_set_space_func(p, tab_only);
+}
+
 ops_status_t ingest_input(const input_config_t *in, const char *data_dir, int minor_units,
                           rejects_writer_t *rejects, ingest_record_fn sink, void *sink_ctx,
                           ingest_stats_t *stats, ops_error_t *err)
@@ -1193,14 +1206,7 @@ ops_status_t ingest_input(const input_config_t *in, const char *data_dir, int mi
         goto cleanup;
     }
     parser_ready = true;
-    csv_set_delim(&parser, (unsigned char)in->delimiter);
-    csv_set_quote(&parser, in->quote ? (unsigned char)in->quote : INGEST_NO_QUOTE);
-    /* libcsv trims spaces and tabs around unquoted fields, never the
-     * delimiter itself; say which explicitly for the two blank delimiters */
-    if (in->delimiter == '\t')
-        csv_set_space_func(&parser, space_only);
-    else if (in->delimiter == ' ')
-        csv_set_space_func(&parser, tab_only);
+    parser_set_dialect(&parser, in);
 
     /* block[0..carry) holds a character cut by the previous block's end */
     size_t carry = 0;
@@ -1394,13 +1400,7 @@ ops_status_t ingest_check_header(const input_config_t *in, const char *data_dir,
         goto cleanup;
     }
     parser_ready = true;
-    /* the same dialect as ingest_input */
-    csv_set_delim(&parser, (unsigned char)in->delimiter);
-    csv_set_quote(&parser, in->quote ? (unsigned char)in->quote : INGEST_NO_QUOTE);
-    if (in->delimiter == '\t')
-        csv_set_space_func(&parser, space_only);
-    else if (in->delimiter == ' ')
-        csv_set_space_func(&parser, tab_only);
+    parser_set_dialect(&parser, in); /* the same dialect as ingest_input */
 
     size_t carry = 0, total = 0;
     bool first = true;
