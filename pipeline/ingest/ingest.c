@@ -88,6 +88,7 @@ typedef struct {
     /* the mapping, resolved once per file (pipeline/map) */
     int field_col[CONFIG_MAX_FIELDS][CONFIG_MAX_TOKENS]; /* col. A | B: columns in order */
     size_t n_field_col[CONFIG_MAX_FIELDS];
+    bool header_only, stop;          /* opsreport check: stop once the header mapped */
     bool composite[CONFIG_MAX_FIELDS];   /* col. A + B: the columns joined, one key */
     char joined[CONFIG_MAX_FIELDS][512]; /* this row's joined text of a composite field */
     char const_names[CONFIG_MAX_FIELDS][48]; /* "const.FIELD", for rejects */
@@ -847,8 +848,14 @@ static void on_record(int c, void *ctx)
     if (!swallowed && ((st->n_fields == 1 && st->len[0] == 0) ||
                        (!st->rec_start && st->in->delimiter == ' ')))
         goto reset;
+    if (st->stop)
+        goto reset;
     if (!st->header_done) {
         st->status = map_header(st);
+        if (st->status == OPS_OK && st->header_only) {
+            st->stop = true; /* the header is all a check reads */
+            goto reset;
+        }
         if (st->status != OPS_OK || st->in->header)
             goto reset;
         /* no header row: the first record is data */
@@ -1125,9 +1132,14 @@ static void parser_set_dialect(struct csv_parser *p, const input_config_t *in)
         csv_set_space_func(p, tab_only);
 }
 
-ops_status_t ingest_input(const input_config_t *in, const char *data_dir, int minor_units,
-                          rejects_writer_t *rejects, ingest_record_fn sink, void *sink_ctx,
-                          ingest_stats_t *stats, ops_error_t *err)
+/* A header row longer than this is not one: a file with no line end at all. */
+#define INGEST_HEADER_MAX (4 * 1024 * 1024)
+
+/* ingest_input, or with header_only the header check: the same reader and
+ * the same map_header, so check and run never disagree about a header. */
+static ops_status_t ingest_read(const input_config_t *in, const char *data_dir, int minor_units,
+                                rejects_writer_t *rejects, ingest_record_fn sink, void *sink_ctx,
+                                ingest_stats_t *stats, ops_error_t *err, bool header_only)
 {
     ops_status_t rc = OPS_OK;
     struct timespec t0, t1;
@@ -1158,6 +1170,7 @@ ops_status_t ingest_input(const input_config_t *in, const char *data_dir, int mi
     st.stats = stats;
     st.err = err;
     st.line = 1;
+    st.header_only = header_only;
     for (size_t f = 0; f < CONFIG_MAX_FIELDS; f++)
         st.money_slot[f] = -1;
     for (size_t f = 0; f < st.schema->n_fields; f++)
@@ -1222,8 +1235,14 @@ ops_status_t ingest_input(const input_config_t *in, const char *data_dir, int mi
         size_t len = carry + n;
         rc = dec.cd != (iconv_t)-1 ? decode_iconv(&st, &dec, &parser, block, len, eof, &carry)
                                    : decode_utf8(&st, &dec, &parser, block, len, eof, &carry);
-        if (rc != OPS_OK)
+        if (rc != OPS_OK || st.stop)
             goto cleanup;
+        if (header_only && !st.header_done && stats->bytes > INGEST_HEADER_MAX) {
+            rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, 1, NULL,
+                               "no header row in the first %d MB: is the delimiter or the quote wrong?",
+                               INGEST_HEADER_MAX / (1024 * 1024));
+            goto cleanup;
+        }
         if (eof)
             break;
         memmove(block, block + len - carry, carry);
@@ -1252,7 +1271,7 @@ ops_status_t ingest_input(const input_config_t *in, const char *data_dir, int mi
                            "the file is empty: expected a header row naming the columns");
         goto cleanup;
     }
-    for (guint i = 0; i < st.latest->len && rc == OPS_OK; i++) {
+    for (guint i = 0; !header_only && i < st.latest->len && rc == OPS_OK; i++) {
         latest_row_t *row = g_ptr_array_index(st.latest, i);
         if (st.derive_first_response && row->first_response != INT64_MAX) {
             field_value_t *fr = &row->values[TKT_FIRST_RESPONSE_AT];
@@ -1294,179 +1313,17 @@ bool ingest_stats_reconciles(const ingest_stats_t *s)
     return s->rows_read == s->rows_accepted + s->rows_rejected + s->rows_filtered + s->rows_superseded;
 }
 
-/* ---- header check (opsreport check) ------------------------------------------
- * The first record only, read through the same dialect (delimiter, quote,
- * encoding, BOM) and mapped by the same map_header() as a run, so check and
- * run can never disagree about a header. No row is parsed, validated or
- * counted. */
-
-/* A header row longer than this is not one: a file with no line end at all. */
-#define INGEST_HEADER_MAX (4 * 1024 * 1024)
-
-/* libcsv's record callback for the header check: map the first non-blank
- * record, then ignore the rest of the bytes in hand. Done when the header
- * mapped (header_done) or failed (status). */
-static void on_header_record(int c, void *ctx)
+ops_status_t ingest_input(const input_config_t *in, const char *data_dir, int minor_units,
+                          rejects_writer_t *rejects, ingest_record_fn sink, void *sink_ctx,
+                          ingest_stats_t *stats, ops_error_t *err)
 {
-    ingest_state_t *st = ctx;
-    (void)c;
-    /* a blank line: one empty field, or with a space delimiter several */
-    bool blank = true;
-    for (size_t i = 0; i < st->n_fields && i < INGEST_MAX_COLUMNS && blank; i++)
-        blank = st->len[i] == 0;
-    if (st->status == OPS_OK && !st->header_done && !blank)
-        st->status = map_header(st);
-    st->n_fields = 0;
-    st->buf_len = 0;
-    st->overflow = false;
+    return ingest_read(in, data_dir, minor_units, rejects, sink, sink_ctx, stats, err, false);
 }
 
-/* Converts in[0..n) to UTF-8 into out (4n + 4 bytes); an undecodable code
- * unit (unit bytes) becomes U+FFFD. *carry: bytes of a character cut by the
- * block end. */
-static size_t header_decode(iconv_t cd, size_t unit, const char *in, size_t n, bool eof, char *out,
-                            size_t *carry)
-{
-    char *ip = (char *)in, *op = out;
-    size_t il = n, ol = 4 * n + 4;
-    *carry = 0;
-    while (il > 0) {
-        if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1)
-            break;
-        if (errno == EINVAL && !eof) {
-            *carry = il;
-            break;
-        }
-        if ((errno != EILSEQ && errno != EINVAL) || ol < 3)
-            break;
-        memcpy(op, UTF8_REPLACEMENT, 3);
-        op += 3;
-        ol -= 3;
-        size_t skip = unit < il ? unit : il;
-        ip += skip;
-        il -= skip;
-    }
-    return (size_t)(op - out);
-}
-
+/* opsreport check: the first record only, through the same reader (dialect,
+ * encoding, BOM) and map_header as a run; no row is parsed or counted. */
 ops_status_t ingest_check_header(const input_config_t *in, const char *data_dir,
                                  ingest_stats_t *stats, ops_error_t *err)
 {
-    ops_status_t rc = OPS_OK;
-    ingest_state_t st = { 0 };
-    struct csv_parser parser;
-    bool parser_ready = false;
-    FILE *fp = NULL;
-    char *block = NULL, *decoded = NULL;
-    iconv_t cd = (iconv_t)-1;
-    const size_t block_size = 64 * 1024;
-
-    memset(stats, 0, sizeof *stats);
-    snprintf(stats->name, sizeof stats->name, "%s", in->name);
-    snprintf(stats->kind, sizeof stats->kind, "%s", in->schema->name);
-    if (in->file[0] == '/' || !data_dir)
-        snprintf(stats->path, sizeof stats->path, "%s", in->file);
-    else
-        snprintf(stats->path, sizeof stats->path, "%s/%s", data_dir, in->file);
-    st.in = in;
-    st.schema = in->schema;
-    st.path = stats->path;
-    st.stats = stats;
-    st.err = err;
-    st.line = 1;
-
-    fp = fopen(stats->path, "rb");
-    if (!fp) {
-        if (errno == ENOENT && in->optional)
-            goto cleanup;
-        rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, 0, NULL,
-                           "cannot open input '%s' ([input.%s] file = %s): %s", stats->path,
-                           in->name, in->file, strerror(errno));
-        goto cleanup;
-    }
-    stats->present = true;
-    block = malloc(block_size);
-    if (in->encoding) {
-        decoded = malloc(4 * block_size + 4);
-        cd = iconv_open("UTF-8", in->encoding);
-        if (cd == (iconv_t)-1) {
-            rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, 0, NULL,
-                               "iconv cannot decode encoding = %s: %s", in->encoding, strerror(errno));
-            goto cleanup;
-        }
-    }
-    if (!block || (in->encoding && !decoded) || csv_init(&parser, 0) != 0) {
-        rc = ops_error_set(err, OPS_ERR_NOMEM, stats->path, 0, NULL, "out of memory");
-        goto cleanup;
-    }
-    parser_ready = true;
-    parser_set_dialect(&parser, in); /* the same dialect as ingest_input */
-
-    size_t carry = 0, total = 0;
-    bool first = true;
-    while (!st.header_done && st.status == OPS_OK) {
-        size_t n = fread(block + carry, 1, block_size - carry, fp);
-        if (ferror(fp)) {
-            rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, 1, NULL, "read error: %s", strerror(errno));
-            goto cleanup;
-        }
-        bool eof = n < block_size - carry;
-        total += n;
-        char *data = block;
-        size_t len = carry + n;
-        if (first && !in->encoding && len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) {
-            data += 3;
-            len -= 3;
-        }
-        first = false;
-        carry = 0;
-        /* with quote = none, 0xFF is libcsv's quote char: as in ingest_input it stays text */
-        for (size_t i = 0; !in->quote && !in->encoding && i < len; i++)
-            if ((unsigned char)data[i] == INGEST_NO_QUOTE)
-                data[i] = (char)0xFE;
-        if (cd != (iconv_t)-1) {
-            size_t left;
-            size_t out = header_decode(cd, code_unit(in->encoding), data, len, eof, decoded, &left);
-            memmove(block, data + len - left, left);
-            carry = left;
-            data = decoded;
-            len = out;
-        }
-        if (csv_parse(&parser, data, len, on_field, on_header_record, &st) != len) {
-            rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, 1, NULL, "CSV parse error: %s",
-                               csv_strerror(csv_error(&parser)));
-            goto cleanup;
-        }
-        if (eof) {
-            if (!st.header_done && st.status == OPS_OK)
-                csv_fini(&parser, on_field, on_header_record, &st);
-            break;
-        }
-        if (total > INGEST_HEADER_MAX && !st.header_done && st.status == OPS_OK) {
-            rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, 1, NULL,
-                               "no header row in the first %d MB: is the delimiter or the quote wrong?",
-                               INGEST_HEADER_MAX / (1024 * 1024));
-            goto cleanup;
-        }
-    }
-    if (st.status != OPS_OK)
-        rc = st.status;
-    else if (!st.header_done)
-        rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, 1, NULL,
-                           "the file is empty: expected a header row naming the columns");
-
-cleanup:
-    if (parser_ready)
-        csv_free(&parser);
-    if (cd != (iconv_t)-1)
-        iconv_close(cd);
-    if (fp)
-        fclose(fp);
-    for (size_t i = 0; i < st.n_header; i++)
-        g_free(st.header[i]);
-    free(st.filter_col);
-    free(st.buf);
-    free(block);
-    free(decoded);
-    return rc;
+    return ingest_read(in, data_dir, 0, NULL, NULL, NULL, stats, err, true);
 }
