@@ -290,7 +290,7 @@ def kpi_phl_contracts(folder):
 
 def kpi_phl_prof(folder):
     t = read("purchase_orders_us_philadelphia_prof_services_mdy_crlf")
-    t = t[~t["current_item_id"].duplicated()]                          # a second listing is a duplicate line
+    t = t[~t[["current_item_id", "start_dt"]].duplicated()]            # one line per item and term
     start = pd.to_datetime(t["start_dt"], format="%m/%d/%Y")
     c = t["amt"].map(cents)
     k = kpi(folder, "spend")
