@@ -53,9 +53,9 @@ LDFLAGS += $(SANFLAGS)
 
 Q := $(if $(V),,@)
 SRC := $(sort $(shell find pipeline -name '*.c'))
-LIB_SRC := $(filter-out pipeline/main.c,$(SRC))
+LIB_SRC := $(filter-out pipeline/cli/main.c,$(SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ := $(BUILD)/pipeline/main.o
+MAIN_OBJ := $(BUILD)/pipeline/cli/main.o
 LIB := $(BUILD)/libopsreport.a
 BIN := $(BUILD)/opsreport
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -159,7 +159,7 @@ $(PATHS): FORCE
 	@mkdir -p $(dir $@)
 	@printf '%s\n' '$(BINDIR)' '$(DATADIR)' '$(DOCDIR)' '$(MANDIR)' '$(UNITDIR)' '$(SYSCONFDIR)' > $@.new
 	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
-$(BUILD)/pipeline/run.o $(BUILD)/pipeline/template.o: $(PATHS)
+$(BUILD)/pipeline/cli/run.o $(BUILD)/pipeline/core/template.o: $(PATHS)
 # likewise the compiler and linker flags (the package's hardening flags):
 # every object is rebuilt, and so the program relinked, when they change
 FLAGS := $(BUILD)/flags.txt

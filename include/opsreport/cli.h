@@ -13,8 +13,8 @@ int cli_validate_main(int argc, char **argv); /* opsreport validate */
 int cli_send_main(int argc, char **argv);     /* opsreport send */
 int generate_main(int argc, char **argv);     /* opsreport generate (pipeline/generate/) */
 int forecast_cli_main(int argc, char **argv); /* opsreport forecast (pipeline/forecast/) */
-int cli_check_main(int argc, char **argv);    /* opsreport check (pipeline/check.c) */
-int cli_runs_main(int argc, char **argv);     /* opsreport runs (pipeline/runs.c) */
+int cli_check_main(int argc, char **argv);    /* opsreport check (pipeline/cli/check.c) */
+int cli_runs_main(int argc, char **argv);     /* opsreport runs (pipeline/cli/runs.c) */
 int cli_inspect_main(int argc, char **argv);  /* opsreport inspect (pipeline/inspect/) */
 int cli_kinds_main(int argc, char **argv);    /* opsreport kinds (pipeline/inspect/) */
 

@@ -3,7 +3,7 @@
  *
  * Modules never print and never exit: they return an ops_status_t and fill
  * an ops_error_t with where the problem is (file, line, column) and what was
- * expected. Only the driver (pipeline/main.c) prints and picks the exit code.
+ * expected. Only the driver (pipeline/cli/main.c) prints and picks the exit code.
  */
 #ifndef OPSREPORT_COMMON_H
 #define OPSREPORT_COMMON_H

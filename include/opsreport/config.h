@@ -2,7 +2,7 @@
  * config.h - the run configuration, parsed from INI with inih.
  *
  * config_load() reads the whole file, checks every section and key against
- * the tables in pipeline/config.c, and fails on the first unknown one with
+ * the tables in pipeline/core/config.c, and fails on the first unknown one with
  * the file, line and the nearest valid name. The config owns every string
  * in it; config_free() releases all of it.
  */

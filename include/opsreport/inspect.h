@@ -8,7 +8,7 @@
  * its values. The dialect is chosen as DuckDB's sniffer does: every
  * candidate is parsed with libcsv over a sample of records and the one whose
  * field counts agree best wins. Values are then checked with the pipeline's
- * own parsers (pipeline/ingest/parse.c, pipeline/validate), so what inspect
+ * own parsers (pipeline/core/parse.c, pipeline/validate), so what inspect
  * proposes is what validate accepts.
  *
  * With a kind, inspect matches columns to the kind's logical fields by

@@ -25,7 +25,7 @@
 #include "opsreport/map.h"
 #include "opsreport/validate.h"
 
-#include "ingest/parse.h"
+#include "opsreport/parse.h"
 
 #include <csv.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 /*
  * kinds.c - `opsreport kinds`: the input kinds and their fields, printed
- * from the schema tables (pipeline/schema.c) so the listing and README's
+ * from the schema tables (pipeline/core/schema.c) so the listing and README's
  * table (`kinds --markdown`) cannot drift from what ingest reads.
  */
 #include "inspect/inspect_internal.h"

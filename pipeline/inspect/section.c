@@ -2,7 +2,7 @@
  * section.c - what inspect prints: the column table and the drafted
  * [input.NAME] section.
  *
- * Every line of the section is a config key that pipeline/config.c reads;
+ * Every line of the section is a config key that pipeline/core/config.c reads;
  * explanations go on lines of their own starting with '#' (inih would take
  * " ;" inside a value for an inline comment, so values never contain one).
  * Lines that are guesses say so in the comment above them.

@@ -19,7 +19,7 @@
  */
 #include "inspect/inspect_internal.h"
 
-#include "ingest/parse.h"
+#include "opsreport/parse.h"
 
 #include <csv.h>
 #include <ctype.h>

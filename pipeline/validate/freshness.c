@@ -7,7 +7,7 @@
  */
 #include "opsreport/freshness.h"
 
-#include "ingest/parse.h"
+#include "opsreport/parse.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  */
 #include "opsreport/validate.h"
 
-#include "ingest/parse.h"
+#include "opsreport/parse.h"
 
 #include <ctype.h>
 #include <glib.h>

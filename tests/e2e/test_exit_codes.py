@@ -1,6 +1,6 @@
 """Every exit code README documents is in the help of `opsreport --help` and
 of `run` and `validate`, with README's wording: the help is printed
-from the one table in pipeline/common.c that test_common compares with README."""
+from the one table in pipeline/core/common.c that test_common compares with README."""
 import re
 
 import pytest

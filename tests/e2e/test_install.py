@@ -128,8 +128,8 @@ def test_man_page_renders_and_names_every_command_option_and_key(staged):
     exit_status = text.split("\nEXIT STATUS\n")[1].split("\nENVIRONMENT\n")[0]
     for code in codes:
         assert re.search(rf"^       {code}\s", exit_status, re.M), code
-    # every section and key the loader knows (its tables in pipeline/config.c)
-    source = (ROOT / "pipeline/config.c").read_text()
+    # every section and key the loader knows (its tables in pipeline/core/config.c)
+    source = (ROOT / "pipeline/core/config.c").read_text()
     tables = re.findall(r"static const char \*const (\w+)\[\] = \{(.*?)\};", source, re.S)
     assert len(tables) >= 10
     for table, body in tables:

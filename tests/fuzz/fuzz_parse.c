@@ -1,5 +1,5 @@
 /*
- * fuzz_parse.c - the date, number and money parsers (pipeline/ingest/parse.h).
+ * fuzz_parse.c - the date, number and money parsers (pipeline/core/parse.c).
  *
  * Byte 0 chooses the number format and the date formats, the rest is the
  * value (not NUL-terminated, as ingest hands it over). Properties:
@@ -14,7 +14,7 @@
  */
 #include "fuzz_util.h"
 
-#include "ingest/parse.h"
+#include "opsreport/parse.h"
 
 #include <math.h>
 

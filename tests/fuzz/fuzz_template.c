@@ -1,5 +1,5 @@
 /*
- * fuzz_template.c - the template engine (pipeline/template.c).
+ * fuzz_template.c - the template engine (pipeline/core/template.c).
  *
  * The input is a template file. When it loads, every key it defines (found
  * by the same `key =` shape the format documents) is filled with a few

@@ -1,4 +1,4 @@
-/* Unit tests for `opsreport check` (pipeline/check.c): one table of configs,
+/* Unit tests for `opsreport check` (pipeline/cli/check.c): one table of configs,
  * good and broken, with the exact problems each must list, in order, and the
  * exit code. {D} stands for the case's temporary folder (config, data and
  * output folder live there). An expected text ending in "..." is a prefix:

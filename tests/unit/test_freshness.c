@@ -8,7 +8,7 @@
 #include "opsreport/config.h"
 #include "opsreport/freshness.h"
 
-#include "ingest/parse.h"
+#include "opsreport/parse.h"
 
 static config_t *cfg;
 static char ini[64];

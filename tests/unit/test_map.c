@@ -10,7 +10,7 @@
 #include "opsreport/ingest.h"
 #include "opsreport/map.h"
 
-#include "ingest/parse.h"
+#include "opsreport/parse.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,4 +1,4 @@
-/* test_numfmt.c - hand-checked cases for pipeline/numfmt.c, one per line.
+/* test_numfmt.c - hand-checked cases for pipeline/core/numfmt.c, one per line.
  * "−" below is U+2212 (NUMFMT_MINUS); every expected string is worked out by
  * hand from the rules in numfmt.h, never copied from the program. */
 #include <criterion/criterion.h>

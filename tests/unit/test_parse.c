@@ -1,5 +1,5 @@
 /*
- * Unit tests for the typed field parsers (pipeline/ingest/parse.c).
+ * Unit tests for the typed field parsers (pipeline/core/parse.c).
  *
  * Each test is a table of cases: the input, the format, and either the
  * expected value or a substring of the expected reason. Day numbers are
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ingest/parse.h"
+#include "opsreport/parse.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,6 +1,6 @@
 /*
  * test_runfolder.c - the run folder's all-or-nothing publishing
- * (pipeline/runfolder.c) in a fresh temp dir: a long recipient scope in
+ * (pipeline/core/runfolder.c) in a fresh temp dir: a long recipient scope in
  * "summary-<scope>.pdf" is published under its whole name, names that cannot
  * be one file name are refused before anything is written, and a commit with
  * a temp file missing renames nothing.

@@ -1,4 +1,4 @@
-/* Unit tests for the schema tables (pipeline/schema.c): index constants,
+/* Unit tests for the schema tables (pipeline/core/schema.c): index constants,
  * vocabularies and the synonyms inspect and the missing-field errors use. */
 #include <criterion/criterion.h>
 #include <glib.h>

@@ -7,7 +7,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "ingest/parse.h"
+#include "opsreport/parse.h"
 #include "opsreport/validate.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))

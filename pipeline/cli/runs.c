@@ -12,7 +12,7 @@
 #include "opsreport/cli.h"
 #include "opsreport/period.h"
 
-#include "cli_internal.h"
+#include "cli/cli_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -16,7 +16,7 @@
  * Failure reasons that quote the value are formatted into a per-thread
  * buffer (see parse.h for its lifetime).
  */
-#include "ingest/parse.h"
+#include "opsreport/parse.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -14,7 +14,7 @@
 #include "opsreport/runfolder.h"
 #include "opsreport/template.h"
 
-#include "cli_internal.h"
+#include "cli/cli_internal.h"
 
 #include <getopt.h>
 #include <glib.h>

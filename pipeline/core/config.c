@@ -11,7 +11,7 @@
 #include "opsreport/config.h"
 #include "opsreport/deliver.h"
 
-#include "ingest/parse.h"
+#include "opsreport/parse.h"
 
 #include <ctype.h>
 #include <errno.h>

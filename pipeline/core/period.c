@@ -1,7 +1,7 @@
-/* period.c - month arithmetic on period indices; dates via ingest/parse's civil helpers. */
+/* period.c - month arithmetic on period indices; dates via the civil-date helpers in parse.h. */
 #include "opsreport/period.h"
 
-#include "ingest/parse.h"
+#include "opsreport/parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -25,7 +25,7 @@
 #include "opsreport/ingest.h"
 #include "opsreport/template.h"
 
-#include "cli_internal.h"
+#include "cli/cli_internal.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,7 +1,7 @@
 /* manifest.c - manifest.json with jansson (keys in insertion order, 2-space indent). */
 #include "opsreport/manifest.h"
 
-#include "ingest/parse.h"
+#include "opsreport/parse.h"
 
 #include <inttypes.h>
 #include <jansson.h>

@@ -21,7 +21,7 @@
 #include "opsreport/deliver.h"
 #include "opsreport/runfolder.h"
 
-#include "cli_internal.h"
+#include "cli/cli_internal.h"
 
 #include <errno.h>
 #include <getopt.h>
