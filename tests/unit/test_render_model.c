@@ -317,3 +317,22 @@ Test(render_model, renaming_titles_and_labels_keeps_every_section, .timeout = 12
     rendered_free(&after);
     report_model_free(m);
 }
+
+/* the driver loops over render_outputs: each entry at its own id, with a
+ * renderer, a file name, and a scoped name holding exactly one %s */
+Test(render_model, output_registry_is_complete)
+{
+    for (size_t k = 0; k < RENDER_OUT_COUNT; k++) {
+        const render_output_t *o = &render_outputs[k];
+        cr_expect_eq(o->id, (render_output_id_t)k, "entry %zu holds id %d", k, o->id);
+        cr_expect_not_null(o->render, "entry %zu", k);
+        cr_expect(o->file && *o->file, "entry %zu", k);
+        cr_expect_lt(o->timer, RENDER_TIMER_COUNT, "entry %zu", k);
+        if (o->scoped) {
+            const char *p = strstr(o->scoped, "%s");
+            cr_expect(p && !strchr(p + 2, '%') && strchr(o->scoped, '%') == p, "entry %zu: %s", k, o->scoped);
+        }
+    }
+    for (size_t k = 0; k < RENDER_TIMER_COUNT; k++)
+        cr_expect(render_timer_names[k] && *render_timer_names[k]);
+}
