@@ -102,7 +102,7 @@ static ops_status_t render_finance_page(const char *const *names, size_t n_cols,
     cr_assert_not_null(mkdtemp(dir));
     char path[64];
     snprintf(path, sizeof path, "%s/summary.pdf", dir);
-    render_info_t info = { "test", "config/opsreport.ini", "0", "run", false, "templates" };
+    render_info_t info = { "test", "config/opsreport.ini", "0", "run", false, "templates", 1000 };
     ops_status_t rc = render_pdf(m, &info, path, err);
     remove(path);
     rmdir(dir);
@@ -217,7 +217,7 @@ typedef struct {
 static void render_both(const report_model_t *m, const char *dir, rendered_t *out)
 {
     ops_error_t err = { 0 };
-    render_info_t info = { "test", "config/opsreport.ini", "0", "run", false, "templates" };
+    render_info_t info = { "test", "config/opsreport.ini", "0", "run", false, "templates", 1000 };
     char xlsx[256], pdf[256], cmd[1024];
     snprintf(xlsx, sizeof xlsx, "%s/report.xlsx", dir);
     snprintf(pdf, sizeof pdf, "%s/summary.pdf", dir);
