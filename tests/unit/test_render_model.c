@@ -336,3 +336,20 @@ Test(render_model, output_registry_is_complete)
     for (size_t k = 0; k < RENDER_TIMER_COUNT; k++)
         cr_expect(render_timer_names[k] && *render_timer_names[k]);
 }
+
+/* README's "Adding a KPI" says a KPI is documented in docs/kpis.md: every KPI
+ * the sample month computes has its row there, `id` | label. */
+Test(render_model, every_sample_kpi_is_documented, .timeout = 120)
+{
+    gchar *doc = NULL;
+    cr_assert(g_file_get_contents("docs/kpis.md", &doc, NULL, NULL), "docs/kpis.md (run from the repository)");
+    report_model_t *m = sample_model();
+    cr_assert_gt(m->n_kpis, 20);
+    for (size_t i = 0; i < m->n_kpis; i++) {
+        char row[200];
+        snprintf(row, sizeof row, "| `%s` | ", m->kpis[i].id);
+        cr_expect_not_null(strstr(doc, row), "docs/kpis.md has no row for KPI %s", m->kpis[i].id);
+    }
+    report_model_free(m);
+    g_free(doc);
+}
