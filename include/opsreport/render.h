@@ -21,6 +21,10 @@ typedef struct {
 
 ops_status_t render_xlsx(const report_model_t *m, const render_info_t *info, const char *path,
                          ops_error_t *err);
+/* The same workbook into memory: *data (malloc'd, the caller frees) holds
+ * *len bytes, identical to render_xlsx's file. For tests and embedding. */
+ops_status_t render_xlsx_to_memory(const report_model_t *m, const render_info_t *info, unsigned char **data,
+                                   size_t *len, ops_error_t *err);
 ops_status_t render_pdf(const report_model_t *m, const render_info_t *info, const char *path,
                         ops_error_t *err);
 /* detail.xlsx: the period's GL lines from the model's spool, capped at max_rows (constant memory). */

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* ---- the id table ------------------------------------------------------------ */
 
@@ -214,28 +215,111 @@ typedef struct {
     char *dimensions; /* each sheet's <dimension ref=...>, one a line */
 } rendered_t;
 
+/* ---- a workbook read in memory: the zip's central directory, zlib's inflate ---- */
+
+static uint32_t le16(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
+static uint32_t le32(const unsigned char *p) { return le16(p) | le16(p + 2) << 16; }
+
+/* The entry's bytes, NUL-terminated (g_free), or NULL when the zip has none. */
+static char *zip_entry(const unsigned char *zip, size_t len, const char *name)
+{
+    size_t eocd = len >= 22 ? len - 22 : 0;
+    while (eocd > 0 && le32(zip + eocd) != 0x06054b50u)
+        eocd--;
+    cr_assert_eq(le32(zip + eocd), 0x06054b50u, "no end of central directory");
+    size_t n = le16(zip + eocd + 10), at = le32(zip + eocd + 16);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(le32(zip + at), 0x02014b50u, "central directory entry %zu", i);
+        size_t method = le16(zip + at + 10), csize = le32(zip + at + 20), usize = le32(zip + at + 24);
+        size_t nlen = le16(zip + at + 28), elen = le16(zip + at + 30), clen = le16(zip + at + 32);
+        size_t local = le32(zip + at + 42);
+        if (nlen == strlen(name) && !memcmp(zip + at + 46, name, nlen)) {
+            const unsigned char *src = zip + local + 30 + le16(zip + local + 26) + le16(zip + local + 28);
+            char *out = g_malloc(usize + 1);
+            if (method == 0)
+                memcpy(out, src, usize);
+            else {
+                cr_assert_eq(method, 8, "%s: compression method %zu", name, method);
+                z_stream z = { 0 };
+                cr_assert_eq(inflateInit2(&z, -15), Z_OK);
+                z.next_in = (unsigned char *)src;
+                z.avail_in = (uInt)csize;
+                z.next_out = (unsigned char *)out;
+                z.avail_out = (uInt)usize;
+                cr_assert_eq(inflate(&z, Z_FINISH), Z_STREAM_END, "%s does not inflate", name);
+                cr_assert_eq(z.total_out, usize);
+                inflateEnd(&z);
+            }
+            out[usize] = '\0';
+            return out;
+        }
+        at += 46 + nlen + elen + clen;
+    }
+    return NULL;
+}
+
 static void render_both(const report_model_t *m, const char *dir, rendered_t *out)
 {
     ops_error_t err = { 0 };
     render_info_t info = { "test", "config/opsreport.ini", "0", "run", false, "templates", 1000 };
-    char xlsx[256], pdf[256], cmd[1024];
-    snprintf(xlsx, sizeof xlsx, "%s/report.xlsx", dir);
+    char pdf[256], cmd[1024];
     snprintf(pdf, sizeof pdf, "%s/summary.pdf", dir);
-    cr_assert_eq(render_xlsx(m, &info, xlsx, &err), OPS_OK, "%s", err.message);
+    unsigned char *xlsx = NULL;
+    size_t len = 0;
+    cr_assert_eq(render_xlsx_to_memory(m, &info, &xlsx, &len, &err), OPS_OK, "%s", err.message);
+    cr_assert_gt(len, 1000);
     cr_assert_eq(render_pdf(m, &info, pdf, &err), OPS_OK, "%s", err.message);
     snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>/dev/null", pdf);
     out->pdf_text = command_output(cmd);
-    snprintf(cmd, sizeof cmd, "unzip -p '%s' xl/workbook.xml", xlsx);
-    out->workbook = command_output(cmd);
-    snprintf(cmd, sizeof cmd, "unzip -p '%s' xl/sharedStrings.xml", xlsx);
-    out->strings = command_output(cmd);
-    snprintf(cmd, sizeof cmd,
-             "for s in $(unzip -Z1 '%s' 'xl/worksheets/sheet*.xml' | sort -V); do "
-             "unzip -p '%s' \"$s\" | grep -o '<dimension ref=\"[^\"]*\"'; done",
-             xlsx, xlsx);
-    out->dimensions = command_output(cmd);
-    remove(xlsx);
+    out->workbook = zip_entry(xlsx, len, "xl/workbook.xml");
+    out->strings = zip_entry(xlsx, len, "xl/sharedStrings.xml");
+    cr_assert(out->workbook && out->strings);
+    /* each sheet's <dimension ref="A1:H40"/>, sheet1, sheet2, ... in order */
+    GString *dims = g_string_new("");
+    for (int k = 1;; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "xl/worksheets/sheet%d.xml", k);
+        char *xml = zip_entry(xlsx, len, name);
+        if (!xml)
+            break;
+        const char *d = strstr(xml, "<dimension ref=\"");
+        cr_assert_not_null(d, "%s has no dimension", name);
+        const char *end = strchr(d + 16, '"');
+        g_string_append_len(dims, d, end - d + 1);
+        g_string_append_c(dims, '\n');
+        g_free(xml);
+    }
+    out->dimensions = g_string_free(dims, FALSE);
+    free(xlsx);
     remove(pdf);
+}
+
+/* the workbook in memory is the file's bytes */
+Test(render_model, workbook_in_memory_equals_the_file, .timeout = 120)
+{
+    report_model_t *m = sample_model();
+    ops_error_t err = { 0 };
+    render_info_t info = { "test", "config/opsreport.ini", "0", "run", false, "templates", 1000 };
+    char path[] = "/tmp/test_render_mem.XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    cr_assert_eq(render_xlsx(m, &info, path, &err), OPS_OK, "%s", err.message);
+    gchar *file = NULL;
+    gsize flen = 0;
+    cr_assert(g_file_get_contents(path, &file, &flen, NULL));
+    unlink(path);
+    unsigned char *mem = NULL;
+    size_t len = 0;
+    cr_assert_eq(render_xlsx_to_memory(m, &info, &mem, &len, &err), OPS_OK, "%s", err.message);
+    cr_expect_eq(len, flen);
+    cr_expect(len == flen && !memcmp(mem, file, len), "the bytes differ");
+    char *wb = zip_entry(mem, len, "xl/workbook.xml");
+    cr_expect_not_null(strstr(wb, "name=\"Summary\""), "%s", wb);
+    g_free(wb);
+    free(mem);
+    g_free(file);
+    report_model_free(m);
 }
 
 static void rendered_free(rendered_t *r)
