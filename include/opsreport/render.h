@@ -70,6 +70,8 @@ typedef struct {
 } render_output_t;
 
 extern const render_output_t render_outputs[RENDER_OUT_COUNT];
+/* how many entries have a scoped name (sizes the run folder; test_render_model checks it) */
+#define RENDER_OUT_SCOPED 3
 extern const char *const render_timer_names[RENDER_TIMER_COUNT];
 
 /* ---- page 1's choices, shared by the PDF and the HTML summary (pdf.c) ----- */

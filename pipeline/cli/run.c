@@ -325,10 +325,11 @@ static void make_run_id(const config_t *cfg, const ingest_stats_t *stats, size_t
 }
 
 #define MAX_SCOPES 16
-/* A run writes report.xlsx, the GL detail workbook, summary.pdf, message.txt
- * and rejects.csv, then a PDF and a message for each further scope: the run
- * folder must have room for all of them at the most scopes allowed. */
-_Static_assert(RUNFOLDER_MAX_OUTPUTS >= 5 + 2 * (MAX_SCOPES - 1), "RUNFOLDER_MAX_OUTPUTS too small for MAX_SCOPES");
+/* A run writes rejects.csv and every output of render_outputs[], then each
+ * scoped one again for each further scope: the run folder must have room for
+ * all of them at the most scopes allowed. */
+_Static_assert(RUNFOLDER_MAX_OUTPUTS >= 1 + RENDER_OUT_COUNT + RENDER_OUT_SCOPED * (MAX_SCOPES - 1),
+               "RUNFOLDER_MAX_OUTPUTS too small for MAX_SCOPES");
 
 typedef struct {
     analyse_t *a[MAX_SCOPES];

@@ -406,8 +406,10 @@ Test(render_model, renaming_titles_and_labels_keeps_every_section, .timeout = 12
  * renderer, a file name, and a scoped name holding exactly one %s */
 Test(render_model, output_registry_is_complete)
 {
+    size_t scoped = 0;
     for (size_t k = 0; k < RENDER_OUT_COUNT; k++) {
         const render_output_t *o = &render_outputs[k];
+        scoped += o->scoped != NULL;
         cr_expect_eq(o->id, (render_output_id_t)k, "entry %zu holds id %d", k, o->id);
         cr_expect_not_null(o->render, "entry %zu", k);
         cr_expect(o->file && *o->file, "entry %zu", k);
@@ -417,6 +419,7 @@ Test(render_model, output_registry_is_complete)
             cr_expect(p && !strchr(p + 2, '%') && strchr(o->scoped, '%') == p, "entry %zu: %s", k, o->scoped);
         }
     }
+    cr_expect_eq(scoped, RENDER_OUT_SCOPED, "render.h's RENDER_OUT_SCOPED is stale");
     for (size_t k = 0; k < RENDER_TIMER_COUNT; k++)
         cr_expect(render_timer_names[k] && *render_timer_names[k]);
 }
