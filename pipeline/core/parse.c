@@ -813,6 +813,13 @@ bool parse_format_check(const char *format, bool timestamp, char *why, size_t si
                                 "a separator between them", format);
             return false;
         }
+        /* a name reads letters as far as a name goes ("Saturday" for %a), so a
+         * letter right after it would be swallowed: "%aurday" matches nothing */
+        if (strchr("aAbBp", c) && (isalpha((unsigned char)f[1]) || (f[1] == '%' && f[2] && strchr("aAbBp", f[2])))) {
+            snprintf(why, size, "'%s' has a letter right after %%%c, which reads a whole name; put a "
+                                "separator between them", format, c);
+            return false;
+        }
         directives++;
         year |= c == 'Y' || c == 'y';
         hour12 |= c == 'I';

@@ -562,6 +562,10 @@ Test(parse_format_check, formats)
         /* fuzz finding: %f reads every digit, so these could match no value */
         { "%Y-%f%e", false, "'%Y-%f%e' has a number right after %f" },
         { "%Y-%m-%d %H:%M:%S.%f12", true, "has a number right after %f" },
+        /* a name reads letters as far as the name goes: %aurday never matches */
+        { "%Y %aurday", false, "has a letter right after %a, which reads a whole name" },
+        { "%d%b%Y", false, NULL },
+        { "%d%B%p%Y", false, "has a letter right after %B" },
         { "%Y-%m-%d %H:%M:%S.%fZ", true, NULL },
     };
     for (size_t i = 0; i < N_OF(cases); i++) {
