@@ -58,7 +58,7 @@ void runfolder_close(runfolder_t *rf);
 
 /* SHA-256 (hex) and size of a file. */
 ops_status_t file_digest(const char *path, char sha256[65], uint64_t *bytes, ops_error_t *err);
-/* Writes data to path atomically (path.tmp, fsync, rename). */
+/* Writes data to path atomically (.NAME.tmp beside it, fsync, rename). */
 ops_status_t file_write_atomic(const char *path, const void *data, size_t len, ops_error_t *err);
 
 #endif

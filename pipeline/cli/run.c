@@ -512,6 +512,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
 
     if (config_load(o->config_path, &cfg, &err) != OPS_OK)
         goto fail;
+    ops_fault_point("config");
     man.stages[man.n_stages].name = "config";
     man.stages[man.n_stages++].seconds = now_seconds() - t;
     log_msg(2, "config %s (sha256 %.12s), period %s", cfg->path, cfg->sha256, period);
@@ -540,6 +541,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         if (runfolder_open(&rf, out_dir, period, &err) != OPS_OK)
             goto fail;
         rf_open = true;
+        ops_fault_point("locked");
         char path[RUNFOLDER_PATH_SIZE];
         if (runfolder_temp_path(&rf, "rejects.csv", path, sizeof path, &err) != OPS_OK ||
             rejects_open(path, &rejects, &err) != OPS_OK)
@@ -560,6 +562,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         progress_end(&progress);
         if (irc != OPS_OK)
             goto fail;
+        ops_fault_point("ingest");
         log_msg(2, "%s: %llu rows read, %llu accepted, %llu rejected in %.2f s", stats[i].name,
                 (unsigned long long)stats[i].rows_read, (unsigned long long)stats[i].rows_accepted,
                 (unsigned long long)stats[i].rows_rejected, stats[i].seconds);
@@ -571,6 +574,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         goto fail;
     }
     rejects = NULL;
+    ops_fault_point("rejects");
     make_run_id(cfg, stats, cfg->n_inputs, period, run_id, sizeof run_id);
     freshness_finish(&fresh, stats);
     man.freshness = &fresh;
@@ -624,6 +628,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         t = now_seconds();
         if (analyse_finish(fan.a[sc], stats, cfg->n_inputs, &model, &err) != OPS_OK)
             goto fail;
+        ops_fault_point("analyse");
         for (size_t i = 0; i < n_dq; i++)
             snprintf(model->dq_findings[i], sizeof model->dq_findings[i], "%s", dq[i]);
         model->n_dq_findings = n_dq;
@@ -631,6 +636,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         t = now_seconds();
         if (outlook_run(cfg, model, &err) != OPS_OK)
             goto fail;
+        ops_fault_point("forecast");
         model_apply_targets(model, cfg); /* the outlook KPIs have targets too */
         t_forecast += now_seconds() - t;
         if (sc == 0) {
@@ -639,10 +645,12 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
             if (runfolder_temp_path(&rf, cfg->xlsx_name, path, sizeof path, &err) != OPS_OK ||
                 render_xlsx(model, &info, path, &err) != OPS_OK)
                 goto fail;
+            ops_fault_point("render_xlsx");
             if (model->gl_detail.spool &&
                 (runfolder_temp_path(&rf, cfg->detail_name, path, sizeof path, &err) != OPS_OK ||
                  render_detail_xlsx(model, &info, cfg->detail_max_rows, path, &err) != OPS_OK))
                 goto fail;
+            ops_fault_point("render_detail");
             t_xlsx += now_seconds() - t;
         } else
             scope_slug(fan.scope[sc], slug, sizeof slug);
@@ -654,15 +662,18 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         if (runfolder_temp_path(&rf, name, path, sizeof path, &err) != OPS_OK ||
             render_pdf(model, &info, path, &err) != OPS_OK)
             goto fail;
+        ops_fault_point("render_pdf");
         snprintf(name, sizeof name, sc == 0 ? "message.txt" : "message-%s.txt", slug);
         if (runfolder_temp_path(&rf, name, path, sizeof path, &err) != OPS_OK ||
             render_message(model, &info, path, &err) != OPS_OK)
             goto fail;
+        ops_fault_point("render_message");
         /* the email's HTML body, beside the PDF it summarises */
         snprintf(name, sizeof name, sc == 0 ? "summary.html" : "summary-%s.html", slug);
         if (runfolder_temp_path(&rf, name, path, sizeof path, &err) != OPS_OK ||
             render_html(model, &info, path, &err) != OPS_OK)
             goto fail;
+        ops_fault_point("render_html");
         t_pdf += now_seconds() - t;
         report_model_free(model);
         model = NULL;
@@ -675,6 +686,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     man.stages[man.n_stages++].seconds = t_xlsx;
     man.stages[man.n_stages].name = "render_pdf";
     man.stages[man.n_stages++].seconds = t_pdf;
+    ops_fault_point("commit");
     if (runfolder_commit(&rf, &err) != OPS_OK)
         goto fail;
     /* the report is written either way; only the email waits for complete data */
@@ -689,6 +701,7 @@ write_manifest:
     man.inputs = stats;
     man.n_inputs = cfg->n_inputs;
     man.rf = &rf;
+    ops_fault_point("manifest");
     if (manifest_write(&man, rf.dir, &err) != OPS_OK)
         goto fail;
     if (held) {
@@ -699,6 +712,7 @@ write_manifest:
     }
     if (exit_code == OPS_EXIT_OK && (cfg->email.enabled || o->dry_run)) {
         send_options_t so = { o->dry_run, false, false };
+        ops_fault_point("deliver");
         if (send_period(cfg, rf.dir, o->period, &so, &err) != OPS_OK)
             exit_code = report_error(&err);
     }

@@ -128,12 +128,14 @@ ops_status_t runfolder_commit(runfolder_t *rf, ops_error_t *err)
         if (rc != OPS_OK)
             return rc;
     }
+    ops_fault_point("commit_fsynced");
     for (size_t i = 0; i < rf->n_pending; i++) {
         snprintf(tmp, sizeof tmp, "%s/.%s.tmp", rf->dir, rf->pending[i]);
         snprintf(final, sizeof final, "%s/%s", rf->dir, rf->pending[i]);
         if (rename(tmp, final) != 0)
             return ops_error_set(err, OPS_ERR_OUTPUT, final, 0, NULL, "cannot rename into place: %s",
                                  strerror(errno));
+        ops_fault_point("commit_renamed");
         output_info_t *o = &rf->outputs[rf->n_outputs++];
         memcpy(o->name, rf->pending[i], sizeof o->name);
         ops_status_t rc = file_digest(final, o->sha256, &o->bytes, err);
@@ -168,16 +170,23 @@ void runfolder_close(runfolder_t *rf)
 
 ops_status_t file_write_atomic(const char *path, const void *data, size_t len, ops_error_t *err)
 {
+    /* a hidden temp name, like the outputs': a kill leaves no name that looks final */
     char tmp[1200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    int n = snprintf(tmp, sizeof tmp, "%.*s.%s.tmp", (int)(base - path), path, base);
+    if (n < 0 || (size_t)n >= sizeof tmp)
+        return ops_error_set(err, OPS_ERR_OUTPUT, path, 0, NULL, "path too long for its temp file");
     FILE *fp = fopen(tmp, "wb");
     if (!fp)
         return ops_error_set(err, OPS_ERR_OUTPUT, tmp, 0, NULL, "cannot create: %s", strerror(errno));
     bool ok = fwrite(data, 1, len, fp) == len && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
     ok = (fclose(fp) == 0) && ok;
+    ops_fault_point("atomic_written");
     if (!ok || rename(tmp, path) != 0) {
         unlink(tmp);
         return ops_error_set(err, OPS_ERR_OUTPUT, path, 0, NULL, "cannot write: %s", strerror(errno));
     }
+    ops_fault_point("atomic_renamed");
     return OPS_OK;
 }

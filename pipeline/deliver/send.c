@@ -307,6 +307,7 @@ ops_status_t send_period(const config_t *cfg, const char *run_dir, period_t peri
                     res.message[0] ? res.message : e.message);
         }
     }
+    ops_fault_point("send_manifest");
     if (!opt->dry_run && !opt->resend && (rc = manifest_add_deliveries(run_dir, err)) != OPS_OK)
         goto cleanup;
     if (n_failed || n_unknown) {
@@ -421,6 +422,7 @@ int cli_send_main(int argc, char **argv)
     }
     if (runfolder_open(&rf, out_dir, ptext, &err) != OPS_OK)
         goto fail;
+    ops_fault_point("send_locked");
     if (send_period(cfg, rf.dir, period, &so, &err) != OPS_OK)
         goto fail;
     goto done;
