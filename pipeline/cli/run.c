@@ -563,6 +563,12 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         if (irc != OPS_OK)
             goto fail;
         ops_fault_point("ingest");
+        if (stats[i].invalid_bytes) /* never silent: text with U+FFFD in it is not what the export said */
+            log_msg(0, "warning: %s: %llu byte%s not valid %s text%s; check [input.%s] encoding", stats[i].path,
+                    (unsigned long long)stats[i].invalid_bytes, stats[i].invalid_bytes == 1 ? "" : "s",
+                    cfg->inputs[i].encoding ? cfg->inputs[i].encoding : "UTF-8",
+                    cfg->inputs[i].encoding ? ", read as U+FFFD" : " (their rows are rejected)",
+                    cfg->inputs[i].name);
         log_msg(2, "%s: %llu rows read, %llu accepted, %llu rejected in %.2f s", stats[i].name,
                 (unsigned long long)stats[i].rows_read, (unsigned long long)stats[i].rows_accepted,
                 (unsigned long long)stats[i].rows_rejected, stats[i].seconds);

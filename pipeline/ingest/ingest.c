@@ -235,7 +235,14 @@ static ops_status_t map_header(ingest_state_t *st)
 {
     const input_config_t *in = st->in;
     ops_status_t rc = OPS_OK;
-    st->n_header = st->n_fields < INGEST_MAX_COLUMNS ? st->n_fields : INGEST_MAX_COLUMNS;
+    /* rows are checked against the header's field count: one over the limit
+     * would reject every row with a wrong count, so say so once, here */
+    if (st->n_fields > INGEST_MAX_COLUMNS)
+        return ops_error_set(st->err, OPS_ERR_INPUT, st->path, st->rec_start ? st->rec_start : 1, NULL,
+                             "the %s has %zu columns; at most %d are read: expected a CSV export (is the "
+                             "delimiter setting right?)", in->header ? "header row" : "first row",
+                             st->n_fields, INGEST_MAX_COLUMNS);
+    st->n_header = st->n_fields;
     for (size_t i = 0; i < st->n_header; i++) {
         if (!in->header) { /* no header row: columns are known by number */
             st->header[i] = g_strdup_printf("column %zu", i + 1);
