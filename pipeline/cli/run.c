@@ -710,6 +710,7 @@ write_manifest:
     ops_fault_point("manifest");
     if (manifest_write(&man, rf.dir, &err) != OPS_OK)
         goto fail;
+    runfolder_published(&rf);
     if (held) {
         log_msg(0, "held: data incomplete (%zu finding%s above); nothing sent. Send anyway with "
                    "`opsreport run --force` or [email] send_when_incomplete = true",

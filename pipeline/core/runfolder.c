@@ -129,6 +129,18 @@ ops_status_t runfolder_commit(runfolder_t *rf, ops_error_t *err)
             return rc;
     }
     ops_fault_point("commit_fsynced");
+    /* from the first rename to the manifest the folder mixes two runs: say so
+     * on disk, so a kill in between leaves a folder `send` refuses */
+    char mark[RUNFOLDER_PATH_SIZE];
+    snprintf(mark, sizeof mark, "%s/" RUNFOLDER_PUBLISHING, rf->dir);
+    int mfd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (mfd < 0 || fsync(mfd) != 0) {
+        int e = errno;
+        if (mfd >= 0)
+            close(mfd);
+        return ops_error_set(err, OPS_ERR_OUTPUT, mark, 0, NULL, "cannot create: %s", strerror(e));
+    }
+    close(mfd);
     for (size_t i = 0; i < rf->n_pending; i++) {
         snprintf(tmp, sizeof tmp, "%s/.%s.tmp", rf->dir, rf->pending[i]);
         snprintf(final, sizeof final, "%s/%s", rf->dir, rf->pending[i]);
@@ -149,6 +161,20 @@ ops_status_t runfolder_commit(runfolder_t *rf, ops_error_t *err)
         close(dfd);
     }
     return OPS_OK;
+}
+
+void runfolder_published(runfolder_t *rf)
+{
+    char mark[RUNFOLDER_PATH_SIZE];
+    snprintf(mark, sizeof mark, "%s/" RUNFOLDER_PUBLISHING, rf->dir);
+    unlink(mark);
+}
+
+bool runfolder_is_publishing(const char *dir)
+{
+    char mark[RUNFOLDER_PATH_SIZE];
+    snprintf(mark, sizeof mark, "%s/" RUNFOLDER_PUBLISHING, dir);
+    return access(mark, F_OK) == 0;
 }
 
 void runfolder_abort(runfolder_t *rf)

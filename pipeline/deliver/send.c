@@ -464,6 +464,12 @@ int cli_send_main(int argc, char **argv)
     if (runfolder_open(&rf, out_dir, ptext, &err) != OPS_OK)
         goto fail;
     ops_fault_point("send_locked");
+    if (runfolder_is_publishing(rf.dir)) {
+        ops_error_set(&err, OPS_ERR_INPUT, rf.dir, 0, NULL,
+                      "a run of %s stopped while publishing its outputs, so the folder mixes two runs; "
+                      "run 'opsreport run --period %s' again, then send", ptext, ptext);
+        goto fail;
+    }
     char *failed = NULL;
     if (run_was_held(mpath, &failed) && !force) {
         /* the gate's decision stands for every later send of the same outputs */

@@ -15,6 +15,8 @@ less, so every report differs from A's) until the kill. After the kill:
 - no file but the known outputs sits under a final name (temp files are hidden
   dot-files, never a final name);
 - the lock is free (a non-blocking flock succeeds, and the rerun is not refused);
+- a kill between the first rename and the manifest leaves the .publishing
+  mark, and `send` refuses that mixed folder until a rerun;
 - a rerun completes, leaves exactly B's outputs, and mails nobody twice
   (messages counted per recipient at a loopback SMTP server).
 Where a kill lands between recording "pending" and recording the server's
@@ -162,6 +164,8 @@ class Trial:
         refs = self.w["refs"]
         names = {p.name for p in self.folder.iterdir() if not p.name.startswith(".")}
         assert names <= set(OUTPUTS) | {"manifest.json", "deliveries.json"}, names
+        hidden = {p.name for p in self.folder.iterdir() if p.name.startswith(".")}
+        assert all(h in (".lock", ".publishing") or ".tmp" in h for h in hidden), hidden
         replaced = []
         for f in OUTPUTS:
             data = (self.folder / f).read_bytes()  # A's file is there, or B's replaced it
@@ -181,6 +185,7 @@ class Trial:
 
     def check_complete(self, data="b"):
         ref = self.w["refs"][data]
+        assert not (self.folder / ".publishing").exists()
         for f in OUTPUTS:
             assert (self.folder / f).read_bytes() == ref["files"][f], f
         assert json.loads((self.folder / "manifest.json").read_text())["run_id"] == ref["run_id"]
@@ -260,6 +265,14 @@ def test_run_killed_at(world, tmp_path, point):
     if point in ("manifest", "atomic_written:1", "deliver"):
         # every output renamed, the manifest not yet (or just) written: outputs are B's
         assert len(replaced) >= 4
+    publishing = name == "commit_renamed" or point in ("manifest", "atomic_written:1", "atomic_renamed:1")
+    assert (t.folder / ".publishing").exists() == publishing
+    if publishing:
+        # killed between the first rename and the manifest: the folder mixes A's
+        # and B's files, so `send` refuses it (mailing nobody) until a rerun
+        code, err = t.run("send")
+        assert code == 4 and "stopped while publishing its outputs" in err, (code, err)
+        assert t.mailed() == {a: 0 for a in ORG}
     settle_and_rerun(t, "run", point)
     t.check_complete("b")
 
