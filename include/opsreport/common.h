@@ -81,4 +81,12 @@ extern const ops_exit_code_t ops_exit_codes[OPS_EXIT_CODE_COUNT];
  * the backticks dropped: the text of every command's --help. */
 void ops_exit_codes_print(FILE *out);
 
+/* Test hook for the crash tests (tests/e2e/test_crash.py): when the
+ * environment holds OPSREPORT_FAULT_KILL=NAME or NAME:N, the Nth call (1 by
+ * default) of ops_fault_point("NAME") kills the process with SIGKILL, as a
+ * power cut or the OOM killer would. The variable is read once; without it a
+ * call costs one branch. Calls sit at stage boundaries and inside the atomic
+ * write and delivery paths. */
+void ops_fault_point(const char *name);
+
 #endif

@@ -62,6 +62,7 @@ typedef enum { RENDER_TIMER_XLSX, RENDER_TIMER_PDF, RENDER_TIMER_COUNT } render_
 
 typedef struct {
     render_output_id_t id;
+    const char *key;     /* short name: "xlsx", "pdf"; the fault point is render_KEY */
     const char *file;    /* default file name; config may rename (config_output_name) */
     const char *scoped;  /* a scoped recipient's copy, "%s" = the scope's slug; NULL: whole organisation only */
     render_timer_t timer;

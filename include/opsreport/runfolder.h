@@ -52,13 +52,20 @@ ops_status_t runfolder_temp_path(runfolder_t *rf, const char *name, char *buf, s
  * not all there fails with none of them renamed (the temp files stay for
  * runfolder_abort). */
 ops_status_t runfolder_commit(runfolder_t *rf, ops_error_t *err);
+/* runfolder_commit creates DIR/.publishing before its first rename; the
+ * driver calls runfolder_published once manifest.json is written. A folder
+ * that still has the mark was left by a run killed while publishing: some
+ * outputs are the new run's, some the old, and the manifest may be either. */
+#define RUNFOLDER_PUBLISHING ".publishing"
+void runfolder_published(runfolder_t *rf);
+bool runfolder_is_publishing(const char *dir);
 /* Removes pending temp files (failed run). */
 void runfolder_abort(runfolder_t *rf);
 void runfolder_close(runfolder_t *rf);
 
 /* SHA-256 (hex) and size of a file. */
 ops_status_t file_digest(const char *path, char sha256[65], uint64_t *bytes, ops_error_t *err);
-/* Writes data to path atomically (path.tmp, fsync, rename). */
+/* Writes data to path atomically (.NAME.tmp beside it, fsync, rename). */
 ops_status_t file_write_atomic(const char *path, const void *data, size_t len, ops_error_t *err);
 
 #endif

@@ -527,6 +527,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
 
     if (config_load(o->config_path, &cfg, &err) != OPS_OK)
         goto fail;
+    ops_fault_point("config");
     man.stages[man.n_stages].name = "config";
     man.stages[man.n_stages++].seconds = now_seconds() - t;
     log_msg(2, "config %s (sha256 %.12s), period %s", cfg->path, cfg->sha256, period);
@@ -555,6 +556,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         if (runfolder_open(&rf, out_dir, period, &err) != OPS_OK)
             goto fail;
         rf_open = true;
+        ops_fault_point("locked");
         char path[RUNFOLDER_PATH_SIZE];
         if (runfolder_temp_path(&rf, "rejects.csv", path, sizeof path, &err) != OPS_OK ||
             rejects_open(path, &rejects, &err) != OPS_OK)
@@ -575,6 +577,13 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         progress_end(&progress);
         if (irc != OPS_OK)
             goto fail;
+        ops_fault_point("ingest");
+        if (stats[i].invalid_bytes) /* never silent: text with U+FFFD in it is not what the export said */
+            log_msg(0, "warning: %s: %llu byte%s not valid %s text%s; check [input.%s] encoding", stats[i].path,
+                    (unsigned long long)stats[i].invalid_bytes, stats[i].invalid_bytes == 1 ? "" : "s",
+                    cfg->inputs[i].encoding ? cfg->inputs[i].encoding : "UTF-8",
+                    cfg->inputs[i].encoding ? ", read as U+FFFD" : " (their rows are rejected)",
+                    cfg->inputs[i].name);
         log_msg(2, "%s: %llu rows read, %llu accepted, %llu rejected in %.2f s", stats[i].name,
                 (unsigned long long)stats[i].rows_read, (unsigned long long)stats[i].rows_accepted,
                 (unsigned long long)stats[i].rows_rejected, stats[i].seconds);
@@ -586,6 +595,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         goto fail;
     }
     rejects = NULL;
+    ops_fault_point("rejects");
     make_run_id(cfg, stats, cfg->n_inputs, period, run_id, sizeof run_id);
     freshness_finish(&fresh, stats);
     man.freshness = &fresh;
@@ -639,6 +649,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         t = now_seconds();
         if (analyse_finish(fan.a[sc], stats, cfg->n_inputs, &model, &err) != OPS_OK)
             goto fail;
+        ops_fault_point("analyse");
         for (size_t i = 0; i < n_dq; i++)
             snprintf(model->dq_findings[i], sizeof model->dq_findings[i], "%s", dq[i]);
         model->n_dq_findings = n_dq;
@@ -646,6 +657,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         t = now_seconds();
         if (outlook_run(cfg, model, &err) != OPS_OK)
             goto fail;
+        ops_fault_point("forecast");
         model_apply_targets(model, cfg); /* the outlook KPIs have targets too */
         t_forecast += now_seconds() - t;
         if (sc == 0)
@@ -665,6 +677,9 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
             if (runfolder_temp_path(&rf, name, path, sizeof path, &err) != OPS_OK ||
                 out->render(model, &info, path, &err) != OPS_OK)
                 goto fail;
+            char point[32];
+            snprintf(point, sizeof point, "render_%s", out->key);
+            ops_fault_point(point);
             t_render[out->timer] += now_seconds() - t;
         }
         report_model_free(model);
@@ -678,6 +693,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         man.stages[man.n_stages].name = render_timer_names[k];
         man.stages[man.n_stages++].seconds = t_render[k];
     }
+    ops_fault_point("commit");
     if (runfolder_commit(&rf, &err) != OPS_OK)
         goto fail;
     /* the report is written either way; only the email waits for complete data */
@@ -692,8 +708,10 @@ write_manifest:
     man.inputs = stats;
     man.n_inputs = cfg->n_inputs;
     man.rf = &rf;
+    ops_fault_point("manifest");
     if (manifest_write(&man, rf.dir, &err) != OPS_OK)
         goto fail;
+    runfolder_published(&rf);
     if (held) {
         log_msg(0, "held: data incomplete (%zu finding%s above); nothing sent. Send anyway with "
                    "`opsreport run --force` or [email] send_when_incomplete = true",
@@ -702,6 +720,7 @@ write_manifest:
     }
     if (exit_code == OPS_EXIT_OK && (cfg->email.enabled || o->dry_run)) {
         send_options_t so = { o->dry_run, false, false };
+        ops_fault_point("deliver");
         if (send_period(cfg, rf.dir, o->period, &so, &err) != OPS_OK)
             exit_code = report_error(&err);
     }

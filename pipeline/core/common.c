@@ -1,8 +1,10 @@
 /* common.c - error struct helpers and the status message table. */
 #include "opsreport/common.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* What each status is called and which exit code it ends a run with. A hole
@@ -126,4 +128,31 @@ void ops_exit_codes_print(FILE *out)
         }
         fputc('\n', out);
     }
+}
+
+void ops_fault_point(const char *name)
+{
+    /* 0: not read yet, 1: no fault asked for, 2: armed */
+    static int state;
+    static char target[64];
+    static long nth, hits;
+    if (state == 1)
+        return;
+    if (state == 0) {
+        const char *env = getenv("OPSREPORT_FAULT_KILL");
+        state = 1;
+        if (!env || !*env)
+            return;
+        size_t len = strcspn(env, ":");
+        if (len >= sizeof target)
+            return;
+        memcpy(target, env, len);
+        target[len] = '\0';
+        nth = env[len] == ':' ? strtol(env + len + 1, NULL, 10) : 1;
+        state = nth > 0 ? 2 : 1;
+        if (state == 1)
+            return;
+    }
+    if (strcmp(name, target) == 0 && ++hits == nth)
+        raise(SIGKILL);
 }

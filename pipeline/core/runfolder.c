@@ -128,12 +128,26 @@ ops_status_t runfolder_commit(runfolder_t *rf, ops_error_t *err)
         if (rc != OPS_OK)
             return rc;
     }
+    ops_fault_point("commit_fsynced");
+    /* from the first rename to the manifest the folder mixes two runs: say so
+     * on disk, so a kill in between leaves a folder `send` refuses */
+    char mark[RUNFOLDER_PATH_SIZE];
+    snprintf(mark, sizeof mark, "%s/" RUNFOLDER_PUBLISHING, rf->dir);
+    int mfd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (mfd < 0 || fsync(mfd) != 0) {
+        int e = errno;
+        if (mfd >= 0)
+            close(mfd);
+        return ops_error_set(err, OPS_ERR_OUTPUT, mark, 0, NULL, "cannot create: %s", strerror(e));
+    }
+    close(mfd);
     for (size_t i = 0; i < rf->n_pending; i++) {
         snprintf(tmp, sizeof tmp, "%s/.%s.tmp", rf->dir, rf->pending[i]);
         snprintf(final, sizeof final, "%s/%s", rf->dir, rf->pending[i]);
         if (rename(tmp, final) != 0)
             return ops_error_set(err, OPS_ERR_OUTPUT, final, 0, NULL, "cannot rename into place: %s",
                                  strerror(errno));
+        ops_fault_point("commit_renamed");
         output_info_t *o = &rf->outputs[rf->n_outputs++];
         memcpy(o->name, rf->pending[i], sizeof o->name);
         ops_status_t rc = file_digest(final, o->sha256, &o->bytes, err);
@@ -147,6 +161,20 @@ ops_status_t runfolder_commit(runfolder_t *rf, ops_error_t *err)
         close(dfd);
     }
     return OPS_OK;
+}
+
+void runfolder_published(runfolder_t *rf)
+{
+    char mark[RUNFOLDER_PATH_SIZE];
+    snprintf(mark, sizeof mark, "%s/" RUNFOLDER_PUBLISHING, rf->dir);
+    unlink(mark);
+}
+
+bool runfolder_is_publishing(const char *dir)
+{
+    char mark[RUNFOLDER_PATH_SIZE];
+    snprintf(mark, sizeof mark, "%s/" RUNFOLDER_PUBLISHING, dir);
+    return access(mark, F_OK) == 0;
 }
 
 void runfolder_abort(runfolder_t *rf)
@@ -168,16 +196,23 @@ void runfolder_close(runfolder_t *rf)
 
 ops_status_t file_write_atomic(const char *path, const void *data, size_t len, ops_error_t *err)
 {
+    /* a hidden temp name, like the outputs': a kill leaves no name that looks final */
     char tmp[1200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    int n = snprintf(tmp, sizeof tmp, "%.*s.%s.tmp", (int)(base - path), path, base);
+    if (n < 0 || (size_t)n >= sizeof tmp)
+        return ops_error_set(err, OPS_ERR_OUTPUT, path, 0, NULL, "path too long for its temp file");
     FILE *fp = fopen(tmp, "wb");
     if (!fp)
         return ops_error_set(err, OPS_ERR_OUTPUT, tmp, 0, NULL, "cannot create: %s", strerror(errno));
     bool ok = fwrite(data, 1, len, fp) == len && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
     ok = (fclose(fp) == 0) && ok;
+    ops_fault_point("atomic_written");
     if (!ok || rename(tmp, path) != 0) {
         unlink(tmp);
         return ops_error_set(err, OPS_ERR_OUTPUT, path, 0, NULL, "cannot write: %s", strerror(errno));
     }
+    ops_fault_point("atomic_renamed");
     return OPS_OK;
 }

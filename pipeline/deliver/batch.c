@@ -65,9 +65,11 @@ static ops_status_t send_one(const deliver_smtp_t *settings, const deliver_messa
     if ((st = ledger_record_pending(ledger, *recipient, id, stamp(now), err)) ||
         (st = ledger_save(ledger, err)))
         return st;
+    ops_fault_point("pending_recorded");
     ops_error_t one = { 0 };
     r->sent = true;
     r->status = deliver_send(settings, &m, &r->outcome, &one);
+    ops_fault_point("smtp_done"); /* the server has the message; the ledger still says pending */
     if (r->outcome.attempts == 0) {
         /* Refused before connecting (bad attachment, password file...):
          * nothing went out, and it would fail for everyone alike. */

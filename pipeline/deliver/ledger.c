@@ -257,6 +257,7 @@ ops_status_t ledger_save(const delivery_ledger_t *l, ops_error_t *err)
     text = with_nl;
     memcpy(text + len, "\n", 2);
     st = deliver_write_atomic(l->path, text, len + 1, err);
+    ops_fault_point("ledger_saved");
 
 cleanup:
     free(text);

@@ -471,7 +471,10 @@ ops_status_t deliver_write_atomic(const char *path, const char *data, size_t len
                                   ops_error_t *err)
 {
     ops_status_t st = OPS_OK;
-    char *tmp = g_strdup_printf("%s.tmp.XXXXXX", path);
+    /* hidden (.NAME.tmp.XXXXXX), so a killed process leaves no name that looks final */
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    char *tmp = g_strdup_printf("%.*s.%s.tmp.XXXXXX", (int)(base - path), path, base);
     int fd = mkstemp(tmp);
     bool created = fd >= 0;
     if (fd < 0) {

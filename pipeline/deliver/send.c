@@ -307,6 +307,7 @@ ops_status_t send_period(const config_t *cfg, const char *run_dir, period_t peri
                     res.message[0] ? res.message : e.message);
         }
     }
+    ops_fault_point("send_manifest");
     if (!opt->dry_run && !opt->resend && (rc = manifest_add_deliveries(run_dir, err)) != OPS_OK)
         goto cleanup;
     if (n_failed || n_unknown) {
@@ -331,12 +332,49 @@ cleanup:
     return rc;
 }
 
+/* Whether `run` held this run folder's email (manifest status
+ * "held_data_incomplete"); if so, *failed lists the failed freshness checks
+ * ("input check: detail; ..."). g_free *failed. */
+static bool run_was_held(const char *mpath, char **failed)
+{
+    *failed = NULL;
+    json_t *man = json_load_file(mpath, 0, NULL);
+    const char *status = json_string_value(json_object_get(man, "status"));
+    bool held = status && !strcmp(status, "held_data_incomplete");
+    if (held) {
+        GString *s = g_string_new(NULL);
+        size_t i, k;
+        json_t *in, *c;
+        json_array_foreach(json_object_get(man, "freshness"), i, in) {
+            json_array_foreach(json_object_get(in, "checks"), k, c) {
+                const char *outcome = json_string_value(json_object_get(c, "outcome"));
+                if (!outcome || strcmp(outcome, "fail"))
+                    continue;
+                /* the detail names the input already ("shipments: the latest ...") */
+                const char *detail = json_string_value(json_object_get(c, "detail"));
+                const char *check = json_string_value(json_object_get(c, "check"));
+                if (detail && detail[0])
+                    g_string_append_printf(s, "%s%s [check %s]", s->len ? "; " : "", detail, check ? check : "?");
+                else {
+                    const char *input = json_string_value(json_object_get(in, "input"));
+                    g_string_append_printf(s, "%s%s: check %s failed", s->len ? "; " : "",
+                                           input ? input : "?", check ? check : "?");
+                }
+            }
+        }
+        *failed = g_string_free(s, FALSE);
+    }
+    json_decref(man);
+    return held;
+}
+
 int cli_send_main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "config", required_argument, NULL, 'c' }, { "period", required_argument, NULL, 'p' },
         { "out", required_argument, NULL, 'o' },    { "dry-run", no_argument, NULL, 'n' },
         { "resend", no_argument, NULL, 'r' },       { "resend-unknown", no_argument, NULL, 'u' },
+        { "force", no_argument, NULL, 'f' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },      { "help", no_argument, NULL, 'h' },
         { "log-format", required_argument, NULL, 'l' }, { NULL, 0, NULL, 0 },
@@ -344,6 +382,7 @@ int cli_send_main(int argc, char **argv)
     const char *config_path = NULL, *out_given = NULL; /* defaults: cli_config_path, cli_out_dir */
     period_t period = period_last_closed(time(NULL));
     send_options_t so = { false, false, false };
+    bool force = false; /* send even though `run` held the email (freshness gate) */
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
@@ -353,6 +392,7 @@ int cli_send_main(int argc, char **argv)
         case 'n': so.dry_run = true; break;
         case 'r': so.resend = true; break;
         case 'u': so.resend_unknown = true; break;
+        case 'f': force = true; break;
         case 'q': cli_set_verbosity(0); break;
         case 'v': cli_set_verbosity(2); break;
         case 'l':
@@ -369,7 +409,8 @@ int cli_send_main(int argc, char **argv)
             break;
         case 'h':
             printf("usage: opsreport send [--config FILE] [--period YYYY-MM] [--out DIR] [--dry-run]\n"
-                   "                      [--resend | --resend-unknown] [-q] [-v] [--log-format FMT]\n\n"
+                   "                      [--resend | --resend-unknown] [--force] [-q] [-v]\n"
+                   "                      [--log-format FMT]\n\n"
                    "Email an existing period's summary to every recipient not yet delivered,\n"
                    "without recomputing. A recipient whose delivery is unknown (the whole\n"
                    "message reached the server, which never confirmed it) is not mailed again:\n"
@@ -383,13 +424,14 @@ int cli_send_main(int argc, char **argv)
                    "  --dry-run         write each email as an .eml file in the run folder, send nothing\n"
                    "  --resend          send again to recipients already delivered\n"
                    "  --resend-unknown  send also to recipients whose delivery is unknown\n"
+                   "  --force           send although `run` held the email (data incomplete)\n"
                    "  -q, --quiet       print errors only\n"
                    "  -v, --verbose     more detail\n"
                    "  --log-format FMT  text (default) or json: one JSON object per log line\n"
                    "  -h, --help        this help\n\n"
                    "Exit codes: 0 every recipient reached, 2 usage, 3 config error, 4 no outputs\n"
                    "for the period, 7 not every recipient reached or a delivery unknown, 8 run\n"
-                   "folder locked.\n");
+                   "folder locked, 9 held: the run held the email as data incomplete (--force).\n");
             return OPS_EXIT_OK;
         default: return OPS_EXIT_USAGE;
         }
@@ -421,6 +463,24 @@ int cli_send_main(int argc, char **argv)
     }
     if (runfolder_open(&rf, out_dir, ptext, &err) != OPS_OK)
         goto fail;
+    ops_fault_point("send_locked");
+    if (runfolder_is_publishing(rf.dir)) {
+        ops_error_set(&err, OPS_ERR_INPUT, rf.dir, 0, NULL,
+                      "a run of %s stopped while publishing its outputs, so the folder mixes two runs; "
+                      "run 'opsreport run --period %s' again, then send", ptext, ptext);
+        goto fail;
+    }
+    char *failed = NULL;
+    if (run_was_held(mpath, &failed) && !force) {
+        /* the gate's decision stands for every later send of the same outputs */
+        cli_log(0, "held: the run of %s held the email because the data look incomplete (%s); nothing sent. "
+                   "Send anyway with `opsreport send --period %s --force`",
+                ptext, failed && failed[0] ? failed : "see manifest.json freshness", ptext);
+        g_free(failed);
+        code = OPS_EXIT_HELD;
+        goto done;
+    }
+    g_free(failed);
     if (send_period(cfg, rf.dir, period, &so, &err) != OPS_OK)
         goto fail;
     goto done;

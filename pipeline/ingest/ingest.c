@@ -35,10 +35,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define INGEST_BLOCK (256 * 1024)
-#define INGEST_MAX_COLUMNS 256
+#define INGEST_MAX_COLUMNS 4096 /* wide exports (sensor logs, surveys) run to hundreds of columns */
+#define INGEST_MAX_FIELD (16 * 1024 * 1024) /* bytes in one field, see field_realloc */
+#define INGEST_MAX_HEADER 256 /* bytes of a header name kept, see map_header */
 /* room before a block for the bytes of a character split by the previous one */
 #define INGEST_CARRY 16
 /* libcsv has no "no quote" setting: it compares every byte with the quote
@@ -232,7 +235,14 @@ static ops_status_t map_header(ingest_state_t *st)
 {
     const input_config_t *in = st->in;
     ops_status_t rc = OPS_OK;
-    st->n_header = st->n_fields < INGEST_MAX_COLUMNS ? st->n_fields : INGEST_MAX_COLUMNS;
+    /* rows are checked against the header's field count: one over the limit
+     * would reject every row with a wrong count, so say so once, here */
+    if (st->n_fields > INGEST_MAX_COLUMNS)
+        return ops_error_set(st->err, OPS_ERR_INPUT, st->path, st->rec_start ? st->rec_start : 1, NULL,
+                             "the %s has %zu columns; at most %d are read: expected a CSV export (is the "
+                             "delimiter setting right?)", in->header ? "header row" : "first row",
+                             st->n_fields, INGEST_MAX_COLUMNS);
+    st->n_header = st->n_fields;
     for (size_t i = 0; i < st->n_header; i++) {
         if (!in->header) { /* no header row: columns are known by number */
             st->header[i] = g_strdup_printf("column %zu", i + 1);
@@ -243,6 +253,13 @@ static ops_status_t map_header(ingest_state_t *st)
         if (i == 0 && l >= 3 && !memcmp(h, "\xEF\xBB\xBF", 3)) { /* BOM inside quotes */
             h += 3;
             l -= 3;
+        }
+        /* no column is named in more than a few words: a huge "header" (a file
+         * without line ends) is kept short, so matching and messages stay cheap */
+        if (l > INGEST_MAX_HEADER) {
+            l = INGEST_MAX_HEADER;
+            while (l > 0 && ((unsigned char)h[l] & 0xC0) == 0x80) /* whole UTF-8 characters */
+                l--;
         }
         st->header[i] = g_strstrip(g_strndup(h, l));
     }
@@ -874,14 +891,28 @@ reset:
     st->over_first = st->over_last = 0;
 }
 
+/* libcsv's buffer for the field being read grows through this: a field
+ * longer than INGEST_MAX_FIELD (no export has one; a file with no line ends
+ * or a quote that never closes does) is refused, so memory stays bounded. */
+static void *field_realloc(void *p, size_t n)
+{
+    return n > INGEST_MAX_FIELD ? NULL : realloc(p, n);
+}
+
 static int space_only(unsigned char c) { return c == ' '; }
 static int tab_only(unsigned char c) { return c == '\t'; }
 
 static ops_status_t parse_bytes(ingest_state_t *st, struct csv_parser *p, const char *s, size_t n)
 {
-    if (csv_parse(p, s, n, on_field, on_record, st) != n)
+    if (csv_parse(p, s, n, on_field, on_record, st) != n) {
+        if (csv_error(p) == CSV_ENOMEM) /* field_realloc refused to grow past the cap */
+            return ops_error_set(st->err, OPS_ERR_INPUT, st->path, st->rec_start ? st->rec_start : st->line,
+                                 NULL, "a field longer than %d MB: expected a CSV text file (is the delimiter "
+                                 "or the quote setting wrong, or is this a binary file?)",
+                                 INGEST_MAX_FIELD / (1024 * 1024));
         return ops_error_set(st->err, OPS_ERR_INPUT, st->path, st->line, NULL, "CSV parse error: %s",
                              csv_strerror(csv_error(p)));
+    }
     return st->status;
 }
 
@@ -1126,10 +1157,30 @@ static void parser_set_dialect(struct csv_parser *p, const input_config_t *in)
 {
     csv_set_delim(p, (unsigned char)in->delimiter);
     csv_set_quote(p, in->quote ? (unsigned char)in->quote : INGEST_NO_QUOTE);
+    csv_set_realloc_func(p, field_realloc);
+    csv_set_blk_size(p, 64 * 1024); /* libcsv grows by this much, not 128 bytes, per step */
     if (in->delimiter == '\t')
         csv_set_space_func(p, space_only);
     else if (in->delimiter == ' ')
         csv_set_space_func(p, tab_only);
+}
+
+/* An export still being written (or replaced) while it was read gives a
+ * report of half a file: the size, mtime and inode at open must still hold
+ * at the end, for the open file and for its path. */
+static ops_status_t check_unchanged(const char *path, FILE *fp, const struct stat *opened, uint64_t read,
+                                   ops_error_t *err)
+{
+    struct stat now, named;
+    if (fstat(fileno(fp), &now) != 0 || stat(path, &named) != 0 || now.st_size != opened->st_size ||
+        now.st_mtim.tv_sec != opened->st_mtim.tv_sec || now.st_mtim.tv_nsec != opened->st_mtim.tv_nsec ||
+        named.st_ino != opened->st_ino || named.st_dev != opened->st_dev ||
+        read != (uint64_t)opened->st_size)
+        return ops_error_set(err, OPS_ERR_INPUT, path, 0, NULL,
+                             "changed while being read (%lld bytes at open, %llu read): the export was still "
+                             "being written or was replaced; run again once it is complete",
+                             (long long)opened->st_size, (unsigned long long)read);
+    return OPS_OK;
 }
 
 /* A header row longer than this is not one: a file with no line end at all. */
@@ -1193,6 +1244,8 @@ static ops_status_t ingest_read(const input_config_t *in, const char *data_dir, 
         goto cleanup;
     }
     stats->present = true;
+    struct stat opened;
+    bool regular = fstat(fileno(fp), &opened) == 0 && S_ISREG(opened.st_mode);
     st.keys = st.schema->key_field >= 0
                   ? g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)
                   : NULL;
@@ -1247,6 +1300,8 @@ static ops_status_t ingest_read(const input_config_t *in, const char *data_dir, 
             break;
         memmove(block, block + len - carry, carry);
     }
+    if (regular && !header_only && (rc = check_unchanged(stats->path, fp, &opened, stats->bytes, err)) != OPS_OK)
+        goto cleanup;
     /* CRs at the very end are lone CRs: each ends a line */
     st.line += (long)st.cr_run;
     st.cr_run = 0;

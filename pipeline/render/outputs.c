@@ -17,11 +17,11 @@ static bool detail_wanted(const report_model_t *m) { return m->gl_detail.spool !
 /* positional, so a missing entry is a compile error against render.h's size;
  * test_render_model checks each entry sits at its own id */
 const render_output_t render_outputs[] = {
-    { RENDER_OUT_WORKBOOK, "report.xlsx", NULL, RENDER_TIMER_XLSX, render_xlsx, NULL },
-    { RENDER_OUT_DETAIL, "detail.xlsx", NULL, RENDER_TIMER_XLSX, detail_render, detail_wanted },
-    { RENDER_OUT_PDF, "summary.pdf", "summary-%s.pdf", RENDER_TIMER_PDF, render_pdf, NULL },
-    { RENDER_OUT_MESSAGE, "message.txt", "message-%s.txt", RENDER_TIMER_PDF, render_message, NULL },
-    { RENDER_OUT_HTML, "summary.html", "summary-%s.html", RENDER_TIMER_PDF, render_html, NULL },
+    { RENDER_OUT_WORKBOOK, "xlsx", "report.xlsx", NULL, RENDER_TIMER_XLSX, render_xlsx, NULL },
+    { RENDER_OUT_DETAIL, "detail", "detail.xlsx", NULL, RENDER_TIMER_XLSX, detail_render, detail_wanted },
+    { RENDER_OUT_PDF, "pdf", "summary.pdf", "summary-%s.pdf", RENDER_TIMER_PDF, render_pdf, NULL },
+    { RENDER_OUT_MESSAGE, "message", "message.txt", "message-%s.txt", RENDER_TIMER_PDF, render_message, NULL },
+    { RENDER_OUT_HTML, "html", "summary.html", "summary-%s.html", RENDER_TIMER_PDF, render_html, NULL },
 };
 
 const char *const render_timer_names[RENDER_TIMER_COUNT] = {

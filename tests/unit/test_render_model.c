@@ -413,6 +413,7 @@ Test(render_model, output_registry_is_complete)
         cr_expect_eq(o->id, (render_output_id_t)k, "entry %zu holds id %d", k, o->id);
         cr_expect_not_null(o->render, "entry %zu", k);
         cr_expect(o->file && *o->file, "entry %zu", k);
+        cr_expect(o->key && *o->key, "entry %zu", k);
         cr_expect_lt(o->timer, RENDER_TIMER_COUNT, "entry %zu", k);
         if (o->scoped) {
             const char *p = strstr(o->scoped, "%s");
