@@ -107,6 +107,18 @@ def test_header_of_10_mb_is_named_short_and_cheaply(tmp_path):
     assert r["rss_mb"] < RSS_BOUND_MB
 
 
+def test_a_wide_export_of_600_columns_is_read(tmp_path):
+    # sensor logs and surveys run to hundreds of columns: the mapped six are
+    # found among them and every row is read
+    extra = [b"sensor %d" % i for i in range(594)]
+    header = HEADER.rstrip(b"\n") + b"," + b",".join(extra) + b"\n"
+    row = ROW.rstrip(b"\n") + b"," + b",".join(b"%d" % i for i in range(594)) + b"\n"
+    (tmp_path / "wide.csv").write_bytes(header + row * 3)
+    r = validate(tmp_path, "wide.csv")
+    assert r["code"] == 0, r["stderr"][-600:]
+    assert counts(r["stdout"]) == (3, 3, 0)
+
+
 def test_a_million_columns(tmp_path):
     million = b",".join(b"c%d" % i for i in range(1_000_000)) + b"\n"
     (tmp_path / "wide.csv").write_bytes(million + ROW)
