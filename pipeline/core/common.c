@@ -35,8 +35,9 @@ const ops_exit_code_t ops_exit_codes[] = {
     { OPS_EXIT_CONFIG, "config",
       "configuration error: the message names file, line, key and the nearest valid key" },
     { OPS_EXIT_INPUT, "input",
-      "input error: a missing input file, or a required column that is not mapped (the message lists the "
-      "headers found and the closest one)" },
+      "input error: a missing input file, a required column that is not mapped (the message lists the "
+      "headers found and the closest one), an input that changed while it was read, a field over 16 MB or "
+      "a header over 4096 columns; for `send`, a run folder a killed run left half-published" },
     { OPS_EXIT_REJECTS, "rejects",
       "an input's rejected rows exceed `[report] reject_threshold`: `rejects.csv` and `manifest.json` are "
       "written, the reports are not" },
@@ -46,7 +47,7 @@ const ops_exit_code_t ops_exit_codes[] = {
     { OPS_EXIT_LOCKED, "locked", "another run holds the lock on this period's run folder" },
     { OPS_EXIT_HELD, "held",
       "held: an input looks stale, empty or shrunken (freshness gate); the outputs are written, nothing is "
-      "emailed unless `run --force` or `[email] send_when_incomplete = true`" },
+      "emailed unless `run --force` (or `send --force`) or `[email] send_when_incomplete = true`" },
     { OPS_EXIT_INTERNAL, "internal", "internal error" },
 };
 _Static_assert(sizeof ops_exit_codes / sizeof ops_exit_codes[0] == OPS_EXIT_CODE_COUNT,
