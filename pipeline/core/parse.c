@@ -251,25 +251,51 @@ static bool number_read(const char *s, size_t len, const number_format_t *fmt,
     return true;
 }
 
-/* The common form, [-]digits[<decimal>digits] with no more decimals than
- * minor_units and at most 18 digits: read straight into minor units, no
- * rounding, no residual. false: not that form (the general reader decides,
- * including every reject reason). */
-static bool money_fast(const char *s, size_t len, char decimal, int minor_units, int64_t *out)
+/* The common forms, -1234.56, 1,234.56, 1.234,56- (SAP's trailing minus):
+ * digits grouped by three with the thousands separator or not grouped at
+ * all, no more decimals than minor_units, at most 15 integer digits, one
+ * minus in front or behind: read straight into minor units, no rounding, no
+ * residual. false: not such a form (the general reader decides, including
+ * every reject reason). */
+static bool money_fast(const char *s, size_t len, const number_format_t *fmt, int minor_units, int64_t *out)
 {
     const char *p = s, *end = s + len;
-    bool negative = p < end && *p == '-';
-    p += negative;
+    bool negative = false;
+    if (p < end && *p == '-') {
+        negative = true;
+        p++;
+    } else if (end > p && end[-1] == '-') {
+        negative = true;
+        end--;
+    }
     int64_t value = 0;
     int n_int = 0, n_frac = 0;
     while (p < end && is_digit(*p) && n_int < 16) {
         value = value * 10 + (*p++ - '0');
         n_int++;
     }
-    if (n_int == 0 || n_int == 16)
+    if (n_int == 0)
+        return false;
+    if (fmt->thousands && p < end && *p == fmt->thousands) {
+        if (n_int > 3)
+            return false;
+        while (p < end && *p == fmt->thousands) {
+            p++;
+            if (end - p < 3 || !is_digit(p[0]) || !is_digit(p[1]) || !is_digit(p[2]))
+                return false;
+            value = value * 1000 + (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+            p += 3;
+            n_int += 3;
+            if (n_int > 15)
+                return false;
+        }
+        if (p < end && is_digit(*p))
+            return false;
+    }
+    if (n_int > 15)
         return false;
     if (p < end) {
-        if (*p++ != decimal)
+        if (*p++ != fmt->decimal)
             return false;
         while (p < end && is_digit(*p) && n_frac < minor_units) {
             value = value * 10 + (*p++ - '0');
@@ -287,7 +313,7 @@ static bool money_fast(const char *s, size_t len, char decimal, int minor_units,
 bool parse_money(const char *s, size_t len, const number_format_t *fmt, int minor_units,
                  int64_t *out, int64_t *residual, const char **why)
 {
-    if (minor_units >= 0 && minor_units <= 3 && money_fast(s, len, fmt->decimal, minor_units, out)) {
+    if (minor_units >= 0 && minor_units <= 3 && money_fast(s, len, fmt, minor_units, out)) {
         if (residual)
             *residual = 0;
         return true;

@@ -689,6 +689,12 @@ Test(parse_fast_paths, money_edges)
         { "12,5", &COMMA, 0, 12, 500000 },                    /* no minor units */
         { "1,234", &COMMA_PLAIN, 3, 1234, 0 },
         { "-7", &DOT, 2, -700, 0 },
+        { "2.566,11", &COMMA, 2, 256611, 0 },                 /* grouped */
+        { "2.805,48-", &COMMA, 2, -280548, 0 },               /* SAP's trailing minus */
+        { "-1.234.567", &COMMA, 2, -123456700, 0 },
+        { "999.999.999.999.999,99", &COMMA, 2, 99999999999999999, 0 }, /* 15 digits */
+        { "1.000.000.000.000.000", &COMMA, 2, 100000000000000000, 0 }, /* 16: general */
+        { "1,234.5-", &DOT, 2, -123450, 0 },
     };
     for (size_t i = 0; i < N_OF(cases); i++) {
         const money_case_t *c = &cases[i];
@@ -707,6 +713,11 @@ Test(parse_fast_paths, money_edges)
         { "5,5,5", &COMMA, "more than one decimal separator" },
         { "-", &COMMA, "no digits" },
         { "1,2x", &COMMA, "'x' is not part of a number" },
+        { "-5-", &COMMA, "more than one sign" },
+        { "1.23,5", &COMMA, "thousands separators must group digits by three" },
+        { "1.2345", &COMMA, "thousands separators must group digits by three" },
+        { "1234.567", &COMMA, "thousands separators must group digits by three" },
+        { "1.234.", &COMMA, "thousands separators must group digits by three" },
     };
     for (size_t i = 0; i < N_OF(bad); i++) {
         int64_t v = 0;
