@@ -771,7 +771,7 @@ static const char *const rfc2822_patterns[] = { "%a, %d %b %Y %H:%M:%S %z", "%a,
  * pattern_read decides (it reads the same values the same way). */
 static bool numeric_read(const char *s, const char *end, const char *f, when_t *w)
 {
-    if (end - s != 10 || f[0] != '%' || f[3] != '%' || f[6] != '%' || f[8] != '\0' || f[2] != f[5] ||
+    if (end - s != 10 || strnlen(f, 9) != 8 || f[0] != '%' || f[3] != '%' || f[6] != '%' || f[2] != f[5] ||
         f[2] == '%' || isspace((unsigned char)f[2]))
         return false;
     char sep = f[2];
