@@ -49,7 +49,6 @@ struct analyse {
     int64_t gl_monthly[2][3][MODEL_HISTORY_MONTHS];
 };
 
-
 ops_status_t analyse_new(const config_t *cfg, period_t period, const char *scope, analyse_t **out,
                          ops_error_t *err)
 {
