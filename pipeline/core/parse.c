@@ -424,7 +424,35 @@ int32_t date_from_ymd(int y, int m, int d)
     return (int32_t)(era * 146097 + doe - 719468);
 }
 
+/* Hot: every GL row asks for its month two or three times (analyse,
+ * freshness), and a few years of data hold few distinct days, so a small
+ * direct-mapped cache per thread answers most calls without the divisions. */
+#define YMD_CACHE 2048
+typedef struct {
+    int32_t days;
+    int16_t y;
+    int8_t m, d;
+    bool valid;
+} ymd_entry_t;
+static _Thread_local ymd_entry_t ymd_cache[YMD_CACHE];
+
+static void ymd_compute(int32_t days, int *y, int *m, int *d);
+
 void date_to_ymd(int32_t days, int *y, int *m, int *d)
+{
+    ymd_entry_t *e = &ymd_cache[(uint32_t)days % YMD_CACHE];
+    if (e->valid && e->days == days) {
+        *y = e->y;
+        *m = e->m;
+        *d = e->d;
+        return;
+    }
+    ymd_compute(days, y, m, d);
+    if (*y >= INT16_MIN && *y <= INT16_MAX)
+        *e = (ymd_entry_t){ days, (int16_t)*y, (int8_t)*m, (int8_t)*d, true };
+}
+
+static void ymd_compute(int32_t days, int *y, int *m, int *d)
 {
     int z = days + 719468;
     int era = (z >= 0 ? z : z - 146096) / 146097;
