@@ -38,36 +38,42 @@ measure() { # label rows bytes -- command...
 count_rows() { local n=0; for f in "$@"; do n=$((n + $(wc -l <"$f") - 1)); done; echo $n; }
 sum_bytes() { cat "$@" | wc -c; }
 
-# compare KEY LABEL BYTES -- command...: REPEAT runs, the median wall time and
-# peak RSS kept in WALL[KEY] / RSS[KEY] (MB) and printed with MB/s
-declare -A WALL RSS
+# compare KEY LABEL BYTES -- command...: REPEAT runs, the median wall time,
+# CPU time (user + system: what a shared machine's load does not inflate) and
+# peak RSS kept in WALL[KEY] / CPU[KEY] / RSS[KEY] (MB) and printed with MB/s
+declare -A WALL CPU RSS
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 compare() {
   local key=$1 label=$2 bytes=$3; shift 4
-  local walls=() rsss=() tf="$work/time.txt"
+  local walls=() cpus=() rsss=() tf="$work/time.txt"
   for ((i = 0; i < REPEAT; i++)); do
-    if ! /usr/bin/time -f '%e %M' -o "$tf" "$@" >"$work/out.txt" 2>"$work/err.txt"; then
+    if ! /usr/bin/time -f '%e %U %S %M' -o "$tf" "$@" >"$work/out.txt" 2>"$work/err.txt"; then
       echo "  $label: failed: $(head -c 300 "$work/err.txt")"
       return 0
     fi
-    read -r secs kb <"$tf"
+    read -r secs user sys kb <"$tf"
     walls+=("$secs")
+    cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')")
     rsss+=("$kb")
   done
-  WALL[$key]=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  RSS[$key]=$(printf '%s\n' "${rsss[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)] / 1024}')
-  awk -v l="$label" -v b="$bytes" -v s="${WALL[$key]}" -v m="${RSS[$key]}" -v n="$REPEAT" 'BEGIN {
+  WALL[$key]=$(printf '%s\n' "${walls[@]}" | median)
+  CPU[$key]=$(printf '%s\n' "${cpus[@]}" | median)
+  RSS[$key]=$(printf '%s\n' "${rsss[@]}" | median | awk '{printf "%.1f", $1 / 1024}')
+  awk -v l="$label" -v b="$bytes" -v s="${WALL[$key]}" -v c="${CPU[$key]}" -v m="${RSS[$key]}" -v n="$REPEAT" 'BEGIN {
     if (s <= 0) s = 0.01;
-    printf "  %-48s %7.2f s %8.1f MB/s  peak RSS %7.1f MB%s\n", l, s, b / 1e6 / s, m,
-           (n > 1 ? "  (median of " n ")" : "") }'
+    if (c <= 0) c = 0.01;
+    printf "  %-48s wall %7.2f s %7.1f MB/s  cpu %7.2f s %7.1f MB/s  peak RSS %7.1f MB%s\n", l, s, b / 1e6 / s,
+           c, b / 1e6 / c, m, (n > 1 ? "  (median of " n ")" : "") }'
 }
 
-# ratio LABEL OTHER BASE: how many times OTHER's wall time and peak RSS are BASE's
+# ratio LABEL OTHER BASE: how many times OTHER's wall time, CPU time and peak RSS are BASE's
 ratio() {
   local label=$1 other=$2 base=$3
   [ -n "${WALL[$other]:-}" ] && [ -n "${WALL[$base]:-}" ] || return 0
-  awk -v l="$label" -v wo="${WALL[$other]}" -v wb="${WALL[$base]}" -v mo="${RSS[$other]}" -v mb="${RSS[$base]}" 'BEGIN {
-    if (wb <= 0) wb = 0.01;
-    printf "    %-56s time x%5.2f   memory x%6.2f\n", l, wo / wb, mo / (mb > 0 ? mb : 0.1) }'
+  awk -v l="$label" -v wo="${WALL[$other]}" -v wb="${WALL[$base]}" -v co="${CPU[$other]}" -v cb="${CPU[$base]}" \
+      -v mo="${RSS[$other]}" -v mb="${RSS[$base]}" 'BEGIN {
+    printf "    %-44s wall x%5.2f   cpu x%5.2f   memory x%6.2f\n", l, wo / (wb > 0 ? wb : 0.01),
+           co / (cb > 0 ? cb : 0.01), mo / (mb > 0 ? mb : 0.1) }'
 }
 
 have_duckdb=0
