@@ -61,7 +61,7 @@ BIN := $(BUILD)/opsreport
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps deps-test deps-package run test test-only asan bench sample clean screenshots forecast-ref \
+.PHONY: all deps deps-test deps-package deps-bench run test test-only asan bench sample clean screenshots forecast-ref \
         man install uninstall deb deb-package FORCE
 
 all: $(BIN)
@@ -72,6 +72,8 @@ deps-test:
 	$(Q).ci/deps.sh test
 deps-package:
 	$(Q).ci/deps.sh package
+deps-bench:
+	$(Q).ci/deps.sh bench
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -103,7 +105,7 @@ test-only: $(BIN) $(TEST_BIN)
 asan: deps-test
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan SAN=1 OPT=-O1 test-only
 
-bench: deps-test
+bench: deps-bench
 	$(Q)$(MAKE) --no-print-directory $(BIN)
 	$(Q)BUILD=$(BUILD) tests/bench.sh
 

@@ -9,6 +9,9 @@ build_pkgs=(build-essential pkg-config libcsv-dev libgsl-dev libxlsxwriter-dev l
 test_pkgs=(libcriterion-dev time python3 python3-pytest python3-openpyxl python3-pandas qpdf
            poppler-utils python3-aiosmtpd libreoffice-calc-nogui clang chromium
            help2man dpkg-dev lintian bash-completion groff-base man-db)
+# make bench: the tools opsreport is compared with (DuckDB comes from npm,
+# installed by tests/bench.sh under build/bench-node)
+bench_pkgs=(python3-pandas python3-statsmodels python3-xlsxwriter python3-reportlab nodejs)
 # make man / install / deb: the man page from --help, the package and its lint
 package_pkgs=(help2man dpkg-dev lintian)
 ref_pkgs=(r-base-core r-cran-forecast)
@@ -16,7 +19,8 @@ ref_pkgs=(r-base-core r-cran-forecast)
 want=("${build_pkgs[@]}")
 case "${1:-build}" in
   build) ;;
-  test|bench) want+=("${test_pkgs[@]}") ;;
+  test) want+=("${test_pkgs[@]}") ;;
+  bench) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
   package) want+=("${package_pkgs[@]}") ;;
   forecast-ref) want+=("${test_pkgs[@]}" "${ref_pkgs[@]}") ;;
   *) echo "usage: $0 build|test|bench|package|forecast-ref" >&2; exit 2 ;;

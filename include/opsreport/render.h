@@ -19,6 +19,12 @@ typedef struct {
     long detail_max_rows; /* detail.xlsx's cap ([output] detail_max_rows) */
 } render_info_t;
 
+/* The Budget vs Actual sheet lists at most this many GL line items (those
+ * with the largest month variance), so the workbook's size and the render
+ * stage's memory stay bounded whatever the GL's cardinality; beyond it,
+ * detail.xlsx gets every line on a sheet of its own (constant memory). */
+#define RENDER_BVA_MAX_LINES 10000
+
 ops_status_t render_xlsx(const report_model_t *m, const render_info_t *info, const char *path,
                          ops_error_t *err);
 /* The same workbook into memory: *data (malloc'd, the caller frees) holds

@@ -13,7 +13,8 @@ void model_table_free(model_table_t *t);
 #include <string.h>
 
 typedef struct {
-    char *cost_centre, *account;
+    int64_t key; /* dict_pair(cost centre id, account id): the table's key */
+    int32_t cost_centre, account; /* ids in analyse_t's dicts */
     int account_type;
     int64_t actual_month, budget_month, actual_ytd, budget_ytd, budget_full_year;
 } gl_group_t;
@@ -39,23 +40,14 @@ struct analyse {
     period_t period;
     int idx_period, idx_fy_start, idx_fy_end;
     char *scope;
-    GHashTable *gl_groups; /* "cc\x1f" "account" -> gl_group_t* */
-    GHashTable *cc_opex;   /* cost centre -> int64_t[MODEL_HISTORY_MONTHS] monthly opex actuals */
+    dict_t *cost_centres, *accounts; /* GL texts interned: groups are keyed by ids */
+    GHashTable *gl_groups; /* &gl_group_t.key -> gl_group_t* (owned) */
+    GPtrArray *cc_opex;    /* by cost centre id: int64_t[MODEL_HISTORY_MONTHS] monthly opex actuals, or NULL */
     FILE *detail;          /* GL lines of the period (whole organisation only) */
     uint64_t detail_rows;
     char detail_source[1024];
     int64_t gl_monthly[2][3][MODEL_HISTORY_MONTHS];
 };
-
-static void gl_group_free(gpointer p)
-{
-    gl_group_t *g = p;
-    if (!g)
-        return;
-    free(g->cost_centre);
-    free(g->account);
-    free(g);
-}
 
 ops_status_t analyse_new(const config_t *cfg, period_t period, const char *scope, analyse_t **out,
                          ops_error_t *err)
@@ -69,8 +61,14 @@ ops_status_t analyse_new(const config_t *cfg, period_t period, const char *scope
     a->idx_fy_start = period_index(period_fiscal_year_start(period, cfg->fiscal_year_start));
     a->idx_fy_end = a->idx_fy_start + 11;
     a->scope = scope ? strdup(scope) : NULL;
-    a->gl_groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, gl_group_free);
-    a->cc_opex = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    a->gl_groups = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free);
+    a->cc_opex = g_ptr_array_new_with_free_func(g_free);
+    a->cost_centres = dict_new();
+    a->accounts = dict_new();
+    if (!a->cost_centres || !a->accounts) {
+        analyse_free(a);
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
     if (!scope && !(a->detail = tmpfile())) {
         analyse_free(a);
         return ops_error_set(err, OPS_ERR_OUTPUT, NULL, 0, NULL, "cannot create a temporary file for the GL detail");
@@ -148,17 +146,19 @@ static ops_status_t gl_add(analyse_t *a, const ingest_record_t *rec, bool budget
     int idx = period_index(period_of_day(v[GL_DATE].v.date));
     int type = v[GL_ACCOUNT_TYPE].v.enum_index;
     int64_t amount = v[GL_AMOUNT].v.money;
+    /* one dictionary lookup per dimension; the rest of the row is integers */
+    int32_t cc = dict_id(a->cost_centres, v[GL_COST_CENTRE].text, v[GL_COST_CENTRE].len);
+    if (cc < 0)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     int hist = idx - (a->idx_period - MODEL_HISTORY_MONTHS + 1);
     if (hist >= 0 && hist < MODEL_HISTORY_MONTHS) {
         a->gl_monthly[budget][type][hist] += amount;
         if (!budget && type == GL_TYPE_OPEX) {
-            char cc[256];
-            snprintf(cc, sizeof cc, "%.*s", (int)v[GL_COST_CENTRE].len, v[GL_COST_CENTRE].text);
-            int64_t *series = g_hash_table_lookup(a->cc_opex, cc);
-            if (!series) {
-                series = g_new0(int64_t, MODEL_HISTORY_MONTHS);
-                g_hash_table_insert(a->cc_opex, g_strdup(cc), series);
-            }
+            if ((guint)cc >= a->cc_opex->len)
+                g_ptr_array_set_size(a->cc_opex, cc + 1);
+            int64_t *series = g_ptr_array_index(a->cc_opex, cc);
+            if (!series)
+                series = g_ptr_array_index(a->cc_opex, cc) = g_new0(int64_t, MODEL_HISTORY_MONTHS);
             series[hist] += amount;
         }
     }
@@ -172,19 +172,19 @@ static ops_status_t gl_add(analyse_t *a, const ingest_record_t *rec, bool budget
     bool fy = idx >= a->idx_fy_start && idx <= a->idx_fy_end;
     if (!month && !ytd && !fy)
         return OPS_OK;
-    char key[512];
-    snprintf(key, sizeof key, "%.*s\x1f%.*s", (int)v[GL_COST_CENTRE].len, v[GL_COST_CENTRE].text,
-             (int)v[GL_ACCOUNT].len, v[GL_ACCOUNT].text);
-    gl_group_t *g = g_hash_table_lookup(a->gl_groups, key);
+    int32_t account = dict_id(a->accounts, v[GL_ACCOUNT].text, v[GL_ACCOUNT].len);
+    if (account < 0)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    int64_t key = dict_pair(cc, account);
+    gl_group_t *g = g_hash_table_lookup(a->gl_groups, &key);
     if (!g) {
-        g = calloc(1, sizeof *g);
-        if (!g || !(g->cost_centre = strndup(v[GL_COST_CENTRE].text, v[GL_COST_CENTRE].len)) ||
-            !(g->account = strndup(v[GL_ACCOUNT].text, v[GL_ACCOUNT].len))) {
-            gl_group_free(g);
+        if (!(g = calloc(1, sizeof *g)))
             return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-        }
+        g->key = key;
+        g->cost_centre = cc;
+        g->account = account;
         g->account_type = type;
-        g_hash_table_insert(a->gl_groups, g_strdup(key), g);
+        g_hash_table_insert(a->gl_groups, &g->key, g);
     }
     if (budget) {
         if (month)
@@ -243,7 +243,11 @@ static ops_status_t publish_money_series(report_model_t *m, int idx_period, cons
     return OPS_OK;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static const dict_t *cmp_dict; /* for cmp_text: qsort has no context argument */
+static int cmp_text(const void *a, const void *b)
+{
+    return strcmp(dict_text(cmp_dict, *(const int32_t *)a), dict_text(cmp_dict, *(const int32_t *)b));
+}
 
 static ops_status_t publish_gl_series(analyse_t *a, report_model_t *m, ops_error_t *err)
 {
@@ -260,20 +264,27 @@ static ops_status_t publish_gl_series(analyse_t *a, report_model_t *m, ops_error
     for (int t = 0; t < 3; t++)
         if ((rc = publish_money_series(m, a->idx_period, ids[t], labels[t], a->gl_monthly[0][t], first, err)) != OPS_OK)
             return rc;
-    guint n = g_hash_table_size(a->cc_opex);
-    char **keys = (char **)g_hash_table_get_keys_as_array(a->cc_opex, &n);
-    qsort(keys, n, sizeof *keys, cmp_str);
-    for (guint i = 0; i < n; i++) {
+    int32_t *ccs = malloc((a->cc_opex->len ? a->cc_opex->len : 1) * sizeof *ccs);
+    if (!ccs)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    size_t n = 0;
+    for (guint i = 0; i < a->cc_opex->len; i++)
+        if (g_ptr_array_index(a->cc_opex, i))
+            ccs[n++] = (int32_t)i;
+    cmp_dict = a->cost_centres;
+    qsort(ccs, n, sizeof *ccs, cmp_text);
+    for (size_t i = 0; i < n; i++) {
         char id[96], label[128];
-        snprintf(id, sizeof id, "gl_opex:%s", keys[i]);
-        snprintf(label, sizeof label, "Operating expense, %s", keys[i]);
-        rc = publish_money_series(m, a->idx_period, id, label, g_hash_table_lookup(a->cc_opex, keys[i]), first, err);
+        const char *name = dict_text(a->cost_centres, ccs[i]);
+        snprintf(id, sizeof id, "gl_opex:%s", name);
+        snprintf(label, sizeof label, "Operating expense, %s", name);
+        rc = publish_money_series(m, a->idx_period, id, label, g_ptr_array_index(a->cc_opex, ccs[i]), first, err);
         if (rc != OPS_OK) {
-            g_free(keys);
+            free(ccs);
             return rc;
         }
     }
-    g_free(keys);
+    free(ccs);
     return OPS_OK;
 }
 
@@ -290,8 +301,8 @@ static ops_status_t build_bva(analyse_t *a, report_model_t *m, ops_error_t *err)
     while (g_hash_table_iter_next(&it, &key, &val)) {
         gl_group_t *g = val;
         bva_row_t *r = &m->bva_lines[m->n_bva_lines++];
-        r->cost_centre = strdup(g->cost_centre);
-        r->account = strdup(g->account);
+        r->cost_centre = strdup(dict_text(a->cost_centres, g->cost_centre));
+        r->account = strdup(dict_text(a->accounts, g->account));
         r->account_type = g->account_type;
         r->actual_month = g->actual_month;
         r->budget_month = g->budget_month;
@@ -392,7 +403,9 @@ void analyse_free(analyse_t *a)
     if (a->detail)
         fclose(a->detail);
     if (a->cc_opex)
-        g_hash_table_destroy(a->cc_opex);
+        g_ptr_array_free(a->cc_opex, TRUE);
+    dict_free(a->cost_centres);
+    dict_free(a->accounts);
     free(a->scope);
     free(a);
 }

@@ -97,6 +97,22 @@ double dvec_quantile(dvec_t *d, double q);
 double dvec_mean(const dvec_t *d);
 double dvec_sd(const dvec_t *d);
 
+/* Interned strings: each distinct text gets a dense id (0, 1, ...) the first
+ * time it is seen, so per-row aggregation keys are integers and a row costs
+ * one hash of each dimension's bytes, with no copy and no key building. A
+ * repeat of the last text (sorted exports) is a memcmp. The dict owns its
+ * copies of the texts. */
+typedef struct dict dict_t;
+dict_t *dict_new(void);
+void dict_free(dict_t *d);
+/* Id of text[0..len) (NUL bytes allowed), added if new; -1: out of memory. */
+int32_t dict_id(dict_t *d, const char *text, size_t len);
+/* The NUL-terminated text of an id from dict_id. */
+const char *dict_text(const dict_t *d, int32_t id);
+size_t dict_size(const dict_t *d);
+/* Two ids as one 64-bit key (for g_int64_hash tables of groups). */
+static inline int64_t dict_pair(int32_t a, int32_t b) { return (int64_t)(((uint64_t)(uint32_t)a << 32) | (uint32_t)b); }
+
 /* Copies a field's text into a NUL-terminated buffer (truncating). */
 void field_text_copy(const field_value_t *v, char *buf, size_t size);
 

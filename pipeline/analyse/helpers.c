@@ -1,6 +1,7 @@
 /* helpers.c - month slots, KPI series filling and GSL-backed statistics for the area modules. */
 #include "analyse/analyse_internal.h"
 
+#include <glib.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
@@ -264,3 +265,102 @@ bool table_needs(const analyse_ctx_t *ctx, model_table_t *t, input_kind_t kind, 
     t->n_rows = 0;
     return false;
 }
+
+/* ---- interned strings ---- */
+
+typedef struct {
+    const char *text; /* owned by the dict for stored entries; the caller's for a probe */
+    size_t len;
+    guint hash;
+} dict_key_t;
+
+struct dict {
+    GHashTable *ids;     /* dict_key_t* -> id + 1 */
+    GPtrArray *entries;  /* dict_key_t*, by id; owns them and their texts */
+    int32_t last;        /* id of the last lookup, -1: none */
+};
+
+/* FNV-1a over the bytes: cheap, and keys are short */
+static guint dict_hash_bytes(const char *s, size_t len)
+{
+    guint h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static guint dict_key_hash(gconstpointer p) { return ((const dict_key_t *)p)->hash; }
+
+static gboolean dict_key_equal(gconstpointer pa, gconstpointer pb)
+{
+    const dict_key_t *a = pa, *b = pb;
+    return a->len == b->len && !memcmp(a->text, b->text, a->len);
+}
+
+static void dict_entry_free(gpointer p)
+{
+    dict_key_t *k = p;
+    if (k) {
+        free((char *)k->text);
+        free(k);
+    }
+}
+
+dict_t *dict_new(void)
+{
+    dict_t *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->ids = g_hash_table_new(dict_key_hash, dict_key_equal);
+    d->entries = g_ptr_array_new_with_free_func(dict_entry_free);
+    d->last = -1;
+    return d;
+}
+
+void dict_free(dict_t *d)
+{
+    if (!d)
+        return;
+    g_hash_table_destroy(d->ids);
+    g_ptr_array_free(d->entries, TRUE);
+    free(d);
+}
+
+int32_t dict_id(dict_t *d, const char *text, size_t len)
+{
+    if (!text)
+        len = 0;
+    if (d->last >= 0) {
+        const dict_key_t *k = g_ptr_array_index(d->entries, d->last);
+        if (k->len == len && (!len || !memcmp(k->text, text, len)))
+            return d->last;
+    }
+    dict_key_t probe = { len ? text : "", len, dict_hash_bytes(text, len) };
+    gpointer found = g_hash_table_lookup(d->ids, &probe);
+    if (found)
+        return d->last = GPOINTER_TO_INT(found) - 1;
+    if (d->entries->len >= INT32_MAX - 1)
+        return -1;
+    dict_key_t *k = malloc(sizeof *k);
+    char *copy = malloc(len + 1);
+    if (!k || !copy) {
+        free(k);
+        free(copy);
+        return -1;
+    }
+    if (len)
+        memcpy(copy, text, len);
+    copy[len] = '\0';
+    *k = (dict_key_t){ copy, len, probe.hash };
+    int32_t id = (int32_t)d->entries->len;
+    g_ptr_array_add(d->entries, k);
+    g_hash_table_insert(d->ids, k, GINT_TO_POINTER(id + 1));
+    return d->last = id;
+}
+
+const char *dict_text(const dict_t *d, int32_t id)
+{
+    return ((const dict_key_t *)g_ptr_array_index(d->entries, (guint)id))->text;
+}
+
+size_t dict_size(const dict_t *d) { return d->entries->len; }

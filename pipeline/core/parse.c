@@ -251,9 +251,73 @@ static bool number_read(const char *s, size_t len, const number_format_t *fmt,
     return true;
 }
 
+/* The common forms, -1234.56, 1,234.56, 1.234,56- (SAP's trailing minus):
+ * digits grouped by three with the thousands separator or not grouped at
+ * all, no more decimals than minor_units, at most 15 integer digits, one
+ * minus in front or behind: read straight into minor units, no rounding, no
+ * residual. false: not such a form (the general reader decides, including
+ * every reject reason). */
+static bool money_fast(const char *s, size_t len, const number_format_t *fmt, int minor_units, int64_t *out)
+{
+    const char *p = s, *end = s + len;
+    bool negative = false;
+    if (p < end && *p == '-') {
+        negative = true;
+        p++;
+    } else if (end > p && end[-1] == '-') {
+        negative = true;
+        end--;
+    }
+    int64_t value = 0;
+    int n_int = 0, n_frac = 0;
+    while (p < end && is_digit(*p) && n_int < 16) {
+        value = value * 10 + (*p++ - '0');
+        n_int++;
+    }
+    if (n_int == 0)
+        return false;
+    if (fmt->thousands && p < end && *p == fmt->thousands) {
+        if (n_int > 3)
+            return false;
+        while (p < end && *p == fmt->thousands) {
+            p++;
+            if (end - p < 3 || !is_digit(p[0]) || !is_digit(p[1]) || !is_digit(p[2]))
+                return false;
+            value = value * 1000 + (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+            p += 3;
+            n_int += 3;
+            if (n_int > 15)
+                return false;
+        }
+        if (p < end && is_digit(*p))
+            return false;
+    }
+    if (n_int > 15)
+        return false;
+    if (p < end) {
+        if (*p++ != fmt->decimal)
+            return false;
+        while (p < end && is_digit(*p) && n_frac < minor_units) {
+            value = value * 10 + (*p++ - '0');
+            n_frac++;
+        }
+        if (p != end || n_frac == 0)
+            return false;
+    }
+    for (int i = n_frac; i < minor_units; i++)
+        value *= 10;
+    *out = negative ? -value : value;
+    return true;
+}
+
 bool parse_money(const char *s, size_t len, const number_format_t *fmt, int minor_units,
                  int64_t *out, int64_t *residual, const char **why)
 {
+    if (minor_units >= 0 && minor_units <= 3 && money_fast(s, len, fmt, minor_units, out)) {
+        if (residual)
+            *residual = 0;
+        return true;
+    }
     number_t num;
     if (!number_read(s, len, fmt, &KIND_MONEY, &num, why))
         return false;
@@ -360,7 +424,35 @@ int32_t date_from_ymd(int y, int m, int d)
     return (int32_t)(era * 146097 + doe - 719468);
 }
 
+/* Hot: every GL row asks for its month two or three times (analyse,
+ * freshness), and a few years of data hold few distinct days, so a small
+ * direct-mapped cache per thread answers most calls without the divisions. */
+#define YMD_CACHE 2048
+typedef struct {
+    int32_t days;
+    int16_t y;
+    int8_t m, d;
+    bool valid;
+} ymd_entry_t;
+static _Thread_local ymd_entry_t ymd_cache[YMD_CACHE];
+
+static void ymd_compute(int32_t days, int *y, int *m, int *d);
+
 void date_to_ymd(int32_t days, int *y, int *m, int *d)
+{
+    ymd_entry_t *e = &ymd_cache[(uint32_t)days % YMD_CACHE];
+    if (e->valid && e->days == days) {
+        *y = e->y;
+        *m = e->m;
+        *d = e->d;
+        return;
+    }
+    ymd_compute(days, y, m, d);
+    if (*y >= INT16_MIN && *y <= INT16_MAX)
+        *e = (ymd_entry_t){ days, (int16_t)*y, (int8_t)*m, (int8_t)*d, true };
+}
+
+static void ymd_compute(int32_t days, int *y, int *m, int *d)
 {
     int z = days + 719468;
     int era = (z >= 0 ? z : z - 146096) / 146097;
@@ -701,10 +793,63 @@ static const char *const rfc2822_patterns[] = { "%a, %d %b %Y %H:%M:%S %z", "%a,
 
 /* One format against the value. Returns false if the format does not read
  * it; otherwise true with *is_excel, *serial or w filled. */
+/* The common numeric patterns, "%d.%m.%Y", "%Y-%m-%d", "%m/%d/%Y" (any one
+ * separator byte), against a value of exactly that shape (two-digit day and
+ * month): read without interpreting the pattern. false: not that shape, and
+ * pattern_read decides (it reads the same values the same way). */
+static bool numeric_read(const char *s, const char *end, const char *f, when_t *w)
+{
+    if (end - s != 10 || strnlen(f, 9) != 8 || f[0] != '%' || f[3] != '%' || f[6] != '%' || f[2] != f[5] ||
+        f[2] == '%' || isspace((unsigned char)f[2]))
+        return false;
+    char sep = f[2];
+    int at[3]; /* offset of each field in the value */
+    int pos = 0;
+    for (int k = 0; k < 3; k++) {
+        char c = f[1 + 3 * k];
+        at[k] = pos;
+        pos += c == 'Y' ? 4 : 2;
+        if (k < 2 && s[pos++] != sep)
+            return false;
+        if (c != 'Y' && c != 'm' && c != 'd')
+            return false;
+    }
+    if (pos != 10)
+        return false;
+    when_init(w);
+    for (int k = 0; k < 3; k++) {
+        const char *p = s + at[k];
+        char c = f[1 + 3 * k];
+        int n = c == 'Y' ? 4 : 2, v = 0;
+        for (int i = 0; i < n; i++) {
+            if (!is_digit(p[i]))
+                return false;
+            v = v * 10 + (p[i] - '0');
+        }
+        if (c == 'Y') {
+            w->year = v;
+            w->has_year = true;
+        } else if (c == 'm') {
+            if (v < 1 || v > 12)
+                return false;
+            w->month = v;
+            w->has_month = true;
+        } else {
+            if (v < 1 || v > 31)
+                return false;
+            w->day = v;
+            w->has_day = true;
+        }
+    }
+    return w->has_year && w->has_month && w->has_day;
+}
+
 static bool format_read(const char *s, const char *end, const char *format, when_t *w,
                         bool *is_excel, double *serial)
 {
     *is_excel = false;
+    if (format[0] == '%') /* a pattern: none of the named formats below */
+        return numeric_read(s, end, format, w) || pattern_read(s, end, format, w);
     if (!strcasecmp(format, "iso"))
         return iso_read(s, end, w);
     if (!strcasecmp(format, "excel"))

@@ -567,6 +567,11 @@ static const char *cell(const ingest_state_t *st, int col, size_t *len)
 {
     const char *t = field_text(st, (size_t)col);
     size_t n = st->len[col];
+    /* most cells need no trimming: no ctype lookups for them */
+    if (!n || ((unsigned char)t[0] > ' ' && (unsigned char)t[n - 1] > ' ')) {
+        *len = n;
+        return t;
+    }
     while (n && isspace((unsigned char)*t)) {
         t++;
         n--;
@@ -941,9 +946,12 @@ static ops_status_t feed(ingest_state_t *st, struct csv_parser *p, const char *d
         st->cr_run = 0;
     }
     while (start < n) {
-        size_t i = start;
-        while (i < n && data[i] != '\n' && data[i] != '\r')
-            i++;
+        /* the next line end: memchr for LF, then for a CR before it */
+        const char *lf = memchr(data + start, '\n', n - start);
+        size_t i = lf ? (size_t)(lf - data) : n;
+        const char *cr = memchr(data + start, '\r', i - start);
+        if (cr)
+            i = (size_t)(cr - data);
         size_t end = i;
         long ends = 0;
         if (i < n && data[i] == '\n') {

@@ -8,6 +8,10 @@
  * this is a workbook of its own). Rows come from the model's spool file, in
  * input order. Beyond Excel's row limit (or [output] detail_max_rows) the
  * sheet is capped and says so in its second row.
+ *
+ * When the GL has more line items than the main workbook's Budget vs Actual
+ * sheet lists (RENDER_BVA_MAX_LINES), every one of them is on a second
+ * sheet here, "Budget vs Actual lines", as plain values.
  */
 #include "opsreport/render.h"
 
@@ -17,6 +21,43 @@
 #include <xlsxwriter.h>
 
 #define DETAIL_FIRST_DATA_ROW 3
+
+/* Every GL line item of Budget vs Actual, in its order (cost centre, type,
+ * account), rows written in order as constant_memory requires. */
+static void sheet_bva_lines(lxw_workbook *wb, const report_model_t *m, lxw_format *bold, lxw_format *head,
+                            lxw_format *money)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "Budget vs Actual lines");
+    char title[600];
+    snprintf(title, sizeof title, "%s - budget vs actual, all %zu GL line items (amounts in %s)",
+             m->organisation, m->n_bva_lines, m->currency);
+    worksheet_write_string(ws, 0, 0, title, bold);
+    static const char *const heads[] = { "Cost centre", "Account", "Type", "Actual (month)", "Budget (month)",
+                                         "Variance (month)", "Actual YTD", "Budget YTD", "Variance YTD",
+                                         "Budget full year" };
+    for (lxw_col_t c = 0; c < 10; c++)
+        worksheet_write_string(ws, 2, c, heads[c], head);
+    static const char *const types[] = { "Revenue", "COGS", "Opex" };
+    double scale = pow(10, m->minor_units);
+    lxw_row_t r = DETAIL_FIRST_DATA_ROW;
+    for (size_t i = 0; i < m->n_bva_lines && r < LXW_ROW_MAX; i++, r++) {
+        const bva_row_t *l = &m->bva_lines[i];
+        /* variances from the exact minor units, not from rounded doubles */
+        const int64_t v[7] = { l->actual_month, l->budget_month, l->actual_month - l->budget_month, l->actual_ytd,
+                               l->budget_ytd, l->actual_ytd - l->budget_ytd, l->budget_full_year };
+        worksheet_write_string(ws, r, 0, l->cost_centre, NULL);
+        worksheet_write_string(ws, r, 1, l->account ? l->account : "", NULL);
+        worksheet_write_string(ws, r, 2, types[l->account_type % 3], NULL);
+        for (lxw_col_t c = 0; c < 7; c++)
+            worksheet_write_number(ws, r, 3 + c, (double)v[c] / scale, money);
+    }
+    if (r > DETAIL_FIRST_DATA_ROW)
+        worksheet_autofilter(ws, 2, 0, r - 1, 9);
+    worksheet_freeze_panes(ws, 3, 2);
+    worksheet_set_column(ws, 0, 1, 26, NULL);
+    worksheet_set_column(ws, 2, 2, 9, NULL);
+    worksheet_set_column(ws, 3, 9, 17, NULL);
+}
 
 ops_status_t render_detail_xlsx(const report_model_t *m, const render_info_t *info, long max_rows,
                                 const char *path, ops_error_t *err)
@@ -87,6 +128,8 @@ ops_status_t render_detail_xlsx(const report_model_t *m, const render_info_t *in
     worksheet_set_column(ws, 4, 4, 9, NULL);
     worksheet_set_column(ws, 5, 5, 16, NULL);
     worksheet_set_column(ws, 6, 6, 11, NULL);
+    if (m->n_bva_lines > RENDER_BVA_MAX_LINES)
+        sheet_bva_lines(wb, m, bold, head, money);
     lxw_error e = workbook_close(wb);
     if (e != LXW_NO_ERROR)
         return ops_error_set(err, OPS_ERR_OUTPUT, path, 0, NULL, "cannot write workbook: %s", lxw_strerror(e));

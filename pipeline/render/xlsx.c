@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -392,6 +393,46 @@ static void write_variance_pct(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, lxw_
     }
 }
 
+/* Order for the capped sheet: largest month variance first, then YTD
+ * variance, then the sheet's own order (the index) so ties are stable. */
+static const bva_row_t *bva_rank_lines;
+static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
+static int bva_rank_cmp(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    const bva_row_t *x = &bva_rank_lines[a], *y = &bva_rank_lines[b];
+    int64_t vx = abs64(x->actual_month - x->budget_month), vy = abs64(y->actual_month - y->budget_month);
+    if (vx != vy)
+        return vx > vy ? -1 : 1;
+    vx = abs64(x->actual_ytd - x->budget_ytd);
+    vy = abs64(y->actual_ytd - y->budget_ytd);
+    if (vx != vy)
+        return vx > vy ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+static int size_cmp(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+/* Indices of the RENDER_BVA_MAX_LINES lines the capped sheet shows, in the
+ * sheet's order; NULL when every line fits (or out of memory: the first ones). */
+static size_t *bva_pick(const report_model_t *m)
+{
+    if (m->n_bva_lines <= RENDER_BVA_MAX_LINES)
+        return NULL;
+    size_t *idx = malloc(m->n_bva_lines * sizeof *idx);
+    if (!idx)
+        return NULL;
+    for (size_t i = 0; i < m->n_bva_lines; i++)
+        idx[i] = i;
+    bva_rank_lines = m->bva_lines;
+    qsort(idx, m->n_bva_lines, sizeof *idx, bva_rank_cmp);
+    qsort(idx, RENDER_BVA_MAX_LINES, sizeof *idx, size_cmp);
+    return idx;
+}
+
 static void sheet_bva(xlsx_ctx_t *x, const report_model_t *m)
 {
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Budget vs Actual");
@@ -417,8 +458,33 @@ static void sheet_bva(xlsx_ctx_t *x, const report_model_t *m)
         worksheet_write_string(ws, hr, c, heads[c], x->header);
     lxw_row_t r = hr + 1;
     double tot[5] = { 0 };
-    for (size_t i = 0; i < m->n_bva_lines; i++, r++) {
-        const bva_row_t *l = &m->bva_lines[i];
+    bool capped = m->n_bva_lines > RENDER_BVA_MAX_LINES;
+    size_t shown = capped ? RENDER_BVA_MAX_LINES : m->n_bva_lines;
+    size_t *pick = bva_pick(m);
+    if (capped) {
+        char note[300];
+        snprintf(note, sizeof note,
+                 "Showing the %zu of %zu lines with the largest month variance; %s. "
+                 "The totals below are of all %zu lines.",
+                 shown, m->n_bva_lines,
+                 m->gl_detail.spool ? "every line is on the sheet 'Budget vs Actual lines' of the detail workbook"
+                                    : "the others are not listed",
+                 m->n_bva_lines);
+        worksheet_write_string(ws, 2, 0, note, NULL);
+        int64_t all[5] = { 0 }; /* totals of every line, not just those shown; exact */
+        for (size_t i = 0; i < m->n_bva_lines; i++) {
+            const bva_row_t *l = &m->bva_lines[i];
+            all[0] += l->actual_month;
+            all[1] += l->budget_month;
+            all[2] += l->actual_ytd;
+            all[3] += l->budget_ytd;
+            all[4] += l->budget_full_year;
+        }
+        for (int k = 0; k < 5; k++)
+            tot[k] = money_value(x, all[k]);
+    }
+    for (size_t i = 0; i < shown; i++, r++) {
+        const bva_row_t *l = &m->bva_lines[pick ? pick[i] : i];
         double am = money_value(x, l->actual_month), bm = money_value(x, l->budget_month);
         double ay = money_value(x, l->actual_ytd), by = money_value(x, l->budget_ytd);
         double bf = money_value(x, l->budget_full_year);
@@ -434,13 +500,19 @@ static void sheet_bva(xlsx_ctx_t *x, const report_model_t *m)
         write_variance(ws, r, 9, 7, 8, ay, by, x->money);
         write_variance_pct(ws, r, 10, 9, 8, ay - by, by, x->pct);
         worksheet_write_number(ws, r, 11, bf, x->money);
-        tot[0] += am; tot[1] += bm; tot[2] += ay; tot[3] += by; tot[4] += bf;
+        if (!capped) {
+            tot[0] += am; tot[1] += bm; tot[2] += ay; tot[3] += by; tot[4] += bf;
+        }
     }
+    free(pick);
     lxw_row_t last = r - 1;
-    /* totals: SUBTOTAL(9, ...) so a filtered view sums what is visible */
-    worksheet_write_string(ws, r, 0, "Total (all types)", x->bold);
+    /* totals: SUBTOTAL(9, ...) so a filtered view sums what is visible;
+     * capped, plain totals of every line (the rows shown are a part) */
+    worksheet_write_string(ws, r, 0, capped ? "Total (all lines, all types)" : "Total (all types)", x->bold);
     const lxw_col_t sum_cols[] = { 3, 4, 7, 8, 11 };
-    for (size_t k = 0; k < 5; k++) {
+    for (size_t k = 0; k < 5 && capped; k++)
+        worksheet_write_number(ws, r, sum_cols[k], tot[k], x->money_bold);
+    for (size_t k = 0; k < 5 && !capped; k++) {
         char f[96], c1[16], c2[16];
         lxw_rowcol_to_cell(c1, hr + 1, sum_cols[k]);
         lxw_rowcol_to_cell(c2, last, sum_cols[k]);

@@ -673,3 +673,99 @@ Test(parse_bool, configured_tokens)
             cr_expect_str_eq(why, "expected a yes/no value from true_values or false_values");
     }
 }
+
+/* ---- fast paths (money_fast, numeric_read) and their hand-over ----
+ * Values at the edge of the common forms: the fast reader takes some, the
+ * general one the rest; both must give the same exact answers and reasons. */
+Test(parse_fast_paths, money_edges)
+{
+    static const money_case_t cases[] = {
+        { "-0,05", &COMMA, 2, -5, 0 },
+        { "-0", &COMMA, 2, 0, 0 },
+        { "0,5", &COMMA, 2, 50, 0 },                          /* one decimal of two */
+        { "123456789012345", &COMMA, 2, 12345678901234500, 0 }, /* 15 digits: fast */
+        { "1234567890123456", &COMMA, 2, 123456789012345600, 0 }, /* 16: general */
+        { "12,345", &COMMA, 2, 1234, 500000 },                /* 3 decimals: rounded */
+        { "12,355", &COMMA, 2, 1236, -500000 },
+        { "12,", &COMMA, 2, 1200, 0 },
+        { ",5", &COMMA, 2, 50, 0 },
+        { "12.345", &COMMA, 2, 1234500, 0 },                  /* thousands, not decimals */
+        { "12,5", &COMMA, 0, 12, 500000 },                    /* no minor units */
+        { "1,234", &COMMA_PLAIN, 3, 1234, 0 },
+        { "-7", &DOT, 2, -700, 0 },
+        { "2.566,11", &COMMA, 2, 256611, 0 },                 /* grouped */
+        { "2.805,48-", &COMMA, 2, -280548, 0 },               /* SAP's trailing minus */
+        { "-1.234.567", &COMMA, 2, -123456700, 0 },
+        { "999.999.999.999.999,99", &COMMA, 2, 99999999999999999, 0 }, /* 15 digits */
+        { "1.000.000.000.000.000", &COMMA, 2, 100000000000000000, 0 }, /* 16: general */
+        { "1,234.5-", &DOT, 2, -123450, 0 },
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        const money_case_t *c = &cases[i];
+        int64_t v = 0, r = 42;
+        const char *why = "";
+        bool ok = parse_money(c->in, strlen(c->in), c->fmt, c->minor, &v, &r, &why);
+        cr_expect(ok, "'%s' should parse: %s", c->in, why);
+        if (!ok)
+            continue;
+        cr_expect_eq(v, c->value, "'%s': %lld, expected %lld", c->in, (long long)v, (long long)c->value);
+        cr_expect_eq(r, c->residual, "'%s' residual: %lld, expected %lld", c->in, (long long)r,
+                     (long long)c->residual);
+    }
+    static const reject_case_t bad[] = {
+        { "--5", &COMMA, "more than one sign" },
+        { "5,5,5", &COMMA, "more than one decimal separator" },
+        { "-", &COMMA, "no digits" },
+        { "1,2x", &COMMA, "'x' is not part of a number" },
+        { "-5-", &COMMA, "more than one sign" },
+        { "1.23,5", &COMMA, "thousands separators must group digits by three" },
+        { "1.2345", &COMMA, "thousands separators must group digits by three" },
+        { "1234.567", &COMMA, "thousands separators must group digits by three" },
+        { "1.234.", &COMMA, "thousands separators must group digits by three" },
+    };
+    for (size_t i = 0; i < N_OF(bad); i++) {
+        int64_t v = 0;
+        const char *why = "";
+        cr_expect(!parse_money(bad[i].in, strlen(bad[i].in), bad[i].fmt, 2, &v, NULL, &why), "'%s' accepted", bad[i].in);
+        cr_expect(strstr(why, bad[i].why), "'%s': reason '%s', expected '%s'", bad[i].in, why, bad[i].why);
+    }
+}
+
+Test(parse_fast_paths, date_edges)
+{
+    static const date_case_t cases[] = {
+        { "05.11.2023", { "%d.%m.%Y" }, 2023, 11, 5, DAY },
+        { "5.11.2023", { "%d.%m.%Y" }, 2023, 11, 5, DAY },     /* unpadded: the pattern reader */
+        { "29.02.2024", { "%d.%m.%Y" }, 2024, 2, 29, DAY },
+        { "2023-11-05", { "%Y-%m-%d" }, 2023, 11, 5, DAY },
+        { "11/05/2023", { "%m/%d/%Y" }, 2023, 11, 5, DAY },
+        { "05.11.2023", { "%m/%d/%Y", "%d.%m.%Y" }, 2023, 11, 5, DAY }, /* second format */
+        { "2023.11.05", { "%d.%m.%Y", "%Y.%m.%d" }, 2023, 11, 5, DAY },
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        const date_case_t *c = &cases[i];
+        config_list_t l = formats_of(c->formats);
+        int32_t d = 0;
+        int grain = -1;
+        const char *why = "";
+        bool ok = parse_date(c->in, strlen(c->in), &l, &d, &grain, &why);
+        cr_expect(ok, "'%s' with %s: %s", c->in, c->formats[0], why);
+        if (ok)
+            cr_expect_eq(d, date_from_ymd(c->y, c->m, c->d), "'%s' with %s", c->in, c->formats[0]);
+    }
+    static const date_reject_t bad[] = {
+        { "29.02.2023", { "%d.%m.%Y" }, "day 29 does not exist in 2023-02" },
+        { "05.13.2023", { "%d.%m.%Y" }, PARSE_WHY_NO_FORMAT },
+        { "00.11.2023", { "%d.%m.%Y" }, PARSE_WHY_NO_FORMAT },
+        { "05-11-2023", { "%d.%m.%Y" }, PARSE_WHY_NO_FORMAT },
+        { "05.11.1850", { "%d.%m.%Y" }, "year 1850 is outside 1900..2200" },
+        { "05.1a.2023", { "%d.%m.%Y" }, PARSE_WHY_NO_FORMAT },
+    };
+    for (size_t i = 0; i < N_OF(bad); i++) {
+        config_list_t l = formats_of(bad[i].formats);
+        int32_t d = 0;
+        const char *why = "";
+        cr_expect(!parse_date(bad[i].in, strlen(bad[i].in), &l, &d, NULL, &why), "'%s' accepted", bad[i].in);
+        cr_expect(strstr(why, bad[i].why), "'%s': reason '%s', expected '%s'", bad[i].in, why, bad[i].why);
+    }
+}
