@@ -171,6 +171,8 @@ typedef struct {
     email_config_t email;
     forecast_config_t *forecasts;
     size_t n_forecasts;
+    char *forecast_history_dir;  /* [forecast] history_dir: earlier run folders; NULL: the output folder */
+    char *forecast_overrides;    /* [forecast] overrides: CSV relative to --data; NULL: none */
     recipient_config_t *recipients;
     size_t n_recipients;
 } config_t;

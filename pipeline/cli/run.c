@@ -12,6 +12,7 @@
 #include "opsreport/outlook.h"
 #include "opsreport/render.h"
 #include "opsreport/runfolder.h"
+#include "opsreport/snapshot.h"
 #include "opsreport/template.h"
 
 #include "cli/cli_internal.h"
@@ -491,6 +492,25 @@ static void warn_unused_kpis(const config_t *cfg, const report_model_t *model)
         }
 }
 
+/* Logs which earlier forecasts the review found and keeps the list for the
+ * manifest; never fails (a missing snapshot is reported, not fatal). */
+static bool forecast_review_hook(const report_model_t *m, model_archive_t *archive)
+{
+    const model_review_t *rv = &m->review;
+    *archive = rv->archive;
+    char found[MODEL_REVIEW_WINDOW * 9 + 1] = "", missing[MODEL_REVIEW_WINDOW * 9 + 1] = "";
+    for (size_t i = 0; i < rv->archive.n_found; i++)
+        snprintf(found + strlen(found), sizeof found - strlen(found), "%s%s", i ? " " : "", rv->archive.found[i]);
+    for (size_t i = 0; i < rv->archive.n_missing; i++)
+        snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s", i ? " " : "", rv->archive.missing[i]);
+    log_msg(rv->archive.n_found ? 2 : 1, "forecast archive %s: found %s; missing %s", rv->archive.dir,
+            found[0] ? found : "none (first run)", missing[0] ? missing : "none");
+    if (rv->n_override_rejects)
+        log_msg(0, "warning: %zu override row%s rejected; see rejects.csv", rv->n_override_rejects,
+                rv->n_override_rejects == 1 ? "" : "s");
+    return false;
+}
+
 static int run_pipeline(const run_options_t *o, bool validate_only)
 {
     ops_error_t err = { 0 };
@@ -503,6 +523,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     bool rf_open = false;
     int exit_code = OPS_EXIT_OK;
     manifest_t man = { 0 };
+    model_archive_t archive = { 0 };
     progress_t progress;
     freshness_t fresh = { 0 };
     bool held = false;
@@ -566,11 +587,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     }
     man.stages[man.n_stages].name = "ingest";
     man.stages[man.n_stages++].seconds = now_seconds() - t;
-    if (rejects_close(rejects, &err) != OPS_OK) {
-        rejects = NULL;
-        goto fail;
-    }
-    rejects = NULL;
+    /* the rejects file stays open for the forecast overrides (closed before commit) */
     make_run_id(cfg, stats, cfg->n_inputs, period, run_id, sizeof run_id);
     freshness_finish(&fresh, stats);
     man.freshness = &fresh;
@@ -580,6 +597,8 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         log_msg(validate_only ? 1 : 0, "warning: %s", dq[i]);
 
     if (validate_only) {
+        rejects_close(rejects, NULL);
+        rejects = NULL;
         printf("%s: validation of %zu inputs for %s\n", cfg->organisation, cfg->n_inputs, period);
         for (size_t i = 0; i < cfg->n_inputs; i++)
             print_input_summary(&stats[i], cfg->minor_units, stdout);
@@ -609,7 +628,9 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         log_msg(0, "error: %s rejected %llu of %llu rows, over reject_threshold %.4g; see %s/rejects.csv",
                 worst->name, (unsigned long long)worst->rows_rejected,
                 (unsigned long long)worst->rows_read, cfg->reject_threshold, rf.dir);
-        if (runfolder_commit(&rf, &err) != OPS_OK)
+        ops_status_t crc = rejects_close(rejects, &err);
+        rejects = NULL;
+        if (crc != OPS_OK || runfolder_commit(&rf, &err) != OPS_OK)
             goto fail;
         man.status = "rejects_over_threshold";
         exit_code = OPS_EXIT_REJECTS;
@@ -629,7 +650,12 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         model->n_dq_findings = n_dq;
         t_analyse += now_seconds() - t;
         t = now_seconds();
-        if (outlook_run(cfg, model, &err) != OPS_OK)
+        outlook_context_t octx = { out_dir, o->data_dir, templates, rejects };
+        if (outlook_run_ctx(cfg, model, sc == 0 ? &octx : NULL, &err) != OPS_OK)
+            goto fail;
+        if (sc == 0 && (forecast_review_hook(model, &archive) ||
+                        runfolder_temp_path(&rf, "forecasts.csv", path, sizeof path, &err) != OPS_OK ||
+                        snapshot_write(model, run_id, path, &err) != OPS_OK))
             goto fail;
         model_apply_targets(model, cfg); /* the outlook KPIs have targets too */
         t_forecast += now_seconds() - t;
@@ -675,7 +701,9 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     man.stages[man.n_stages++].seconds = t_xlsx;
     man.stages[man.n_stages].name = "render_pdf";
     man.stages[man.n_stages++].seconds = t_pdf;
-    if (runfolder_commit(&rf, &err) != OPS_OK)
+    ops_status_t crc = rejects_close(rejects, &err);
+    rejects = NULL;
+    if (crc != OPS_OK || runfolder_commit(&rf, &err) != OPS_OK)
         goto fail;
     /* the report is written either way; only the email waits for complete data */
     held = n_dq > 0 && (cfg->email.enabled || o->dry_run) && !o->force &&
@@ -689,6 +717,7 @@ write_manifest:
     man.inputs = stats;
     man.n_inputs = cfg->n_inputs;
     man.rf = &rf;
+    man.forecast_archive = archive.dir[0] ? &archive : NULL;
     if (manifest_write(&man, rf.dir, &err) != OPS_OK)
         goto fail;
     if (held) {

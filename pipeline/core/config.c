@@ -62,7 +62,8 @@ static const char *const email_keys[] = { "enabled", "smtp_url", "tls", "usernam
                                           "timeout_s", "send_when_incomplete", NULL };
 static const char *const recipient_keys[] = { "email", "scope", NULL };
 static const char *const forecast_keys[] = { "series", "per_group", "horizon", "method", "chart", NULL };
-static const char *const section_names[] = { "report", "output", "analysis", "email", "input.<name>",
+static const char *const forecast_review_keys[] = { "history_dir", "overrides", NULL };
+static const char *const section_names[] = { "report", "output", "analysis", "email", "forecast", "input.<name>",
                                              "kpi.<id>", "recipient.<name>", "forecast.<name>", NULL };
 
 /* Hand-written: no Debian library in our set offers edit distance. */
@@ -1128,6 +1129,14 @@ static int handler(void *user, const char *section, const char *key, const char 
         return handle_analysis(st, section, key, value);
     if (!strcmp(section, "email"))
         return handle_email(st, section, key, value);
+    if (!strcmp(section, "forecast")) { /* the forecast review: archive and overrides */
+        if (!strcmp(key, "history_dir") || !strcmp(key, "overrides")) {
+            if (!value[0])
+                return fail(st, key, "expected a path, found nothing");
+            return set_string(st, key[0] == 'h' ? &cfg->forecast_history_dir : &cfg->forecast_overrides, value);
+        }
+        return unknown_key(st, section, key, forecast_review_keys);
+    }
     if (!strncmp(section, "forecast.", 9) && section[9])
         return handle_forecast(st, section, section + 9, key, value);
     if (!strncmp(section, "recipient.", 10) && section[10])
@@ -1385,6 +1394,8 @@ void config_free(config_t *cfg)
         free(cfg->forecasts[i].method);
     }
     free(cfg->forecasts);
+    free(cfg->forecast_history_dir);
+    free(cfg->forecast_overrides);
     email_config_t *e = &cfg->email;
     free(e->smtp_url);
     free(e->username);
