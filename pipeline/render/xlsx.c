@@ -756,8 +756,8 @@ static void sheet_review(xlsx_ctx_t *x, const report_model_t *m)
     period_format(m->period, per);
     snprintf(title, sizeof title, "Forecast review, %s", plabel);
     worksheet_write_string(ws, 0, 0, title, x->title);
-    size_t used = (size_t)snprintf(line, sizeof line, "Earlier forecasts (forecasts.csv of the run folders in %s): found ",
-                                   rv->archive.dir);
+    /* not the folder itself: the same inputs give the same workbook wherever it is written */
+    size_t used = (size_t)snprintf(line, sizeof line, "Earlier forecasts (forecasts.csv of the earlier run folders): found ");
     for (size_t i = 0; i < rv->archive.n_found && used < sizeof line; i++)
         used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", i ? ", " : "", rv->archive.found[i]);
     if (used < sizeof line)
