@@ -344,3 +344,49 @@ Test(review_run, scores_last_months_forecast_and_lists_the_archive)
     rmdir(dir);
     tiny_free(m);
 }
+
+/* ---- the [forecast] keys --------------------------------------------------------- */
+
+Test(forecast_config, history_dir_and_overrides_keys)
+{
+    char dir[] = "/tmp/test_outlook_XXXXXX", path[256];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/t.ini", dir);
+    static const struct {
+        const char *ini;
+        ops_status_t rc;
+        const char *history, *overrides, *message;
+    } cases[] = {
+        { "[input.gl_actuals]\nfile = a.csv\n[forecast]\nhistory_dir = /srv/out\noverrides = ovr.csv\n", OPS_OK,
+          "/srv/out", "ovr.csv", NULL },
+        { "[input.gl_actuals]\nfile = a.csv\n", OPS_OK, NULL, NULL, NULL },
+        { "[input.gl_actuals]\nfile = a.csv\n[forecast]\noverride = ovr.csv\n", OPS_ERR_CONFIG, NULL, NULL,
+          "overrides" },
+        { "[input.gl_actuals]\nfile = a.csv\n[forecast]\noverrides =\n", OPS_ERR_CONFIG, NULL, NULL,
+          "expected a path" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *fp = fopen(path, "w");
+        fputs(cases[i].ini, fp);
+        fclose(fp);
+        config_t *cfg = NULL;
+        ops_error_t err = { 0 };
+        cr_expect_eq(config_load(path, &cfg, &err), cases[i].rc, "case %zu: %s", i, err.message);
+        if (cases[i].rc != OPS_OK) {
+            cr_expect(strstr(err.message, cases[i].message), "case %zu: %s", i, err.message);
+            continue;
+        }
+        cr_assert_not_null(cfg);
+        if (cases[i].history)
+            cr_expect_str_eq(cfg->forecast_history_dir, cases[i].history, "case %zu", i);
+        else
+            cr_expect_null(cfg->forecast_history_dir, "case %zu", i);
+        if (cases[i].overrides)
+            cr_expect_str_eq(cfg->forecast_overrides, cases[i].overrides, "case %zu", i);
+        else
+            cr_expect_null(cfg->forecast_overrides, "case %zu", i);
+        config_free(cfg);
+    }
+    unlink(path);
+    rmdir(dir);
+}
