@@ -37,6 +37,7 @@ typedef struct {
     template_set_t *tpl;
     char plabel[40];
     char month_labels[MODEL_TREND_MONTHS][16];
+    float finance_end_y;      /* where the finance page's content ends */
 } pdf_ctx_t;
 
 static const pdfdoc_rgb_t INK = { 0.10f, 0.16f, 0.25f };
@@ -589,6 +590,7 @@ static ops_status_t page_finance(pdf_ctx_t *p, ops_error_t *err)
     snprintf(line, sizeof line, "Amounts in %s; variance = actual − budget (positive on a cost line is over budget).",
              m->currency);
     pdfdoc_text_fit(p->doc, mg, y - 14, w, line, &note);
+    p->finance_end_y = y - 14;
     return pdfdoc_check(p->doc, "finance page", err);
 }
 
@@ -602,11 +604,13 @@ static ops_status_t page_forecast_review(pdf_ctx_t *p, ops_error_t *err)
 {
     const model_review_t *rv = &p->m->review;
     const report_model_t *m = p->m;
-    float y;
-    ops_status_t rc = new_page(p, &y, err);
-    if (rc != OPS_OK)
+    float y, mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
+    ops_status_t rc = OPS_OK;
+    /* a first run without overrides has three lines to say: under the finance page's tables */
+    if (!rv->archive.n_found && !rv->n_overrides && p->finance_end_y > mg + 90)
+        y = p->finance_end_y - 16;
+    else if ((rc = new_page(p, &y, err)) != OPS_OK)
         return rc;
-    float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
     section_title(p, mg, y - 14, title_of(p, "section_forecast_review", "Forecast review"));
     y -= 30;
     pdfdoc_style_t note = { 8, false, PDFDOC_GREY, PDFDOC_LEFT };
@@ -1017,7 +1021,7 @@ static ops_status_t page_provenance(pdf_ctx_t *p, float y, ops_error_t *err)
 ops_status_t render_pdf(const report_model_t *m, const render_info_t *info, const char *path,
                         ops_error_t *err)
 {
-    pdf_ctx_t p = { m, info, NULL, NULL, "", { { 0 } } };
+    pdf_ctx_t p = { m, info, NULL, NULL, "", { { 0 } }, 0 };
     period_label(m->period, p.plabel, sizeof p.plabel);
     for (int i = 0; i < MODEL_TREND_MONTHS; i++)
         period_short_label(period_add(m->period, i - (MODEL_TREND_MONTHS - 1)), p.month_labels[i],
