@@ -1053,7 +1053,7 @@ ops_status_t render_pdf(const report_model_t *m, const render_info_t *info, cons
         goto cleanup;
     if (m->gl_present && (rc = page_finance(&p, err)) != OPS_OK)
         goto cleanup;
-    if (m->gl_present && m->review.present && (rc = page_forecast_review(&p, err)) != OPS_OK)
+    if (m->gl_present && m->review.present && m->n_forecasts && (rc = page_forecast_review(&p, err)) != OPS_OK)
         goto cleanup;
     float y = 0;
     if ((rc = page_operations(&p, &y, err)) != OPS_OK)

@@ -997,7 +997,7 @@ ops_status_t render_xlsx(const report_model_t *m, const render_info_t *info, con
         sheet_bva(&x, m);
     if (m->n_forecasts)
         sheet_forecasts(&x, m);
-    if (m->review.present)
+    if (m->review.present && m->n_forecasts) /* nothing forecast, nothing to review */
         sheet_review(&x, m);
     sheet_quality(&x, m);
     sheet_about(&x, m, info);
