@@ -691,7 +691,8 @@ static lxw_row_t review_waterfall(xlsx_ctx_t *x, lxw_worksheet *ws, lxw_row_t r,
     const char *steps[5] = { "Last month", "Actual vs forecast", "Re-forecast", "Overrides", "This month" };
     const int64_t delta[3] = { b->actual_vs_forecast, b->reforecast, b->overrides };
     lxw_row_t first = r + 1;
-    int64_t running = b->prev_outlook;
+    int64_t running = b->prev_outlook, lowest = b->prev_outlook < b->outlook ? b->prev_outlook : b->outlook;
+    int64_t highest = b->prev_outlook > b->outlook ? b->prev_outlook : b->outlook;
     for (int i = 0; i < 5; i++) {
         lxw_row_t row = first + (lxw_row_t)i;
         worksheet_write_string(ws, row, 8, steps[i], NULL);
@@ -704,6 +705,8 @@ static lxw_row_t review_waterfall(xlsx_ctx_t *x, lxw_worksheet *ws, lxw_row_t r,
             up = d > 0 ? money_value(x, d) : 0;
             down = d < 0 ? money_value(x, -d) : 0;
             running = next;
+            lowest = next < lowest ? next : lowest;
+            highest = next > highest ? next : highest;
         }
         worksheet_write_number(ws, row, 9, base, x->money);
         worksheet_write_number(ws, row, 10, up, x->money);
@@ -734,6 +737,15 @@ static lxw_row_t review_waterfall(xlsx_ctx_t *x, lxw_worksheet *ws, lxw_row_t r,
         }
     }
     chart_legend_delete_series(chart, (int16_t[]){ 0, -1 });
+    /* the axis starts near the lowest running total, else the steps vanish
+     * beside totals of a whole year: a round number half a span below it */
+    double lo = money_value(x, lowest), span = money_value(x, highest - lowest);
+    if (span <= 0)
+        span = fabs(lo) * 0.01 + 1;
+    double axis_min = lo - span * 0.5, unit = pow(10, floor(log10(span)));
+    axis_min = floor(axis_min / unit) * unit;
+    if (lo > 0 && axis_min > 0)
+        chart_axis_set_min(chart->y_axis, axis_min);
     chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
     char title[200];
     snprintf(title, sizeof title, "%s full-year outlook: last month to this month", b->label);
