@@ -244,6 +244,8 @@ def test_pdf_has_the_review_and_the_bridge_sentence(history):
     assert "full-year outlook moved" in text and "the biggest mover was" in text
     assert "Biggest miss:" in text
     assert "Large order from Acme" in text
+    html = (history["out"] / "2026-10" / "summary.html").read_text()
+    assert "Forecast review" in html and "the biggest mover was" in html
 
 
 def test_rerun_keeps_the_archive_and_is_byte_identical(history):
