@@ -52,4 +52,9 @@ void review_bridge(int64_t actual_before, int64_t actual_month, const int64_t *p
 ops_status_t review_run(report_model_t *m, const char *archive_dir, const template_set_t *tpl,
                         ops_error_t *err);
 
+/* One log line on the review: which snapshots were found and missing, and
+ * how many override rows were rejected. Returns the verbosity to log it at:
+ * 0 (always) when overrides were rejected, 1 on a first run, else 2. */
+int review_log_line(const model_review_t *rv, char *buf, size_t size);
+
 #endif

@@ -11,6 +11,7 @@
 #include "opsreport/manifest.h"
 #include "opsreport/outlook.h"
 #include "opsreport/render.h"
+#include "opsreport/review.h"
 #include "opsreport/runfolder.h"
 #include "opsreport/snapshot.h"
 #include "opsreport/template.h"
@@ -492,25 +493,6 @@ static void warn_unused_kpis(const config_t *cfg, const report_model_t *model)
         }
 }
 
-/* Logs which earlier forecasts the review found and keeps the list for the
- * manifest; never fails (a missing snapshot is reported, not fatal). */
-static bool forecast_review_hook(const report_model_t *m, model_archive_t *archive)
-{
-    const model_review_t *rv = &m->review;
-    *archive = rv->archive;
-    char found[MODEL_REVIEW_WINDOW * 9 + 1] = "", missing[MODEL_REVIEW_WINDOW * 9 + 1] = "";
-    for (size_t i = 0; i < rv->archive.n_found; i++)
-        snprintf(found + strlen(found), sizeof found - strlen(found), "%s%s", i ? " " : "", rv->archive.found[i]);
-    for (size_t i = 0; i < rv->archive.n_missing; i++)
-        snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s", i ? " " : "", rv->archive.missing[i]);
-    log_msg(rv->archive.n_found ? 2 : 1, "forecast archive %s: found %s; missing %s", rv->archive.dir,
-            found[0] ? found : "none (first run)", missing[0] ? missing : "none");
-    if (rv->n_override_rejects)
-        log_msg(0, "warning: %zu override row%s rejected; see rejects.csv", rv->n_override_rejects,
-                rv->n_override_rejects == 1 ? "" : "s");
-    return false;
-}
-
 static int run_pipeline(const run_options_t *o, bool validate_only)
 {
     ops_error_t err = { 0 };
@@ -653,10 +635,14 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         outlook_context_t octx = { out_dir, o->data_dir, templates, rejects };
         if (outlook_run_ctx(cfg, model, sc == 0 ? &octx : NULL, &err) != OPS_OK)
             goto fail;
-        if (sc == 0 && (forecast_review_hook(model, &archive) ||
-                        runfolder_temp_path(&rf, "forecasts.csv", path, sizeof path, &err) != OPS_OK ||
-                        snapshot_write(model, run_id, path, &err) != OPS_OK))
-            goto fail;
+        if (sc == 0) { /* the review's archive for the log and manifest; this run's snapshot */
+            char line[700];
+            archive = model->review.archive;
+            log_msg(review_log_line(&model->review, line, sizeof line), "%s", line);
+            if (runfolder_temp_path(&rf, "forecasts.csv", path, sizeof path, &err) != OPS_OK ||
+                snapshot_write(model, run_id, path, &err) != OPS_OK)
+                goto fail;
+        }
         model_apply_targets(model, cfg); /* the outlook KPIs have targets too */
         t_forecast += now_seconds() - t;
         if (sc == 0) {

@@ -392,3 +392,23 @@ cleanup:
     free(buf);
     return rc;
 }
+
+int review_log_line(const model_review_t *rv, char *buf, size_t size)
+{
+    const model_archive_t *a = &rv->archive;
+    size_t used = (size_t)snprintf(buf, size, "forecast archive %s: found", a->dir);
+    for (size_t i = 0; i < a->n_found && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, " %s", a->found[i]);
+    if (!a->n_found && used < size)
+        used += (size_t)snprintf(buf + used, size - used, " none (first run)");
+    if (used < size)
+        used += (size_t)snprintf(buf + used, size - used, "; missing");
+    for (size_t i = 0; i < a->n_missing && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, " %s", a->missing[i]);
+    if (!a->n_missing && used < size)
+        used += (size_t)snprintf(buf + used, size - used, " none");
+    if (rv->n_override_rejects && used < size)
+        snprintf(buf + used, size - used, "; warning: %zu override row%s rejected, see rejects.csv",
+                 rv->n_override_rejects, rv->n_override_rejects == 1 ? "" : "s");
+    return rv->n_override_rejects ? 0 : a->n_found ? 2 : 1;
+}

@@ -339,6 +339,11 @@ Test(review_run, scores_last_months_forecast_and_lists_the_archive)
     cr_expect_eq(b->outlook, 141000);
     cr_expect_eq(b->prev_outlook + b->actual_vs_forecast + b->reforecast + b->overrides, b->outlook);
     cr_expect_not(rv->bridge[1].available, "no opex forecast");
+    char line[700], expect[700];
+    cr_expect_eq(review_log_line(rv, line, sizeof line), 2);
+    snprintf(expect, sizeof expect, "forecast archive %s: found 2026-09; missing 2025-10 2025-11 2025-12 2026-01 "
+             "2026-02 2026-03 2026-04 2026-05 2026-06 2026-07 2026-08", dir);
+    cr_expect_str_eq(line, expect);
     unlink(path);
     rmdir(sub);
     rmdir(dir);
