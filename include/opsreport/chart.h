@@ -140,6 +140,25 @@ ops_status_t chart_draw_heatmap(pdfdoc_t *doc, const chart_rect_t *r, const char
 ops_status_t chart_draw_control(pdfdoc_t *doc, const chart_rect_t *r, const chart_control_t *c,
                                 ops_error_t *err);
 
+/* A bridge from one total to another: values[0] the starting total,
+ * values[1 .. n-2] the changes, values[n-1] the closing total (drawn as
+ * given, so a caller's parts that do not add up show). Totals are solid bars,
+ * increases and decreases float on the running total (decreases hatched, so
+ * colour is not the only cue), each bar labelled with its value. The y axis
+ * spans the running totals, not zero: the steps would vanish beside the
+ * totals otherwise; the note under the chart says so. */
+typedef struct {
+    const char *title;
+    const char *const *categories;     /* n labels */
+    const double *values;              /* n values, see above; n >= 2 */
+    size_t n;
+    const char *y_unit;
+    const char *total_label, *up_label, *down_label; /* legend: "Outlook", "Increase", "Decrease" */
+} chart_waterfall_t;
+
+ops_status_t chart_draw_waterfall(pdfdoc_t *doc, const chart_rect_t *r, const chart_waterfall_t *w,
+                                  ops_error_t *err);
+
 /* A status symbol of the given size (points) centred on (cx, cy). */
 void chart_draw_status(pdfdoc_t *doc, float cx, float cy, float size, chart_status_t status);
 

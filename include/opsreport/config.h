@@ -171,6 +171,8 @@ typedef struct {
     email_config_t email;
     forecast_config_t *forecasts;
     size_t n_forecasts;
+    char *forecast_history_dir;  /* [forecast] history_dir: earlier run folders; NULL: the output folder */
+    char *forecast_overrides;    /* [forecast] overrides: CSV relative to --data; NULL: none */
     recipient_config_t *recipients;
     size_t n_recipients;
 } config_t;
@@ -187,8 +189,10 @@ const kpi_config_t *config_find_kpi(const config_t *cfg, const char *id);
 size_t config_edit_distance(const char *a, const char *b);
 /* The keys a section takes, NULL-terminated, as "did you mean" and the man
  * page list them ("col.<field>" for a family): section is "report", "output",
- * "analysis", "email", "input", "kpi", "recipient" or "forecast". NULL for
- * any other name. Static storage. test_config checks the loader takes each. */
+ * "analysis", "email", "forecast", "input.<name>", "kpi.<id>",
+ * "recipient.<name>" or "forecast.<name>", as in the unknown-section message.
+ * NULL for any other name. Static storage. test_config checks the loader
+ * takes each. */
 const char *const *config_section_keys(const char *section);
 
 #endif

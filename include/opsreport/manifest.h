@@ -15,6 +15,7 @@
 #include "opsreport/config.h"
 #include "opsreport/freshness.h"
 #include "opsreport/ingest.h"
+#include "opsreport/model.h"
 #include "opsreport/runfolder.h"
 
 #define MANIFEST_MAX_STAGES 12
@@ -30,6 +31,7 @@ typedef struct {
     struct { const char *name; double seconds; } stages[MANIFEST_MAX_STAGES];
     const runfolder_t *rf;
     const freshness_t *freshness; /* the gate's checks per input; NULL: not run */
+    const model_archive_t *forecast_archive; /* earlier forecasts found / missing; NULL: no review */
 } manifest_t;
 
 /* Writes dir/manifest.json atomically. */

@@ -156,12 +156,86 @@ typedef struct {
     double *history;
     size_t horizon;           /* months after the period */
     double *point, *lo80, *hi80, *lo95, *hi95;
+    /* point is the final forecast (statistical, or the override where one was
+     * given); stat the statistical point and override the override (NAN: none),
+     * horizon values each. The intervals are the statistical ones. */
+    double *stat, *override;
     char model[96], params[256], reason[256]; /* model: forecast_result_t.model */
     double aicc;
     double mase, smape, mape, bias, coverage80, coverage95;
     size_t backtest_origins;
     bool key;                 /* gets a chart (whole-organisation series) */
 } model_forecast_t;
+
+/* ---- forecast review (pipeline/forecast/review.c) -------------------------- */
+
+#define MODEL_REVIEW_WINDOW 12    /* closed months scored; snapshots P-12 .. P-1 looked for */
+#define MODEL_REVIEW_MIN_MONTHS 3 /* fewer scored months: too little archive, backtest shown */
+
+/* Which earlier snapshots (forecasts.csv of run folders) a run found. */
+typedef struct {
+    char dir[1024];           /* where they were looked for: OUT or [forecast] history_dir */
+    size_t n_found, n_missing;
+    char found[MODEL_REVIEW_WINDOW][8];   /* "2026-09", oldest first */
+    char missing[MODEL_REVIEW_WINDOW][8];
+} model_archive_t;
+
+/* An archived forecast for the closed period against its actual. */
+typedef struct {
+    bool found;               /* the snapshot held the row */
+    double stat, final;       /* statistical and final forecast */
+    double error, pct_error;  /* actual - final; error / actual x 100 (NAN for actual 0) */
+    int in80, in95;           /* actual inside the statistical interval: 1, 0; -1 unknown */
+} model_review_point_t;
+
+typedef struct {
+    char series_id[96];
+    char label[128];
+    kpi_unit_t unit;
+    double actual;                        /* of the period */
+    model_review_point_t last_month;      /* step 1 from P-1's snapshot */
+    model_review_point_t three_months;    /* step 3 from P-3's snapshot */
+    /* the last MODEL_REVIEW_WINDOW closed months with a step-1 archived
+     * forecast; statistical forecast unless named final; NAN when n_scored 0 */
+    size_t n_scored, n_overridden;
+    double mape, mase, bias, mad, tracking_signal;
+    bool bias_flag;                       /* |tracking signal| > 4 with enough months */
+    double mape_snaive, fva_stat;         /* FVA = MAPE(snaive) - MAPE(stat), pp */
+    double mape_final, fva_final;         /* FVA = MAPE(stat) - MAPE(final), pp; NAN: no overrides */
+    bool enough;                          /* n_scored >= MODEL_REVIEW_MIN_MONTHS */
+} model_review_series_t;
+
+typedef struct {
+    char series_id[96];
+    int period_index;
+    double stat, override, final;
+    char reason[256], author[96];
+} model_override_t;
+
+/* The full-year outlook now against last month's, in minor units:
+ * outlook = prev_outlook + actual_vs_forecast + reforecast + overrides, exactly. */
+typedef struct {
+    char series_id[96];
+    char label[128];
+    bool available;
+    char na_reason[200];                  /* why not, when !available */
+    int64_t prev_outlook, actual_vs_forecast, reforecast, overrides, outlook;
+} model_bridge_t;
+
+typedef struct {
+    bool present;             /* the review ran (whole-organisation model) */
+    model_archive_t archive;
+    model_review_series_t *series;        /* one per forecast, same order */
+    size_t n_series;
+    model_override_t *overrides;          /* applied overrides */
+    size_t n_overrides;
+    size_t n_override_rejects;
+    model_bridge_t bridge[2];             /* revenue, opex */
+    size_t n_bridge;
+    /* template-worded sentences (narrative.txt); "" when not applicable */
+    char first_run[300], biggest_miss[400], bias_warning[400], override_value[400],
+        bridge_mover[400], archive_note[600];
+} model_review_t;
 
 /* GL lines of the period, spooled to a temp file while streaming so the
  * detail sheet never holds them in memory. Record layout: see analyse.c. */
@@ -214,6 +288,7 @@ typedef struct {
      * sentence each, filled by run.c: first in the attention list */
     char dq_findings[MODEL_MAX_DQ_FINDINGS][300];
     size_t n_dq_findings;
+    model_review_t review;    /* forecast review; review.present false when not run */
 } report_model_t;
 
 

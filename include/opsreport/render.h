@@ -60,6 +60,7 @@ typedef enum {
     RENDER_OUT_PDF,
     RENDER_OUT_MESSAGE,
     RENDER_OUT_HTML,
+    RENDER_OUT_FORECASTS,
     RENDER_OUT_COUNT
 } render_output_id_t;
 

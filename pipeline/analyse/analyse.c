@@ -447,7 +447,11 @@ void report_model_free(report_model_t *m)
         free(f->hi80);
         free(f->lo95);
         free(f->hi95);
+        free(f->stat);
+        free(f->override);
     }
     free(m->forecasts);
+    free(m->review.series);
+    free(m->review.overrides);
     free(m);
 }

@@ -11,7 +11,9 @@
 #include "opsreport/manifest.h"
 #include "opsreport/outlook.h"
 #include "opsreport/render.h"
+#include "opsreport/review.h"
 #include "opsreport/runfolder.h"
+#include "opsreport/snapshot.h"
 #include "opsreport/template.h"
 
 #include "cli/cli_internal.h"
@@ -518,6 +520,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     bool rf_open = false;
     int exit_code = OPS_EXIT_OK;
     manifest_t man = { 0 };
+    model_archive_t archive = { 0 };
     progress_t progress;
     freshness_t fresh = { 0 };
     bool held = false;
@@ -590,12 +593,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     }
     man.stages[man.n_stages].name = "ingest";
     man.stages[man.n_stages++].seconds = now_seconds() - t;
-    if (rejects_close(rejects, &err) != OPS_OK) {
-        rejects = NULL;
-        goto fail;
-    }
-    rejects = NULL;
-    ops_fault_point("rejects");
+    /* the rejects file stays open for the forecast overrides (closed before commit) */
     make_run_id(cfg, stats, cfg->n_inputs, period, run_id, sizeof run_id);
     freshness_finish(&fresh, stats);
     man.freshness = &fresh;
@@ -605,6 +603,8 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         log_msg(validate_only ? 1 : 0, "warning: %s", dq[i]);
 
     if (validate_only) {
+        rejects_close(rejects, NULL);
+        rejects = NULL;
         printf("%s: validation of %zu inputs for %s\n", cfg->organisation, cfg->n_inputs, period);
         for (size_t i = 0; i < cfg->n_inputs; i++)
             print_input_summary(&stats[i], cfg->minor_units, stdout);
@@ -634,7 +634,9 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         log_msg(0, "error: %s rejected %llu of %llu rows, over reject_threshold %.4g; see %s/rejects.csv",
                 worst->name, (unsigned long long)worst->rows_rejected,
                 (unsigned long long)worst->rows_read, cfg->reject_threshold, rf.dir);
-        if (runfolder_commit(&rf, &err) != OPS_OK)
+        ops_status_t crc = rejects_close(rejects, &err);
+        rejects = NULL;
+        if (crc != OPS_OK || runfolder_commit(&rf, &err) != OPS_OK)
             goto fail;
         man.status = "rejects_over_threshold";
         exit_code = OPS_EXIT_REJECTS;
@@ -655,9 +657,15 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         model->n_dq_findings = n_dq;
         t_analyse += now_seconds() - t;
         t = now_seconds();
-        if (outlook_run(cfg, model, &err) != OPS_OK)
+        outlook_context_t octx = { out_dir, o->data_dir, templates, rejects };
+        if (outlook_run_ctx(cfg, model, sc == 0 ? &octx : NULL, &err) != OPS_OK)
             goto fail;
         ops_fault_point("forecast");
+        if (sc == 0) { /* the review's archive for the log and manifest */
+            char line[700];
+            archive = model->review.archive;
+            log_msg(review_log_line(&model->review, line, sizeof line), "%s", line);
+        }
         model_apply_targets(model, cfg); /* the outlook KPIs have targets too */
         t_forecast += now_seconds() - t;
         if (sc == 0)
@@ -693,6 +701,11 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         man.stages[man.n_stages].name = render_timer_names[k];
         man.stages[man.n_stages++].seconds = t_render[k];
     }
+    ops_status_t crc = rejects_close(rejects, &err);
+    rejects = NULL;
+    if (crc != OPS_OK)
+        goto fail;
+    ops_fault_point("rejects");
     ops_fault_point("commit");
     if (runfolder_commit(&rf, &err) != OPS_OK)
         goto fail;
@@ -709,6 +722,7 @@ write_manifest:
     man.n_inputs = cfg->n_inputs;
     man.rf = &rf;
     ops_fault_point("manifest");
+    man.forecast_archive = archive.dir[0] ? &archive : NULL;
     if (manifest_write(&man, rf.dir, &err) != OPS_OK)
         goto fail;
     runfolder_published(&rf);

@@ -62,7 +62,8 @@ static const char *const email_keys[] = { "enabled", "smtp_url", "tls", "usernam
                                           "timeout_s", "send_when_incomplete", NULL };
 static const char *const recipient_keys[] = { "email", "scope", NULL };
 static const char *const forecast_keys[] = { "series", "per_group", "horizon", "method", "chart", NULL };
-static const char *const section_names[] = { "report", "output", "analysis", "email", "input.<name>",
+static const char *const forecast_review_keys[] = { "history_dir", "overrides", NULL };
+static const char *const section_names[] = { "report", "output", "analysis", "email", "forecast", "input.<name>",
                                              "kpi.<id>", "recipient.<name>", "forecast.<name>", NULL };
 
 const char *const *config_section_keys(const char *section)
@@ -70,10 +71,15 @@ const char *const *config_section_keys(const char *section)
     static const struct {
         const char *section;
         const char *const *keys;
-    } tables[] = { { "report", report_keys },       { "output", output_keys },
-                   { "analysis", analysis_keys },   { "email", email_keys },
-                   { "input", input_keys },         { "kpi", kpi_keys },
-                   { "recipient", recipient_keys }, { "forecast", forecast_keys } };
+    } tables[] = { { "report", report_keys },
+                   { "output", output_keys },
+                   { "analysis", analysis_keys },
+                   { "email", email_keys },
+                   { "forecast", forecast_review_keys },
+                   { "input.<name>", input_keys },
+                   { "kpi.<id>", kpi_keys },
+                   { "recipient.<name>", recipient_keys },
+                   { "forecast.<name>", forecast_keys } };
     _Static_assert(sizeof tables / sizeof tables[0] == sizeof section_names / sizeof section_names[0] - 1,
                    "a key table per section");
     for (size_t i = 0; section && i < sizeof tables / sizeof tables[0]; i++)
@@ -1145,6 +1151,14 @@ static int handler(void *user, const char *section, const char *key, const char 
         return handle_analysis(st, section, key, value);
     if (!strcmp(section, "email"))
         return handle_email(st, section, key, value);
+    if (!strcmp(section, "forecast")) { /* the forecast review: archive and overrides */
+        if (!strcmp(key, "history_dir") || !strcmp(key, "overrides")) {
+            if (!value[0])
+                return fail(st, key, "expected a path, found nothing");
+            return set_string(st, key[0] == 'h' ? &cfg->forecast_history_dir : &cfg->forecast_overrides, value);
+        }
+        return unknown_key(st, section, key, forecast_review_keys);
+    }
     if (!strncmp(section, "forecast.", 9) && section[9])
         return handle_forecast(st, section, section + 9, key, value);
     if (!strncmp(section, "recipient.", 10) && section[10])
@@ -1402,6 +1416,8 @@ void config_free(config_t *cfg)
         free(cfg->forecasts[i].method);
     }
     free(cfg->forecasts);
+    free(cfg->forecast_history_dir);
+    free(cfg->forecast_overrides);
     email_config_t *e = &cfg->email;
     free(e->smtp_url);
     free(e->username);

@@ -118,6 +118,17 @@ ops_status_t manifest_write(const manifest_t *m, const char *dir, ops_error_t *e
         json_array_append_new(fresh, o);
     }
     json_object_set_new(root, "freshness", fresh);
+    if (m->forecast_archive) { /* which earlier forecasts.csv the review read (review.c) */
+        json_t *fa = json_object(), *found = json_array(), *missing = json_array();
+        for (size_t i = 0; i < m->forecast_archive->n_found; i++)
+            json_array_append_new(found, json_string(m->forecast_archive->found[i]));
+        for (size_t i = 0; i < m->forecast_archive->n_missing; i++)
+            json_array_append_new(missing, json_string(m->forecast_archive->missing[i]));
+        json_object_set_new(fa, "dir", json_string(m->forecast_archive->dir));
+        json_object_set_new(fa, "found", found);
+        json_object_set_new(fa, "missing", missing);
+        json_object_set_new(root, "forecast_archive", fa);
+    }
     json_t *outs = json_array();
     for (size_t i = 0; m->rf && i < m->rf->n_outputs; i++) {
         json_t *o = json_object();

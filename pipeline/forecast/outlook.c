@@ -2,11 +2,16 @@
  * outlook.c - the forecast stage: [forecast.NAME] -> forecast_series() for
  * each chosen series (GSL-fitted models, pipeline/forecast/), 80% and 95%
  * intervals and a rolling-origin backtest, then the full-year outlook.
- * Seeds come from the series id, so reruns are byte-identical.
+ * Seeds come from the series id, so reruns are byte-identical. Money
+ * forecasts are rounded to minor units, so the outlook, the snapshot and the
+ * bridge all add up exactly.
  */
 #include "opsreport/outlook.h"
 
 #include "opsreport/forecast.h"
+#include "opsreport/overrides.h"
+#include "opsreport/review.h"
+#include "opsreport/template.h"
 
 #include <glib.h>
 #include <math.h>
@@ -56,8 +61,10 @@ static ops_status_t add_forecast(report_model_t *m, const model_series_t *s, con
     f->hi80 = malloc(hb);
     f->lo95 = malloc(hb);
     f->hi95 = malloc(hb);
+    f->stat = malloc(hb);
+    f->override = malloc(hb);
     m->n_forecasts++; /* owned by the model from here, freed by report_model_free */
-    if (!f->history || !f->point || !f->lo80 || !f->hi80 || !f->lo95 || !f->hi95) {
+    if (!f->history || !f->point || !f->lo80 || !f->hi80 || !f->lo95 || !f->hi95 || !f->stat || !f->override) {
         forecast_result_free(&r);
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     }
@@ -67,6 +74,16 @@ static ops_status_t add_forecast(report_model_t *m, const model_series_t *s, con
     memcpy(f->hi80, r.hi[0], hb);
     memcpy(f->lo95, r.lo[1], hb);
     memcpy(f->hi95, r.hi[1], hb);
+    if (f->unit == UNIT_MONEY) {
+        double scale = pow(10, m->minor_units);
+        double *arrays[] = { f->point, f->lo80, f->hi80, f->lo95, f->hi95 };
+        for (size_t a = 0; a < 5; a++)
+            for (size_t h = 0; h < horizon; h++)
+                arrays[a][h] = round(arrays[a][h] * scale) / scale;
+    }
+    memcpy(f->stat, f->point, hb);
+    for (size_t h = 0; h < horizon; h++)
+        f->override[h] = NAN;
     _Static_assert(sizeof f->model >= sizeof r.model, "a model name must not be cut");
     snprintf(f->model, sizeof f->model, "%s", r.model);
     snprintf(f->params, sizeof f->params, "%s", r.params);
@@ -119,14 +136,17 @@ static ops_status_t add_outlook(report_model_t *m, int months_left, ops_error_t 
             snprintf(t->note, sizeof t->note, "Actual to date plus the forecast of the %d remaining month%s of the fiscal year; the 80%% range adds the monthly bounds (a conservative range).",
                      months_left, months_left == 1 ? "" : "s");
         }
-        double rest = 0, lo = 0, hi = 0;
+        /* in minor units: the bridge (review.c) adds up to the same outlook */
+        int64_t rest_minor = 0;
+        double lo = 0, hi = 0;
         for (int h = 0; h < months_left; h++) {
-            rest += f->point[h];
+            rest_minor += llround(f->point[h] * scale);
             lo += f->lo80[h];
             hi += f->hi80[h];
         }
+        double rest = (double)rest_minor / scale;
         double ytd = (double)b->actual_ytd / scale, budget = (double)b->budget_full_year / scale;
-        double outlook = ytd + rest;
+        double outlook = (double)(b->actual_ytd + rest_minor) / scale;
         long r = model_table_add_row(t);
         if (r < 0)
             return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
@@ -149,7 +169,40 @@ static ops_status_t add_outlook(report_model_t *m, int months_left, ops_error_t 
     return OPS_OK;
 }
 
+/* The overrides file, then the review of the archive. */
+static ops_status_t review_stage(const config_t *cfg, report_model_t *m, const outlook_context_t *ctx,
+                                 ops_error_t *err)
+{
+    if (cfg->forecast_overrides) {
+        char path[2048];
+        if (cfg->forecast_overrides[0] == '/')
+            snprintf(path, sizeof path, "%s", cfg->forecast_overrides);
+        else
+            snprintf(path, sizeof path, "%s/%s", ctx->data_dir ? ctx->data_dir : ".", cfg->forecast_overrides);
+        ops_status_t rc = overrides_apply_file(path, m, ctx->rejects, &m->review.n_override_rejects, err);
+        if (rc != OPS_OK)
+            return rc;
+    }
+    template_set_t *tpl = NULL;
+    if (ctx->templates_dir) {
+        char tpath[1200];
+        snprintf(tpath, sizeof tpath, "%s/narrative.txt", ctx->templates_dir);
+        ops_status_t rc = template_set_load(tpath, &tpl, err);
+        if (rc != OPS_OK)
+            return rc;
+    }
+    const char *dir = cfg->forecast_history_dir ? cfg->forecast_history_dir : ctx->out_dir ? ctx->out_dir : ".";
+    ops_status_t rc = review_run(m, dir, tpl, err);
+    template_set_free(tpl);
+    return rc;
+}
+
 ops_status_t outlook_run(const config_t *cfg, report_model_t *m, ops_error_t *err)
+{
+    return outlook_run_ctx(cfg, m, NULL, err);
+}
+
+ops_status_t outlook_run_ctx(const config_t *cfg, report_model_t *m, const outlook_context_t *ctx, ops_error_t *err)
 {
     int idx = period_index(m->period), fy_end = period_index(m->fy_start) + 11;
     int months_left = fy_end - idx;
@@ -169,6 +222,11 @@ ops_status_t outlook_run(const config_t *cfg, report_model_t *m, ops_error_t *er
             if (group)
                 m->forecasts[m->n_forecasts - 1].key = false; /* charts for the totals only */
         }
+    }
+    if (ctx) {
+        ops_status_t rc = review_stage(cfg, m, ctx, err);
+        if (rc != OPS_OK)
+            return rc;
     }
     return add_outlook(m, months_left, err);
 }

@@ -582,6 +582,76 @@ ops_status_t chart_draw_grouped_bar(pdfdoc_t *doc, const chart_rect_t *r,
     return bars(doc, r, d, d->n_series, err);
 }
 
+ops_status_t chart_draw_waterfall(pdfdoc_t *doc, const chart_rect_t *r, const chart_waterfall_t *w,
+                                  ops_error_t *err)
+{
+    HPDF_Page page = pdfdoc_page(doc);
+    if (!page)
+        return ops_error_set(err, OPS_ERR_INTERNAL, NULL, 0, NULL, "chart: no page");
+    if (w->n < 2)
+        return ops_error_set(err, OPS_ERR_INTERNAL, NULL, 0, NULL, "waterfall: needs two totals");
+    const pdfdoc_rgb_t c_total = chart_palette(0), c_up = chart_palette(2), c_down = chart_palette(1);
+    legend_item_t items[3] = {
+        {LEG_BOX, w->total_label ? w->total_label : "Total", c_total, 0, false, 0, false, 1},
+        {LEG_BOX, w->up_label ? w->up_label : "Increase", c_up, 0, false, 0, false, 1},
+        {LEG_BOX, w->down_label ? w->down_label : "Decrease", c_down, 0, false, 0, true, 1}};
+    range_t yr = {0, 0, false};
+    double run = w->values[0];
+    range_add(&yr, run);
+    for (size_t i = 1; i + 1 < w->n; i++) {
+        run += w->values[i];
+        range_add(&yr, run);
+    }
+    range_add(&yr, w->values[w->n - 1]);
+    /* room below the lowest step so the smallest total still shows as a bar */
+    double span = yr.hi - yr.lo;
+    if (span <= 0)
+        span = fabs(yr.hi) * 0.01 + 1;
+    range_add(&yr, yr.lo - span * 0.5);
+    frame_t f;
+    HPDF_Page_GSave(page);
+    if (frame_layout(&f, doc, r, w->title, items, 3, w->y_unit, yr, false, w->categories, w->n, 4)) {
+        float slot = f.pw / (float)f.n, bw = slot * 0.6f;
+        double prev_top = NAN;
+        run = 0;
+        for (size_t i = 0; i < w->n; i++) {
+            bool total = i == 0 || i + 1 == w->n;
+            double v = w->values[i], from, to;
+            if (total) {
+                from = f.ymin;
+                to = v;
+                run = v;
+            } else {
+                from = run;
+                to = run + v;
+                run = to;
+            }
+            pdfdoc_rgb_t c = total ? c_total : v >= 0 ? c_up : c_down;
+            float x0 = f.px + (float)i * slot + (slot - bw) / 2;
+            float y0 = fy(&f, fmin(from, to)), y1 = fy(&f, fmax(from, to));
+            float h = fmaxf(y1 - y0, 0.8f); /* a zero step is still a visible line */
+            HPDF_Page_SetRGBFill(page, c.r, c.g, c.b);
+            HPDF_Page_Rectangle(page, x0, y0, bw, h);
+            HPDF_Page_Fill(page);
+            if (!total && v < 0)
+                hatch(page, x0, y0, bw, h);
+            if (isfinite(prev_top)) { /* connector from the previous bar's end */
+                pdfdoc_set_stroke(doc, PDFDOC_GREY);
+                HPDF_Page_SetLineWidth(page, 0.5f);
+                HPDF_Page_MoveTo(page, x0 - (slot - bw), fy(&f, prev_top));
+                HPDF_Page_LineTo(page, x0, fy(&f, prev_top));
+                HPDF_Page_Stroke(page);
+            }
+            prev_top = total ? v : to;
+            char label[32];
+            numfmt_short(label, sizeof label, v, total ? 0 : NUMFMT_SIGNED);
+            text(doc, x0 + bw / 2, y0 + h + 2, label, TICK_FONT, !total, ink, PDFDOC_CENTER);
+        }
+    }
+    HPDF_Page_GRestore(page);
+    return pdfdoc_check(doc, "drawing a waterfall chart", err);
+}
+
 ops_status_t chart_draw_band(pdfdoc_t *doc, const chart_rect_t *r, const chart_data_t *d,
                              const chart_band_t *bands, size_t n_bands, ops_error_t *err)
 {

@@ -282,7 +282,19 @@ static ops_status_t html_page(GString *out, const report_model_t *m, const rende
     g_string_append(out, "<ul style=\"margin:0;padding:0 0 0 20px;\">\n");
     for (size_t i = 0; i < ns; i++)
         html_element(out, "li", "dir=\"auto\" style=\"margin:0 0 6px;\"", sentences[i]);
-    g_string_append(out, "</ul>\n</section>\n</main>\n<footer>\n");
+    g_string_append(out, "</ul>\n</section>\n");
+    if (m->review.present && m->n_forecasts) { /* the PDF's forecast review, in two sentences */
+        const model_review_t *rv = &m->review;
+        g_string_append(out, "<section aria-labelledby=\"o-review\">\n");
+        html_element(out, "h2", "id=\"o-review\" style=\"margin:20px 0 8px;font-size:18px;\"",
+                     title_or(tpl, "section_forecast_review", "Forecast review"));
+        const char *lines[] = { rv->first_run, rv->bridge_mover, rv->biggest_miss };
+        for (size_t i = 0; i < 3; i++)
+            if (lines[i][0])
+                html_element(out, "p", "dir=\"auto\" style=\"margin:0 0 6px;\"", lines[i]);
+        g_string_append(out, "</section>\n");
+    }
+    g_string_append(out, "</main>\n<footer>\n");
     if ((rc = html_provenance(out, m, info, tpl, err)) != OPS_OK)
         return rc;
     g_string_append(out, "</footer>\n</div>\n</body>\n</html>\n");

@@ -37,6 +37,7 @@ typedef struct {
     template_set_t *tpl;
     char plabel[40];
     char month_labels[MODEL_TREND_MONTHS][16];
+    float finance_end_y;      /* where the finance page's content ends */
 } pdf_ctx_t;
 
 static const pdfdoc_rgb_t INK = { 0.10f, 0.16f, 0.25f };
@@ -589,7 +590,202 @@ static ops_status_t page_finance(pdf_ctx_t *p, ops_error_t *err)
     snprintf(line, sizeof line, "Amounts in %s; variance = actual − budget (positive on a cost line is over budget).",
              m->currency);
     pdfdoc_text_fit(p->doc, mg, y - 14, w, line, &note);
+    p->finance_end_y = y - 14;
     return pdfdoc_check(p->doc, "finance page", err);
+}
+
+
+/* ---- the finance page's forecast review (continued on its own page) ------- */
+
+/* Forecast review: the archive found, the review sentences, the outlook
+ * bridge as a waterfall, last month's forecasts of the whole-organisation
+ * series against the actuals, and this month's overrides. */
+static ops_status_t page_forecast_review(pdf_ctx_t *p, ops_error_t *err)
+{
+    const model_review_t *rv = &p->m->review;
+    const report_model_t *m = p->m;
+    float y, mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
+    ops_status_t rc = OPS_OK;
+    /* a first run without overrides has three lines to say: under the finance page's tables */
+    if (!rv->archive.n_found && !rv->n_overrides && p->finance_end_y > mg + 90)
+        y = p->finance_end_y - 16;
+    else if ((rc = new_page(p, &y, err)) != OPS_OK)
+        return rc;
+    section_title(p, mg, y - 14, title_of(p, "section_forecast_review", "Forecast review"));
+    y -= 30;
+    pdfdoc_style_t note = { 8, false, PDFDOC_GREY, PDFDOC_LEFT };
+    char line[1400];
+    size_t used = (size_t)snprintf(line, sizeof line, "Earlier forecasts found: ");
+    for (size_t i = 0; i < rv->archive.n_found && used < sizeof line; i++)
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", i ? ", " : "", rv->archive.found[i]);
+    if (used < sizeof line)
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s; missing: %zu of the last %d months%s%s%s",
+                                 rv->archive.n_found ? "" : "none", rv->archive.n_missing, MODEL_REVIEW_WINDOW,
+                                 rv->archive.n_missing ? " (" : "", rv->archive.n_missing ? rv->archive.missing[0] : "",
+                                 rv->archive.n_missing > 1 ? " …" : "");
+    if (rv->archive.n_missing && used < sizeof line) {
+        if (rv->archive.n_missing > 1)
+            used += (size_t)snprintf(line + used, sizeof line - used, " %s", rv->archive.missing[rv->archive.n_missing - 1]);
+        snprintf(line + used, sizeof line - used, ")");
+    }
+    y -= pdfdoc_paragraph(p->doc, mg, y, w, line, &note, true) + 6;
+    pdfdoc_style_t body = { 10, false, PDFDOC_BLACK, PDFDOC_LEFT };
+    const char *sentences[] = { rv->first_run, rv->biggest_miss, rv->bias_warning, rv->override_value };
+    for (size_t i = 0; i < 4; i++) {
+        if (!sentences[i][0])
+            continue;
+        pdfdoc_text(p->doc, mg + 2, y - 12, "•", &body);
+        y -= pdfdoc_paragraph(p->doc, mg + 14, y, w - 14, sentences[i], &body, true) + 4;
+    }
+    y -= 8;
+
+    /* the outlook bridge of the first measure that has one */
+    const model_bridge_t *b = NULL;
+    for (size_t i = 0; i < rv->n_bridge && !b; i++)
+        if (rv->bridge[i].available)
+            b = &rv->bridge[i];
+    double scale = pow(10, m->minor_units);
+    if (b) {
+        const char *cats[5] = { "Last month", "Actual vs fcst", "Re-forecast", "Overrides", "This month" };
+        double vals[5] = { (double)b->prev_outlook / scale, (double)b->actual_vs_forecast / scale,
+                           (double)b->reforecast / scale, (double)b->overrides / scale, (double)b->outlook / scale };
+        char title[200];
+        snprintf(title, sizeof title, "%s full-year outlook: last month to this month", b->label);
+        chart_waterfall_t wf = { title, cats, vals, 5, m->currency, "Outlook", "Increase", "Decrease" };
+        chart_rect_t r = { mg, y - 170, w * 0.62f, 170 };
+        if ((rc = chart_draw_waterfall(p->doc, &r, &wf, err)) != OPS_OK)
+            return rc;
+        /* the figures beside the chart, exact */
+        pdfdoc_style_t fig = { 8.5f, false, PDFDOC_BLACK, PDFDOC_LEFT };
+        pdfdoc_style_t figr = { 8.5f, false, PDFDOC_BLACK, PDFDOC_RIGHT };
+        float fx0 = mg + w * 0.66f, fx1 = mg + w, fyy = y - 24;
+        const char *names[5] = { "Last month's outlook", "Actual vs forecast, month closed", "Re-forecast, rest of year",
+                                 "Overrides", "This month's outlook" };
+        const int64_t v[5] = { b->prev_outlook, b->actual_vs_forecast, b->reforecast, b->overrides, b->outlook };
+        for (int i = 0; i < 5; i++, fyy -= 14) {
+            char amount[64];
+            numfmt_money(amount, sizeof amount, v[i], "", m->minor_units, i == 0 || i == 4 ? 0 : NUMFMT_SIGNED);
+            fig.bold = figr.bold = i == 4;
+            pdfdoc_text(p->doc, fx0, fyy, names[i], &fig);
+            pdfdoc_text(p->doc, fx1, fyy - 10, amount, &figr);
+            fyy -= 10;
+        }
+        y -= 176;
+        pdfdoc_style_t axis = { 8, false, PDFDOC_GREY, PDFDOC_LEFT };
+        snprintf(line, sizeof line, "Amounts in %s; the axis starts above zero so the steps show.", m->currency);
+        pdfdoc_text_fit(p->doc, mg, y - 4, w, line, &axis);
+        y -= 14;
+        if (rv->bridge_mover[0])
+            y -= pdfdoc_paragraph(p->doc, mg, y, w, rv->bridge_mover, &body, true) + 10;
+    } else {
+        snprintf(line, sizeof line, "Outlook bridge: n/a — %s",
+                 !rv->archive.n_found ? "no earlier forecasts found (first run)"
+                 : rv->n_bridge ? rv->bridge[0].na_reason : "no GL actuals");
+        y -= pdfdoc_paragraph(p->doc, mg, y, w, line, &body, true) + 8;
+    }
+
+    /* last month's forecasts of the whole-organisation series against the actuals */
+    if (rv->archive.n_found) {
+        char per[8];
+        period_format(m->period, per);
+        snprintf(line, sizeof line, "Forecast vs actual, %s", per);
+        section_title(p, mg, y - 14, line);
+        y -= 22;
+        pdfdoc_column_t c[8] = { { "Series", w * 0.22f, PDFDOC_LEFT },   { "Actual", w * 0.11f, PDFDOC_RIGHT },
+                                 { "Forecast", w * 0.12f, PDFDOC_RIGHT }, { "Error %", w * 0.10f, PDFDOC_RIGHT },
+                                 { "In 80%", w * 0.10f, PDFDOC_RIGHT },   { "MAPE", w * 0.10f, PDFDOC_RIGHT },
+                                 { "Bias", w * 0.12f, PDFDOC_RIGHT },     { "TS", w * 0.13f, PDFDOC_RIGHT } };
+        size_t rows = 0;
+        char **cells = calloc(rv->n_series * 8 + 1, sizeof *cells);
+        if (!cells)
+            return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        for (size_t i = 0; i < rv->n_series; i++) {
+            const model_review_series_t *s = &rv->series[i];
+            if (strchr(s->series_id, ':'))
+                continue; /* cost centres are in the workbook */
+            char b8[8][96];
+            snprintf(b8[0], sizeof b8[0], "%s", s->label);
+            const double vals[3] = { s->actual, s->last_month.final, s->bias };
+            for (int k = 0; k < 3; k++) {
+                char *dst = b8[k == 2 ? 6 : k + 1];
+                if (!isfinite(vals[k]) || (k == 1 && !s->last_month.found))
+                    snprintf(dst, 96, "n/a");
+                else if (s->unit == UNIT_MONEY)
+                    numfmt_money_short(dst, 96, (int64_t)llround(vals[k] * scale), "", m->minor_units,
+                                       k == 2 ? NUMFMT_SIGNED : 0);
+                else
+                    numfmt_number(dst, 96, vals[k], 1, k == 2 ? NUMFMT_SIGNED : 0);
+            }
+            if (s->last_month.found && isfinite(s->last_month.pct_error))
+                numfmt_number(b8[3], 96, s->last_month.pct_error, 1, NUMFMT_SIGNED);
+            else
+                snprintf(b8[3], 96, "n/a");
+            snprintf(b8[4], 96, "%s", s->last_month.in80 < 0 ? "n/a" : s->last_month.in80 ? "yes" : "no");
+            if (isfinite(s->mape))
+                numfmt_percent(b8[5], 96, s->mape, 1);
+            else
+                snprintf(b8[5], 96, "n/a");
+            if (isfinite(s->tracking_signal) && s->enough)
+                snprintf(b8[7], 96, "%+.1f%s", s->tracking_signal, s->bias_flag ? " bias!" : "");
+            else
+                snprintf(b8[7], 96, "n/a (%zu mo.)", s->n_scored);
+            for (int k = 0; k < 8; k++)
+                cells[rows * 8 + (size_t)k] = strdup(b8[k]);
+            rows++;
+        }
+        pdfdoc_table_t t = { c, 8, 9, true, page_header, p };
+        rc = pdfdoc_table(p->doc, &t, mg, &y, (const char *const *)cells, rows, NULL, err);
+        for (size_t i = 0; i < rows * 8; i++)
+            free(cells[i]);
+        free(cells);
+        if (rc != OPS_OK)
+            return rc;
+        y -= 4;
+        y -= pdfdoc_paragraph(p->doc, mg, y, w,
+                              "Forecast = the final forecast made last month; error = actual − forecast; In 80% = "
+                              "inside its 80% interval. MAPE and bias over up to 12 closed months of archived "
+                              "forecasts; TS = tracking signal, |TS| > 4 is a persistent bias.", &note, true) + 10;
+    }
+    if (rv->n_overrides) {
+        section_title(p, mg, y - 14, "Overrides this month");
+        y -= 22;
+        pdfdoc_column_t c[6] = { { "Series", w * 0.2f, PDFDOC_LEFT },       { "Month", w * 0.1f, PDFDOC_LEFT },
+                                 { "Statistical", w * 0.13f, PDFDOC_RIGHT }, { "Final", w * 0.13f, PDFDOC_RIGHT },
+                                 { "Reason", w * 0.3f, PDFDOC_LEFT },        { "Author", w * 0.14f, PDFDOC_LEFT } };
+        char **cells = calloc(rv->n_overrides * 6, sizeof *cells);
+        if (!cells)
+            return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        for (size_t i = 0; i < rv->n_overrides; i++) {
+            const model_override_t *o = &rv->overrides[i];
+            char b6[6][260];
+            const model_forecast_t *f = NULL;
+            for (size_t k = 0; k < m->n_forecasts && !f; k++)
+                if (!strcmp(m->forecasts[k].series_id, o->series_id))
+                    f = &m->forecasts[k];
+            snprintf(b6[0], sizeof b6[0], "%s", f ? f->label : o->series_id);
+            period_format(period_from_index(o->period_index), b6[1]);
+            bool money = f && f->unit == UNIT_MONEY;
+            for (int k = 0; k < 2; k++) {
+                double v = k ? o->final : o->stat;
+                if (money)
+                    numfmt_money_short(b6[2 + k], sizeof b6[2 + k], (int64_t)llround(v * scale), "", m->minor_units, 0);
+                else
+                    numfmt_number(b6[2 + k], sizeof b6[2 + k], v, 1, 0);
+            }
+            snprintf(b6[4], sizeof b6[4], "%s", o->reason);
+            snprintf(b6[5], sizeof b6[5], "%s", o->author);
+            for (int k = 0; k < 6; k++)
+                cells[i * 6 + (size_t)k] = strdup(b6[k]);
+        }
+        pdfdoc_table_t t = { c, 6, 9, true, page_header, p };
+        rc = pdfdoc_table(p->doc, &t, mg, &y, (const char *const *)cells, rv->n_overrides, NULL, err);
+        for (size_t i = 0; i < rv->n_overrides * 6; i++)
+            free(cells[i]);
+        free(cells);
+        if (rc != OPS_OK)
+            return rc;
+    }
+    return pdfdoc_check(p->doc, "forecast review page", err);
 }
 
 /* ---- page 3: operations ----------------------------------------------------- */
@@ -825,7 +1021,7 @@ static ops_status_t page_provenance(pdf_ctx_t *p, float y, ops_error_t *err)
 ops_status_t render_pdf(const report_model_t *m, const render_info_t *info, const char *path,
                         ops_error_t *err)
 {
-    pdf_ctx_t p = { m, info, NULL, NULL, "", { { 0 } } };
+    pdf_ctx_t p = { m, info, NULL, NULL, "", { { 0 } }, 0 };
     period_label(m->period, p.plabel, sizeof p.plabel);
     for (int i = 0; i < MODEL_TREND_MONTHS; i++)
         period_short_label(period_add(m->period, i - (MODEL_TREND_MONTHS - 1)), p.month_labels[i],
@@ -856,6 +1052,8 @@ ops_status_t render_pdf(const report_model_t *m, const render_info_t *info, cons
     if ((rc = page_overview(&p, err)) != OPS_OK)
         goto cleanup;
     if (m->gl_present && (rc = page_finance(&p, err)) != OPS_OK)
+        goto cleanup;
+    if (m->gl_present && m->review.present && m->n_forecasts && (rc = page_forecast_review(&p, err)) != OPS_OK)
         goto cleanup;
     float y = 0;
     if ((rc = page_operations(&p, &y, err)) != OPS_OK)

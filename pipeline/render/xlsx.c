@@ -736,6 +736,270 @@ static void sheet_forecasts(xlsx_ctx_t *x, const report_model_t *m)
     sheet_print_setup(x, ws, (lxw_row_t)-1);
 }
 
+
+/* ---- Forecast review ------------------------------------------------------- */
+
+static void write_num_or_na(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, double v, lxw_format *f)
+{
+    if (isfinite(v))
+        worksheet_write_number(ws, r, c, v, f);
+    else
+        worksheet_write_string(ws, r, c, "n/a", NULL);
+}
+
+static const char *yes_no(int v) { return v < 0 ? "n/a" : v ? "yes" : "no"; }
+
+static lxw_row_t review_headers(xlsx_ctx_t *x, lxw_worksheet *ws, lxw_row_t r, const char *const *names, size_t n)
+{
+    for (size_t c = 0; c < n; c++)
+        worksheet_write_string(ws, r, (lxw_col_t)c, names[c], x->header);
+    return r + 1;
+}
+
+/* The outlook bridge of b as a waterfall: a stacked column chart whose first
+ * series (the base) is invisible, so each step floats on the running total.
+ * Chart data go to columns I:M from row r; returns the next free row. */
+static lxw_row_t review_waterfall(xlsx_ctx_t *x, lxw_worksheet *ws, lxw_row_t r, const model_bridge_t *b,
+                                  lxw_row_t chart_row)
+{
+    static const char *const dh[] = { "Step", "Base", "Increase", "Decrease", "Outlook" };
+    for (lxw_col_t c = 0; c < 5; c++)
+        worksheet_write_string(ws, r, 8 + c, dh[c], x->header);
+    const char *steps[5] = { "Last month", "Actual vs forecast", "Re-forecast", "Overrides", "This month" };
+    const int64_t delta[3] = { b->actual_vs_forecast, b->reforecast, b->overrides };
+    lxw_row_t first = r + 1;
+    int64_t running = b->prev_outlook, lowest = b->prev_outlook < b->outlook ? b->prev_outlook : b->outlook;
+    int64_t highest = b->prev_outlook > b->outlook ? b->prev_outlook : b->outlook;
+    for (int i = 0; i < 5; i++) {
+        lxw_row_t row = first + (lxw_row_t)i;
+        worksheet_write_string(ws, row, 8, steps[i], NULL);
+        double base = 0, up = 0, down = 0, total = 0;
+        if (i == 0 || i == 4)
+            total = money_value(x, i == 0 ? b->prev_outlook : b->outlook);
+        else {
+            int64_t d = delta[i - 1], next = running + d;
+            base = money_value(x, d >= 0 ? running : next);
+            up = d > 0 ? money_value(x, d) : 0;
+            down = d < 0 ? money_value(x, -d) : 0;
+            running = next;
+            lowest = next < lowest ? next : lowest;
+            highest = next > highest ? next : highest;
+        }
+        worksheet_write_number(ws, row, 9, base, x->money);
+        worksheet_write_number(ws, row, 10, up, x->money);
+        worksheet_write_number(ws, row, 11, down, x->money);
+        worksheet_write_number(ws, row, 12, total, x->money);
+    }
+    lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_COLUMN_STACKED);
+    char cats[64], vals[64];
+    snprintf(cats, sizeof cats, "='Forecast review'!$I$%d:$I$%d", (int)first + 1, (int)first + 5);
+    static const char *const names[] = { "Base", "Increase", "Decrease", "Outlook" };
+    static const lxw_color_t colors[] = { 0xFFFFFF, 0x009E73, 0xD55E00, 0x0072B2 };
+    for (int sidx = 0; sidx < 4; sidx++) {
+        char col = (char)('J' + sidx);
+        snprintf(vals, sizeof vals, "='Forecast review'!$%c$%d:$%c$%d", col, (int)first + 1, col, (int)first + 5);
+        lxw_chart_series *cs = chart_add_series(chart, cats, vals);
+        chart_series_set_name(cs, names[sidx]);
+        if (sidx == 0) { /* the invisible base the steps float on */
+            lxw_chart_fill none = { 0 };
+            none.none = LXW_TRUE;
+            lxw_chart_line noline = { 0 };
+            noline.none = LXW_TRUE;
+            chart_series_set_fill(cs, &none);
+            chart_series_set_line(cs, &noline);
+        } else {
+            lxw_chart_fill fill = { 0 };
+            fill.color = colors[sidx];
+            chart_series_set_fill(cs, &fill);
+        }
+    }
+    chart_legend_delete_series(chart, (int16_t[]){ 0, -1 });
+    /* the axis starts near the lowest running total, else the steps vanish
+     * beside totals of a whole year: a round number half a span below it */
+    double lo = money_value(x, lowest), span = money_value(x, highest - lowest);
+    if (span <= 0)
+        span = fabs(lo) * 0.01 + 1;
+    double axis_min = lo - span * 0.5, unit = pow(10, floor(log10(span)));
+    axis_min = floor(axis_min / unit) * unit;
+    if (lo > 0 && axis_min > 0)
+        chart_axis_set_min(chart->y_axis, axis_min);
+    chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+    char title[200];
+    snprintf(title, sizeof title, "%s full-year outlook: last month to this month", b->label);
+    chart_title_set_name(chart, title);
+    lxw_chart_options copt = { 0 };
+    copt.x_scale = 1.5;
+    copt.y_scale = 1.1;
+    worksheet_insert_chart_opt(ws, chart_row, 14, chart, &copt);
+    return first + 6;
+}
+
+/* Forecast review: last month's forecasts against the actuals, the track
+ * record over the archive, this month's overrides and the outlook bridge. */
+static void sheet_review(xlsx_ctx_t *x, const report_model_t *m)
+{
+    const model_review_t *rv = &m->review;
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Forecast review");
+    char title[400], plabel[40], per[8], line[1400];
+    period_label(m->period, plabel, sizeof plabel);
+    period_format(m->period, per);
+    snprintf(title, sizeof title, "Forecast review, %s", plabel);
+    worksheet_write_string(ws, 0, 0, title, x->title);
+    /* not the folder itself: the same inputs give the same workbook wherever it is written */
+    size_t used = (size_t)snprintf(line, sizeof line, "Earlier forecasts (forecasts.csv of the earlier run folders): found ");
+    for (size_t i = 0; i < rv->archive.n_found && used < sizeof line; i++)
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", i ? ", " : "", rv->archive.found[i]);
+    if (used < sizeof line)
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s; missing ", rv->archive.n_found ? "" : "none");
+    for (size_t i = 0; i < rv->archive.n_missing && used < sizeof line; i++)
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", i ? ", " : "", rv->archive.missing[i]);
+    if (!rv->archive.n_missing && used < sizeof line)
+        snprintf(line + used, sizeof line - used, "none");
+    worksheet_write_string(ws, 1, 0, line, x->text_small);
+    lxw_row_t r = 2;
+    if (rv->archive_note[0])
+        worksheet_write_string(ws, r++, 0, rv->archive_note, x->text_small);
+    r++;
+    const char *sentences[] = { rv->first_run, rv->biggest_miss, rv->bias_warning, rv->override_value, rv->bridge_mover };
+    for (size_t i = 0; i < 5; i++)
+        if (sentences[i][0])
+            worksheet_write_string(ws, r++, 0, sentences[i], NULL);
+    r++;
+
+    snprintf(line, sizeof line, "Forecast vs actual, %s (forecast = final; interval = the statistical one; error = actual − forecast)", per);
+    worksheet_write_string(ws, r++, 0, line, x->bold);
+    static const char *const ah[] = { "Series", "Actual", "Last month: statistical", "Last month: final", "Error",
+                                      "% error", "In 80%", "In 95%", "3 months ago: final", "Error", "% error",
+                                      "In 80%", "In 95%" };
+    lxw_row_t vs_header = r;
+    r = review_headers(x, ws, r, ah, 13);
+    if (!rv->archive.n_found)
+        worksheet_write_string(ws, r++, 0, rv->first_run, NULL);
+    else
+        for (size_t i = 0; i < rv->n_series; i++, r++) {
+            const model_review_series_t *s = &rv->series[i];
+            lxw_format *fmt = s->unit == UNIT_MONEY ? x->money : x->num1;
+            worksheet_write_string(ws, r, 0, s->label, NULL);
+            write_num_or_na(ws, r, 1, s->actual, fmt);
+            const model_review_point_t *pts[2] = { &s->last_month, &s->three_months };
+            for (int k = 0; k < 2; k++) {
+                const model_review_point_t *pt = pts[k];
+                lxw_col_t c0 = k == 0 ? 2 : 8;
+                if (k == 0)
+                    write_num_or_na(ws, r, c0++, pt->found ? pt->stat : NAN, fmt);
+                write_num_or_na(ws, r, c0, pt->found ? pt->final : NAN, fmt);
+                write_num_or_na(ws, r, c0 + 1, pt->found ? pt->error : NAN, fmt);
+                write_num_or_na(ws, r, c0 + 2, pt->found ? pt->pct_error : NAN, x->num1);
+                worksheet_write_string(ws, r, c0 + 3, yes_no(pt->in80), NULL);
+                worksheet_write_string(ws, r, c0 + 4, yes_no(pt->in95), NULL);
+            }
+        }
+    (void)vs_header;
+    r++;
+
+    snprintf(line, sizeof line, "Track record: the last %d closed months, forecasts made one month ahead (statistical "
+             "unless named final); FVA in points of MAPE, positive = adds value", MODEL_REVIEW_WINDOW);
+    worksheet_write_string(ws, r++, 0, line, x->bold);
+    static const char *const th[] = { "Series", "Months scored", "MAPE %", "MASE", "Bias", "Tracking signal",
+                                      "Persistent bias", "Seasonal naive MAPE %", "FVA vs seasonal naive (pp)",
+                                      "Final MAPE %", "FVA of overrides (pp)", "Basis", "Backtest MASE",
+                                      "Backtest MAPE %" };
+    r = review_headers(x, ws, r, th, 14);
+    if (!rv->archive.n_found)
+        worksheet_write_string(ws, r++, 0, rv->first_run, NULL);
+    else
+        for (size_t i = 0; i < rv->n_series; i++, r++) {
+            const model_review_series_t *s = &rv->series[i];
+            const model_forecast_t *f = &m->forecasts[i];
+            lxw_format *fmt = s->unit == UNIT_MONEY ? x->money : x->num1;
+            worksheet_write_string(ws, r, 0, s->label, NULL);
+            worksheet_write_number(ws, r, 1, (double)s->n_scored, x->count);
+            write_num_or_na(ws, r, 2, s->mape, x->num1);
+            write_num_or_na(ws, r, 3, s->mase, x->num2);
+            write_num_or_na(ws, r, 4, s->bias, fmt);
+            write_num_or_na(ws, r, 5, s->tracking_signal, x->num1);
+            worksheet_write_string(ws, r, 6, !s->enough ? "n/a" : s->bias_flag ? "yes" : "no", NULL);
+            write_num_or_na(ws, r, 7, s->mape_snaive, x->num1);
+            write_num_or_na(ws, r, 8, s->fva_stat, x->num1);
+            write_num_or_na(ws, r, 9, s->mape_final, x->num1);
+            write_num_or_na(ws, r, 10, s->fva_final, x->num1);
+            char basis[160];
+            if (s->enough)
+                snprintf(basis, sizeof basis, "archive");
+            else
+                snprintf(basis, sizeof basis, "too little archive (%zu of %d months): backtest", s->n_scored,
+                         MODEL_REVIEW_MIN_MONTHS);
+            worksheet_write_string(ws, r, 11, basis, NULL);
+            write_num_or_na(ws, r, 12, f->mase, x->num2);
+            write_num_or_na(ws, r, 13, f->mape, x->num1);
+        }
+    r++;
+
+    worksheet_write_string(ws, r++, 0, "Overrides this month (from the [forecast] overrides file)", x->bold);
+    static const char *const oh[] = { "Series", "Period", "Statistical", "Override", "Final", "Reason", "Author" };
+    r = review_headers(x, ws, r, oh, 7);
+    for (size_t i = 0; i < rv->n_overrides; i++, r++) {
+        const model_override_t *o = &rv->overrides[i];
+        const model_forecast_t *f = NULL;
+        for (size_t k = 0; k < m->n_forecasts && !f; k++)
+            if (!strcmp(m->forecasts[k].series_id, o->series_id))
+                f = &m->forecasts[k];
+        lxw_format *fmt = f && f->unit == UNIT_MONEY ? x->money : x->num1;
+        char p[8];
+        period_format(period_from_index(o->period_index), p);
+        worksheet_write_string(ws, r, 0, f ? f->label : o->series_id, NULL);
+        worksheet_write_string(ws, r, 1, p, NULL);
+        worksheet_write_number(ws, r, 2, o->stat, fmt);
+        worksheet_write_number(ws, r, 3, o->override, fmt);
+        worksheet_write_number(ws, r, 4, o->final, fmt);
+        worksheet_write_string(ws, r, 5, o->reason, NULL);
+        worksheet_write_string(ws, r, 6, o->author, NULL);
+    }
+    if (!rv->n_overrides)
+        worksheet_write_string(ws, r++, 0, "No overrides this month.", NULL);
+    if (rv->n_override_rejects) {
+        snprintf(line, sizeof line, "%zu override row%s rejected: see rejects.csv.", rv->n_override_rejects,
+                 rv->n_override_rejects == 1 ? "" : "s");
+        worksheet_write_string(ws, r++, 0, line, x->red);
+    }
+    r++;
+
+    worksheet_write_string(ws, r++, 0, "Outlook bridge: full-year outlook this month against last month's", x->bold);
+    static const char *const bh[] = { "Measure", "Last month's outlook", "Actual vs forecast (month closed)",
+                                      "Re-forecast (remaining months)", "Overrides", "This month's outlook", "Note" };
+    lxw_row_t bridge_header = r;
+    r = review_headers(x, ws, r, bh, 7);
+    const model_bridge_t *chart_b = NULL;
+    for (size_t i = 0; i < rv->n_bridge; i++, r++) {
+        const model_bridge_t *b = &rv->bridge[i];
+        worksheet_write_string(ws, r, 0, b->label, NULL);
+        if (!b->available) {
+            for (lxw_col_t c = 1; c <= 5; c++)
+                worksheet_write_string(ws, r, c, "n/a", NULL);
+            worksheet_write_string(ws, r, 6, rv->archive.n_found ? b->na_reason : rv->first_run, x->text_small);
+            continue;
+        }
+        worksheet_write_number(ws, r, 1, money_value(x, b->prev_outlook), x->money);
+        worksheet_write_number(ws, r, 2, money_value(x, b->actual_vs_forecast), x->money);
+        worksheet_write_number(ws, r, 3, money_value(x, b->reforecast), x->money);
+        worksheet_write_number(ws, r, 4, money_value(x, b->overrides), x->money);
+        char formula[96];
+        snprintf(formula, sizeof formula, "=B%d+C%d+D%d+E%d", (int)r + 1, (int)r + 1, (int)r + 1, (int)r + 1);
+        worksheet_write_formula_num(ws, r, 5, formula, x->money, money_value(x, b->outlook));
+        worksheet_write_string(ws, r, 6, "this month = last month + the three steps", x->text_small);
+        if (!chart_b)
+            chart_b = b;
+    }
+    if (!rv->n_bridge)
+        worksheet_write_string(ws, r++, 0, "n/a — no GL actuals, no outlook", NULL);
+    r++;
+    if (chart_b)
+        r = review_waterfall(x, ws, r, chart_b, bridge_header > 10 ? bridge_header - 10 : 3);
+    worksheet_set_column(ws, 0, 0, 34, NULL);
+    worksheet_set_column(ws, 1, 13, 15, NULL);
+    sheet_print_setup(x, ws, (lxw_row_t)-1);
+}
+
 static void sheet_about(xlsx_ctx_t *x, const report_model_t *m, const render_info_t *info)
 {
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, "About");
@@ -822,6 +1086,8 @@ ops_status_t render_xlsx(const report_model_t *m, const render_info_t *info, con
         sheet_bva(&x, m);
     if (m->n_forecasts)
         sheet_forecasts(&x, m);
+    if (m->review.present && m->n_forecasts) /* nothing forecast, nothing to review */
+        sheet_review(&x, m);
     sheet_quality(&x, m);
     sheet_about(&x, m, info);
     lxw_error e = workbook_close(x.wb);

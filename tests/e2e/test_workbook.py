@@ -93,7 +93,7 @@ def test_sheets_tables_and_text_cells(sample_run):
     for area in ("Finance", "Procurement", "Inventory", "Customer service", "People", "Projects",
                  "Risk and compliance", "Quality"):
         assert area in names
-    assert names[-4:] == ["Budget vs Actual", "Forecasts", "Data quality", "About"]
+    assert names[-5:] == ["Budget vs Actual", "Forecasts", "Forecast review", "Data quality", "About"]
     assert wb["Procurement"].tables, "breakdowns are Excel tables"
     assert wb["Summary"].freeze_panes == "C5"
     assert "KPI_Table" in wb.defined_names
