@@ -185,5 +185,10 @@ const kpi_config_t *config_find_kpi(const config_t *cfg, const char *id);
 
 /* Levenshtein distance, used to suggest the nearest valid name. */
 size_t config_edit_distance(const char *a, const char *b);
+/* The keys a section takes, NULL-terminated, as "did you mean" and the man
+ * page list them ("col.<field>" for a family): section is "report", "output",
+ * "analysis", "email", "input", "kpi", "recipient" or "forecast". NULL for
+ * any other name. Static storage. test_config checks the loader takes each. */
+const char *const *config_section_keys(const char *section);
 
 #endif

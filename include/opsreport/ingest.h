@@ -13,6 +13,7 @@
 
 #include "opsreport/common.h"
 #include "opsreport/config.h"
+#include "opsreport/rejects.h"
 
 #include <stdio.h>
 
@@ -92,18 +93,6 @@ typedef struct {
 
 /* rows read = accepted + rejected + filtered + superseded */
 bool ingest_stats_reconciles(const ingest_stats_t *s);
-
-/* Writes rejected rows as CSV: input,file,line,column,value,reason. */
-typedef struct rejects_writer rejects_writer_t;
-ops_status_t rejects_open(const char *path, rejects_writer_t **out, ops_error_t *err);
-ops_status_t rejects_write(rejects_writer_t *w, const char *input, const char *file, long line,
-                           const char *column, const char *value, size_t value_len,
-                           const char *reason);
-/* Flushes and closes; returns OPS_ERR_OUTPUT if anything failed to write. */
-ops_status_t rejects_close(rejects_writer_t *w, ops_error_t *err);
-/* Prefixes values a spreadsheet would run as a formula (=, +, -, @, tab, CR)
- * with an apostrophe. Writes at most size-1 bytes and NUL-terminates. */
-void csv_neutralise(const char *value, size_t len, char *buf, size_t size);
 
 /* Reads data_dir/input->file. rejects may be NULL (validate-only counting).
  * Returns OPS_ERR_INPUT for a missing file (unless optional: then stats->present

@@ -16,6 +16,7 @@ typedef struct {
     const char *run_id;
     bool paper_letter;
     const char *templates_dir;
+    long detail_max_rows; /* detail.xlsx's cap ([output] detail_max_rows) */
 } render_info_t;
 
 /* The Budget vs Actual sheet lists at most this many GL line items (those
@@ -26,6 +27,10 @@ typedef struct {
 
 ops_status_t render_xlsx(const report_model_t *m, const render_info_t *info, const char *path,
                          ops_error_t *err);
+/* The same workbook into memory: *data (malloc'd, the caller frees) holds
+ * *len bytes, identical to render_xlsx's file. For tests and embedding. */
+ops_status_t render_xlsx_to_memory(const report_model_t *m, const render_info_t *info, unsigned char **data,
+                                   size_t *len, ops_error_t *err);
 ops_status_t render_pdf(const report_model_t *m, const render_info_t *info, const char *path,
                         ops_error_t *err);
 /* detail.xlsx: the period's GL lines from the model's spool, capped at max_rows (constant memory). */
@@ -41,6 +46,39 @@ ops_status_t render_message(const report_model_t *m, const render_info_t *info, 
  * HTML-escaped, the same bytes for the same model. */
 ops_status_t render_html(const report_model_t *m, const render_info_t *info, const char *path,
                          ops_error_t *err);
+
+/* ---- the output registry (outputs.c) ----------------------------------------
+ * Every file a run renders is one entry here; the driver (cli/run.c) loops
+ * over the table, so adding an output is a renderer and one entry. Entries run
+ * in table order, which is the order of the run folder's manifest. */
+typedef ops_status_t (*render_fn_t)(const report_model_t *m, const render_info_t *info, const char *path,
+                                    ops_error_t *err);
+
+typedef enum {
+    RENDER_OUT_WORKBOOK,
+    RENDER_OUT_DETAIL,
+    RENDER_OUT_PDF,
+    RENDER_OUT_MESSAGE,
+    RENDER_OUT_HTML,
+    RENDER_OUT_COUNT
+} render_output_id_t;
+
+/* which manifest timer an output's seconds add to */
+typedef enum { RENDER_TIMER_XLSX, RENDER_TIMER_PDF, RENDER_TIMER_COUNT } render_timer_t;
+
+typedef struct {
+    render_output_id_t id;
+    const char *file;    /* default file name; config may rename (config_output_name) */
+    const char *scoped;  /* a scoped recipient's copy, "%s" = the scope's slug; NULL: whole organisation only */
+    render_timer_t timer;
+    render_fn_t render;
+    bool (*wanted)(const report_model_t *m); /* NULL: always written */
+} render_output_t;
+
+extern const render_output_t render_outputs[RENDER_OUT_COUNT];
+/* how many entries have a scoped name (sizes the run folder; test_render_model checks it) */
+#define RENDER_OUT_SCOPED 3
+extern const char *const render_timer_names[RENDER_TIMER_COUNT];
 
 /* ---- page 1's choices, shared by the PDF and the HTML summary (pdf.c) ----- */
 

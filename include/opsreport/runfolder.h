@@ -11,7 +11,7 @@
 #include "opsreport/common.h"
 #include "opsreport/ingest.h"
 
-#define RUNFOLDER_MAX_OUTPUTS 64 /* >= 5 + 3 x (16 recipient scopes), see run.c MAX_SCOPES */
+#define RUNFOLDER_MAX_OUTPUTS 64 /* room for every output at the most scopes: run.c asserts it */
 /* An output's name, NUL included: a whole file name (NAME_MAX 255 + 1), so a
  * long recipient scope in "summary-<scope>.pdf" is kept, never cut short. */
 #define RUNFOLDER_NAME_SIZE 256

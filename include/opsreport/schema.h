@@ -70,6 +70,14 @@ typedef struct {
     const field_def_t *fields;
     size_t n_fields;
     int key_field;           /* field that must be unique per row, -1 if none */
+    /* The date that says how far an export reaches (the freshness gate): the
+     * day a row is booked, ordered, shipped, created or measured. -1: a plan,
+     * register or master data, whose dates say nothing about it. */
+    int date_field;
+    /* The field a scoped summary picks rows by (entity or site), or -1: kinds
+     * scoped through another input (training and timesheets by employee,
+     * tasks by project) or not at all (controls). */
+    int scope_field;
 } input_schema_t;
 
 const input_schema_t *schema_for_kind(input_kind_t kind);

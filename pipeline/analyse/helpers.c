@@ -188,26 +188,6 @@ static const char *input_name(const analyse_ctx_t *ctx, input_kind_t kind)
     return sc ? sc->name : "?";
 }
 
-/* The field a scoped summary picks rows of kind by (ctx_in_scope), or -1:
- * kinds scoped through another input (training, timesheets by employee;
- * tasks by project) or not at all (controls). */
-static int scope_field(input_kind_t kind)
-{
-    switch (kind) {
-    case KIND_GL_ACTUALS:
-    case KIND_GL_BUDGET: return GL_ENTITY;
-    case KIND_PURCHASE_ORDERS: return PO_SITE;
-    case KIND_INVENTORY: return INV_SITE;
-    case KIND_SHIPMENTS: return SHIP_SITE;
-    case KIND_TICKETS: return TKT_SITE;
-    case KIND_EMPLOYEES: return EMP_SITE;
-    case KIND_PROJECTS: return PRJ_SITE;
-    case KIND_RISKS: return RISK_SITE;
-    case KIND_PRODUCTION: return PROD_SITE;
-    case KIND_QUALITY: return QUAL_SITE;
-    default: return -1;
-    }
-}
 
 kpi_na_t ctx_needs(const analyse_ctx_t *ctx, input_kind_t kind, const int *fields, size_t n, char *reason,
                    size_t size, char *brief, size_t brief_size)
@@ -232,7 +212,7 @@ kpi_na_t ctx_needs(const analyse_ctx_t *ctx, input_kind_t kind, const int *field
     const input_schema_t *sc = schema_for_kind(kind);
     /* a summary for one site cannot pick the rows of an export without sites:
      * it would count none of them */
-    int site = ctx->scope ? scope_field(kind) : -1;
+    int site = ctx->scope && sc ? sc->scope_field : -1;
     if (site >= 0 && ctx->field_unmapped[kind][site]) {
         snprintf(reason, size, "no %s in the %s export to pick %s's rows", sc->fields[site].name, name, ctx->scope);
         snprintf(brief, brief_size, "no %s in export", sc->fields[site].name);

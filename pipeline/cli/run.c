@@ -325,10 +325,11 @@ static void make_run_id(const config_t *cfg, const ingest_stats_t *stats, size_t
 }
 
 #define MAX_SCOPES 16
-/* A run writes report.xlsx, the GL detail workbook, summary.pdf, message.txt
- * and rejects.csv, then a PDF and a message for each further scope: the run
- * folder must have room for all of them at the most scopes allowed. */
-_Static_assert(RUNFOLDER_MAX_OUTPUTS >= 5 + 2 * (MAX_SCOPES - 1), "RUNFOLDER_MAX_OUTPUTS too small for MAX_SCOPES");
+/* A run writes rejects.csv and every output of render_outputs[], then each
+ * scoped one again for each further scope: the run folder must have room for
+ * all of them at the most scopes allowed. */
+_Static_assert(RUNFOLDER_MAX_OUTPUTS >= 1 + RENDER_OUT_COUNT + RENDER_OUT_SCOPED * (MAX_SCOPES - 1),
+               "RUNFOLDER_MAX_OUTPUTS too small for MAX_SCOPES");
 
 typedef struct {
     analyse_t *a[MAX_SCOPES];
@@ -491,6 +492,20 @@ static void warn_unused_kpis(const config_t *cfg, const report_model_t *model)
         }
 }
 
+/* the file name of a whole-organisation output: [output] renames three of them */
+static const char *output_file(const config_t *cfg, const render_output_t *out)
+{
+    switch (out->id) {
+    case RENDER_OUT_WORKBOOK: return cfg->xlsx_name;
+    case RENDER_OUT_DETAIL: return cfg->detail_name;
+    case RENDER_OUT_PDF: return cfg->pdf_name;
+    default: return out->file;
+    }
+}
+
+/* config, ingest, analyse, forecast, then one timer per render group */
+_Static_assert(4 + RENDER_TIMER_COUNT <= MANIFEST_MAX_STAGES, "the manifest holds every stage timer");
+
 static int run_pipeline(const run_options_t *o, bool validate_only)
 {
     ops_error_t err = { 0 };
@@ -617,10 +632,10 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     }
 
     render_info_t info = { OPSREPORT_VERSION, cfg->path, cfg->sha256, run_id, cfg->paper_letter,
-                           templates };
-    double t_analyse = 0, t_forecast = 0, t_xlsx = 0, t_pdf = 0;
+                           templates, cfg->detail_max_rows };
+    double t_analyse = 0, t_forecast = 0, t_render[RENDER_TIMER_COUNT] = { 0 };
     for (size_t sc = 0; sc < fan.n; sc++) {
-        char path[RUNFOLDER_PATH_SIZE], name[RUNFOLDER_NAME_SIZE], slug[100] = "";
+        char slug[100] = "";
         t = now_seconds();
         if (analyse_finish(fan.a[sc], stats, cfg->n_inputs, &model, &err) != OPS_OK)
             goto fail;
@@ -633,37 +648,25 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
             goto fail;
         model_apply_targets(model, cfg); /* the outlook KPIs have targets too */
         t_forecast += now_seconds() - t;
-        if (sc == 0) {
-            warn_unused_kpis(cfg, model);
-            t = now_seconds();
-            if (runfolder_temp_path(&rf, cfg->xlsx_name, path, sizeof path, &err) != OPS_OK ||
-                render_xlsx(model, &info, path, &err) != OPS_OK)
-                goto fail;
-            if (model->gl_detail.spool &&
-                (runfolder_temp_path(&rf, cfg->detail_name, path, sizeof path, &err) != OPS_OK ||
-                 render_detail_xlsx(model, &info, cfg->detail_max_rows, path, &err) != OPS_OK))
-                goto fail;
-            t_xlsx += now_seconds() - t;
-        } else
-            scope_slug(fan.scope[sc], slug, sizeof slug);
-        t = now_seconds();
         if (sc == 0)
-            snprintf(name, sizeof name, "%s", cfg->pdf_name);
+            warn_unused_kpis(cfg, model);
         else
-            snprintf(name, sizeof name, "summary-%s.pdf", slug);
-        if (runfolder_temp_path(&rf, name, path, sizeof path, &err) != OPS_OK ||
-            render_pdf(model, &info, path, &err) != OPS_OK)
-            goto fail;
-        snprintf(name, sizeof name, sc == 0 ? "message.txt" : "message-%s.txt", slug);
-        if (runfolder_temp_path(&rf, name, path, sizeof path, &err) != OPS_OK ||
-            render_message(model, &info, path, &err) != OPS_OK)
-            goto fail;
-        /* the email's HTML body, beside the PDF it summarises */
-        snprintf(name, sizeof name, sc == 0 ? "summary.html" : "summary-%s.html", slug);
-        if (runfolder_temp_path(&rf, name, path, sizeof path, &err) != OPS_OK ||
-            render_html(model, &info, path, &err) != OPS_OK)
-            goto fail;
-        t_pdf += now_seconds() - t;
+            scope_slug(fan.scope[sc], slug, sizeof slug);
+        for (size_t k = 0; k < RENDER_OUT_COUNT; k++) {
+            const render_output_t *out = &render_outputs[k];
+            char path[RUNFOLDER_PATH_SIZE], name[RUNFOLDER_NAME_SIZE];
+            if ((sc > 0 && !out->scoped) || (out->wanted && !out->wanted(model)))
+                continue;
+            if (sc == 0)
+                snprintf(name, sizeof name, "%s", output_file(cfg, out));
+            else
+                snprintf(name, sizeof name, out->scoped, slug);
+            t = now_seconds();
+            if (runfolder_temp_path(&rf, name, path, sizeof path, &err) != OPS_OK ||
+                out->render(model, &info, path, &err) != OPS_OK)
+                goto fail;
+            t_render[out->timer] += now_seconds() - t;
+        }
         report_model_free(model);
         model = NULL;
     }
@@ -671,10 +674,10 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     man.stages[man.n_stages++].seconds = t_analyse;
     man.stages[man.n_stages].name = "forecast";
     man.stages[man.n_stages++].seconds = t_forecast;
-    man.stages[man.n_stages].name = "render_xlsx";
-    man.stages[man.n_stages++].seconds = t_xlsx;
-    man.stages[man.n_stages].name = "render_pdf";
-    man.stages[man.n_stages++].seconds = t_pdf;
+    for (size_t k = 0; k < RENDER_TIMER_COUNT; k++) {
+        man.stages[man.n_stages].name = render_timer_names[k];
+        man.stages[man.n_stages++].seconds = t_render[k];
+    }
     if (runfolder_commit(&rf, &err) != OPS_OK)
         goto fail;
     /* the report is written either way; only the email waits for complete data */

@@ -65,6 +65,23 @@ static const char *const forecast_keys[] = { "series", "per_group", "horizon", "
 static const char *const section_names[] = { "report", "output", "analysis", "email", "input.<name>",
                                              "kpi.<id>", "recipient.<name>", "forecast.<name>", NULL };
 
+const char *const *config_section_keys(const char *section)
+{
+    static const struct {
+        const char *section;
+        const char *const *keys;
+    } tables[] = { { "report", report_keys },       { "output", output_keys },
+                   { "analysis", analysis_keys },   { "email", email_keys },
+                   { "input", input_keys },         { "kpi", kpi_keys },
+                   { "recipient", recipient_keys }, { "forecast", forecast_keys } };
+    _Static_assert(sizeof tables / sizeof tables[0] == sizeof section_names / sizeof section_names[0] - 1,
+                   "a key table per section");
+    for (size_t i = 0; section && i < sizeof tables / sizeof tables[0]; i++)
+        if (!strcmp(section, tables[i].section))
+            return tables[i].keys;
+    return NULL;
+}
+
 /* Hand-written: no Debian library in our set offers edit distance. */
 size_t config_edit_distance(const char *a, const char *b)
 {

@@ -665,23 +665,24 @@ _Static_assert(N(project_status_vocab) + 1 == N(project_statuses), "one vocabula
 _Static_assert(N(risk_status_vocab) + 1 == N(risk_statuses), "one vocabulary entry per value");
 _Static_assert(N(control_status_vocab) + 1 == N(control_statuses), "one vocabulary entry per value");
 
+/* kind, name, label, fields, key field, date field, scope field */
 static const input_schema_t schemas[KIND_COUNT] = {
-    { KIND_GL_ACTUALS, "gl_actuals", "GL actuals", gl_fields, N(gl_fields), -1 },
-    { KIND_GL_BUDGET, "gl_budget", "GL budget", gl_fields, N(gl_fields), -1 },
-    { KIND_PURCHASE_ORDERS, "purchase_orders", "Purchase orders", po_fields, N(po_fields), PO_LINE },
-    { KIND_ITEMS, "items", "Item master", item_fields, N(item_fields), ITEM_SKU },
-    { KIND_INVENTORY, "inventory", "Inventory snapshots", inventory_fields, N(inventory_fields), -1 },
-    { KIND_SHIPMENTS, "shipments", "Shipments", shipment_fields, N(shipment_fields), SHIP_ID },
-    { KIND_TICKETS, "tickets", "Service tickets", ticket_fields, N(ticket_fields), TKT_ID },
-    { KIND_EMPLOYEES, "employees", "Employees", employee_fields, N(employee_fields), EMP_ID },
-    { KIND_TRAINING, "training", "Training records", training_fields, N(training_fields), TRN_ID },
-    { KIND_PROJECTS, "projects", "Projects", project_fields, N(project_fields), PRJ_ID },
-    { KIND_TASKS, "tasks", "Project tasks", task_fields, N(task_fields), TASK_ID },
-    { KIND_TIMESHEETS, "timesheets", "Timesheets", timesheet_fields, N(timesheet_fields), -1 },
-    { KIND_RISKS, "risks", "Risk register", risk_fields, N(risk_fields), RISK_ID },
-    { KIND_CONTROLS, "controls", "Compliance controls", control_fields, N(control_fields), CTL_ID },
-    { KIND_PRODUCTION, "production", "Production", production_fields, N(production_fields), -1 },
-    { KIND_QUALITY, "quality", "Quality measurements", quality_fields, N(quality_fields), -1 },
+    { KIND_GL_ACTUALS, "gl_actuals", "GL actuals", gl_fields, N(gl_fields), -1, GL_DATE, GL_ENTITY },
+    { KIND_GL_BUDGET, "gl_budget", "GL budget", gl_fields, N(gl_fields), -1, -1, GL_ENTITY },
+    { KIND_PURCHASE_ORDERS, "purchase_orders", "Purchase orders", po_fields, N(po_fields), PO_LINE, PO_ORDER_DATE, PO_SITE },
+    { KIND_ITEMS, "items", "Item master", item_fields, N(item_fields), ITEM_SKU, -1, -1 },
+    { KIND_INVENTORY, "inventory", "Inventory snapshots", inventory_fields, N(inventory_fields), -1, INV_SNAPSHOT_DATE, INV_SITE },
+    { KIND_SHIPMENTS, "shipments", "Shipments", shipment_fields, N(shipment_fields), SHIP_ID, SHIP_DATE, SHIP_SITE },
+    { KIND_TICKETS, "tickets", "Service tickets", ticket_fields, N(ticket_fields), TKT_ID, TKT_CREATED_AT, TKT_SITE },
+    { KIND_EMPLOYEES, "employees", "Employees", employee_fields, N(employee_fields), EMP_ID, -1, EMP_SITE },
+    { KIND_TRAINING, "training", "Training records", training_fields, N(training_fields), TRN_ID, -1, -1 },
+    { KIND_PROJECTS, "projects", "Projects", project_fields, N(project_fields), PRJ_ID, -1, PRJ_SITE },
+    { KIND_TASKS, "tasks", "Project tasks", task_fields, N(task_fields), TASK_ID, -1, -1 },
+    { KIND_TIMESHEETS, "timesheets", "Timesheets", timesheet_fields, N(timesheet_fields), -1, TS_DATE, -1 },
+    { KIND_RISKS, "risks", "Risk register", risk_fields, N(risk_fields), RISK_ID, -1, RISK_SITE },
+    { KIND_CONTROLS, "controls", "Compliance controls", control_fields, N(control_fields), CTL_ID, -1, -1 },
+    { KIND_PRODUCTION, "production", "Production", production_fields, N(production_fields), -1, PROD_DATE, PROD_SITE },
+    { KIND_QUALITY, "quality", "Quality measurements", quality_fields, N(quality_fields), -1, QUAL_MEASURED_AT, QUAL_SITE },
 };
 
 const input_schema_t *schema_for_kind(input_kind_t kind)

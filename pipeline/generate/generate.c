@@ -37,6 +37,24 @@ static const gen_dialect_t dialect_us = { ',', true, false, false };    /* US pr
 static const gen_dialect_t dialect_hr = { ',', true, false, true };     /* HR, Windows-1252 */
 static const gen_dialect_t dialect_mes = { '\t', false, false, false }; /* MES */
 
+/* one writer per kind, in the gen_*.c file of its area */
+ops_status_t gen_gl_actuals(const gen_world_t *w, gen_writer_t *out, gsl_rng *r, ops_error_t *err);
+ops_status_t gen_gl_budget(const gen_world_t *w, gen_writer_t *out, gsl_rng *r, ops_error_t *err);
+ops_status_t gen_purchase_orders(const gen_world_t *w, gen_writer_t *out, gsl_rng *r, ops_error_t *err);
+ops_status_t gen_items(const gen_world_t *w, gen_writer_t *out, gsl_rng *r, ops_error_t *err);
+ops_status_t gen_inventory(const gen_world_t *w, gen_writer_t *out, gsl_rng *r, ops_error_t *err);
+ops_status_t gen_shipments(const gen_world_t *w, gen_writer_t *out, gsl_rng *r, ops_error_t *err);
+ops_status_t gen_tickets(const gen_world_t *w, gen_writer_t *out, gsl_rng *r, ops_error_t *err);
+ops_status_t gen_employees(const gen_world_t *w, gen_writer_t *out, gsl_rng *r, ops_error_t *err);
+ops_status_t gen_training(const gen_world_t *w, gen_writer_t *out, gsl_rng *r, ops_error_t *err);
+ops_status_t gen_projects(const gen_world_t *w, gen_writer_t *out, gsl_rng *r, ops_error_t *err);
+ops_status_t gen_tasks(const gen_world_t *w, gen_writer_t *out, gsl_rng *r, ops_error_t *err);
+ops_status_t gen_timesheets(const gen_world_t *w, gen_writer_t *out, gsl_rng *r, ops_error_t *err);
+ops_status_t gen_risks(const gen_world_t *w, gen_writer_t *out, gsl_rng *r, ops_error_t *err);
+ops_status_t gen_controls(const gen_world_t *w, gen_writer_t *out, gsl_rng *r, ops_error_t *err);
+ops_status_t gen_production(const gen_world_t *w, gen_writer_t *out, gsl_rng *r, ops_error_t *err);
+ops_status_t gen_quality(const gen_world_t *w, gen_writer_t *out, gsl_rng *r, ops_error_t *err);
+
 typedef struct {
     input_kind_t kind;
     gen_kind_fn fn;

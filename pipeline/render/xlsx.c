@@ -12,10 +12,15 @@
  */
 #include "opsreport/render.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
 
 typedef struct {
@@ -824,4 +829,47 @@ ops_status_t render_xlsx(const report_model_t *m, const render_info_t *info, con
         return ops_error_set(err, OPS_ERR_OUTPUT, path, 0, NULL, "cannot write workbook: %s",
                              lxw_strerror(e));
     return OPS_OK;
+}
+
+/* libxlsxwriter 1.1.4 (Debian 12) writes only to a named file (output_buffer
+ * came in 1.1.5), so the memory is an anonymous memfd reached by its
+ * /proc/self/fd name: nothing is created in any directory. */
+ops_status_t render_xlsx_to_memory(const report_model_t *m, const render_info_t *info, unsigned char **data,
+                                   size_t *len, ops_error_t *err)
+{
+    *data = NULL;
+    *len = 0;
+    ops_status_t rc = OPS_OK;
+    int fd = memfd_create("opsreport-xlsx", MFD_CLOEXEC);
+    if (fd < 0)
+        return ops_error_set(err, OPS_ERR_OUTPUT, NULL, 0, NULL, "memfd_create: %s", strerror(errno));
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    if ((rc = render_xlsx(m, info, path, err)) != OPS_OK)
+        goto cleanup;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_size <= 0) {
+        rc = ops_error_set(err, OPS_ERR_OUTPUT, NULL, 0, NULL, "the workbook in memory is empty");
+        goto cleanup;
+    }
+    *data = malloc((size_t)st.st_size);
+    if (!*data) {
+        rc = ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        goto cleanup;
+    }
+    for (size_t got = 0; got < (size_t)st.st_size;) {
+        ssize_t n = pread(fd, *data + got, (size_t)st.st_size - got, (off_t)got);
+        if (n <= 0) {
+            free(*data);
+            *data = NULL;
+            rc = ops_error_set(err, OPS_ERR_OUTPUT, NULL, 0, NULL, "reading the workbook back: %s",
+                               n < 0 ? strerror(errno) : "short read");
+            goto cleanup;
+        }
+        got += (size_t)n;
+    }
+    *len = (size_t)st.st_size;
+cleanup:
+    close(fd);
+    return rc;
 }

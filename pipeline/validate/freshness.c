@@ -14,19 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The field that says how far an export reaches, per kind: the date a row
- * is booked, ordered, shipped, created or measured on. NULL: the kind is a
- * plan, register or master data whose dates say nothing about it. */
-static const char *const date_field[KIND_COUNT] = {
-    [KIND_GL_ACTUALS] = "date",
-    [KIND_PURCHASE_ORDERS] = "order_date",
-    [KIND_INVENTORY] = "snapshot_date",
-    [KIND_SHIPMENTS] = "ship_date",
-    [KIND_TICKETS] = "created_at",
-    [KIND_TIMESHEETS] = "date",
-    [KIND_PRODUCTION] = "date",
-    [KIND_QUALITY] = "measured_at",
-};
 
 ops_status_t freshness_init(freshness_t *f, const config_t *cfg, period_t period, ops_error_t *err)
 {
@@ -39,9 +26,8 @@ ops_status_t freshness_init(freshness_t *f, const config_t *cfg, period_t period
     for (size_t i = 0; i < cfg->n_inputs; i++) {
         freshness_input_t *fi = &f->inputs[i];
         const input_config_t *in = &cfg->inputs[i];
-        const char *name = date_field[in->schema->kind];
         fi->input = in;
-        fi->field = name ? schema_field_index(in->schema, name) : -1;
+        fi->field = in->schema->date_field; /* schema.h: the date that says how far it reaches */
     }
     return OPS_OK;
 }

@@ -197,3 +197,44 @@ Test(config, kpi_partial_sections_keep_builtin_settings)
     report_model_free(m);
     config_free(cfg);
 }
+
+/* The key tables (what "did you mean" and the man page offer) against the
+ * loader's handlers: every key in a table is taken, never "unknown key". A
+ * value the key does not accept may fail; only an unknown key fails this. */
+Test(config, every_listed_key_is_handled)
+{
+    static const struct {
+        const char *section, *header;
+    } sections[] = {
+        { "report", "[report]\n" },
+        { "output", "[output]\n" },
+        { "analysis", "[analysis]\n" },
+        { "email", "[email]\n" },
+        { "input", "[input.gl_actuals]\n" },
+        { "kpi", "[kpi.revenue_vs_budget_pct]\n" },
+        { "recipient", "[recipient.ops]\n" },
+        { "forecast", "[forecast.revenue]\n" },
+    };
+    size_t checked = 0;
+    for (size_t s = 0; s < N(sections); s++) {
+        const char *const *keys = config_section_keys(sections[s].section);
+        cr_assert_not_null(keys, "no key table for [%s]", sections[s].section);
+        for (size_t k = 0; keys[k]; k++) {
+            /* a family: "col.<field>" is tried as col.date */
+            char key[80];
+            snprintf(key, sizeof key, "%s", keys[k]);
+            char *lt = strchr(key, '<');
+            if (lt)
+                snprintf(lt, sizeof key - (size_t)(lt - key), "date");
+            char ini[400];
+            snprintf(ini, sizeof ini, "%s%s = 1\n", sections[s].header, key);
+            ops_error_t err;
+            config_t *cfg = load(ini, &err);
+            cr_expect(!strstr(err.message, "unknown key"), "[%s] %s: %s", sections[s].section, key, err.message);
+            config_free(cfg);
+            checked++;
+        }
+    }
+    cr_expect_geq(checked, 88); /* the tables hold 88 keys today */
+    cr_expect_null(config_section_keys("nosuch"));
+}

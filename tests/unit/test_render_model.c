@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* ---- the id table ------------------------------------------------------------ */
 
@@ -102,7 +103,7 @@ static ops_status_t render_finance_page(const char *const *names, size_t n_cols,
     cr_assert_not_null(mkdtemp(dir));
     char path[64];
     snprintf(path, sizeof path, "%s/summary.pdf", dir);
-    render_info_t info = { "test", "config/opsreport.ini", "0", "run", false, "templates" };
+    render_info_t info = { "test", "config/opsreport.ini", "0", "run", false, "templates", 1000 };
     ops_status_t rc = render_pdf(m, &info, path, err);
     remove(path);
     rmdir(dir);
@@ -214,28 +215,111 @@ typedef struct {
     char *dimensions; /* each sheet's <dimension ref=...>, one a line */
 } rendered_t;
 
+/* ---- a workbook read in memory: the zip's central directory, zlib's inflate ---- */
+
+static uint32_t le16(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
+static uint32_t le32(const unsigned char *p) { return le16(p) | le16(p + 2) << 16; }
+
+/* The entry's bytes, NUL-terminated (g_free), or NULL when the zip has none. */
+static char *zip_entry(const unsigned char *zip, size_t len, const char *name)
+{
+    size_t eocd = len >= 22 ? len - 22 : 0;
+    while (eocd > 0 && le32(zip + eocd) != 0x06054b50u)
+        eocd--;
+    cr_assert_eq(le32(zip + eocd), 0x06054b50u, "no end of central directory");
+    size_t n = le16(zip + eocd + 10), at = le32(zip + eocd + 16);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(le32(zip + at), 0x02014b50u, "central directory entry %zu", i);
+        size_t method = le16(zip + at + 10), csize = le32(zip + at + 20), usize = le32(zip + at + 24);
+        size_t nlen = le16(zip + at + 28), elen = le16(zip + at + 30), clen = le16(zip + at + 32);
+        size_t local = le32(zip + at + 42);
+        if (nlen == strlen(name) && !memcmp(zip + at + 46, name, nlen)) {
+            const unsigned char *src = zip + local + 30 + le16(zip + local + 26) + le16(zip + local + 28);
+            char *out = g_malloc(usize + 1);
+            if (method == 0)
+                memcpy(out, src, usize);
+            else {
+                cr_assert_eq(method, 8, "%s: compression method %zu", name, method);
+                z_stream z = { 0 };
+                cr_assert_eq(inflateInit2(&z, -15), Z_OK);
+                z.next_in = (unsigned char *)src;
+                z.avail_in = (uInt)csize;
+                z.next_out = (unsigned char *)out;
+                z.avail_out = (uInt)usize;
+                cr_assert_eq(inflate(&z, Z_FINISH), Z_STREAM_END, "%s does not inflate", name);
+                cr_assert_eq(z.total_out, usize);
+                inflateEnd(&z);
+            }
+            out[usize] = '\0';
+            return out;
+        }
+        at += 46 + nlen + elen + clen;
+    }
+    return NULL;
+}
+
 static void render_both(const report_model_t *m, const char *dir, rendered_t *out)
 {
     ops_error_t err = { 0 };
-    render_info_t info = { "test", "config/opsreport.ini", "0", "run", false, "templates" };
-    char xlsx[256], pdf[256], cmd[1024];
-    snprintf(xlsx, sizeof xlsx, "%s/report.xlsx", dir);
+    render_info_t info = { "test", "config/opsreport.ini", "0", "run", false, "templates", 1000 };
+    char pdf[256], cmd[1024];
     snprintf(pdf, sizeof pdf, "%s/summary.pdf", dir);
-    cr_assert_eq(render_xlsx(m, &info, xlsx, &err), OPS_OK, "%s", err.message);
+    unsigned char *xlsx = NULL;
+    size_t len = 0;
+    cr_assert_eq(render_xlsx_to_memory(m, &info, &xlsx, &len, &err), OPS_OK, "%s", err.message);
+    cr_assert_gt(len, 1000);
     cr_assert_eq(render_pdf(m, &info, pdf, &err), OPS_OK, "%s", err.message);
     snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>/dev/null", pdf);
     out->pdf_text = command_output(cmd);
-    snprintf(cmd, sizeof cmd, "unzip -p '%s' xl/workbook.xml", xlsx);
-    out->workbook = command_output(cmd);
-    snprintf(cmd, sizeof cmd, "unzip -p '%s' xl/sharedStrings.xml", xlsx);
-    out->strings = command_output(cmd);
-    snprintf(cmd, sizeof cmd,
-             "for s in $(unzip -Z1 '%s' 'xl/worksheets/sheet*.xml' | sort -V); do "
-             "unzip -p '%s' \"$s\" | grep -o '<dimension ref=\"[^\"]*\"'; done",
-             xlsx, xlsx);
-    out->dimensions = command_output(cmd);
-    remove(xlsx);
+    out->workbook = zip_entry(xlsx, len, "xl/workbook.xml");
+    out->strings = zip_entry(xlsx, len, "xl/sharedStrings.xml");
+    cr_assert(out->workbook && out->strings);
+    /* each sheet's <dimension ref="A1:H40"/>, sheet1, sheet2, ... in order */
+    GString *dims = g_string_new("");
+    for (int k = 1;; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "xl/worksheets/sheet%d.xml", k);
+        char *xml = zip_entry(xlsx, len, name);
+        if (!xml)
+            break;
+        const char *d = strstr(xml, "<dimension ref=\"");
+        cr_assert_not_null(d, "%s has no dimension", name);
+        const char *end = strchr(d + 16, '"');
+        g_string_append_len(dims, d, end - d + 1);
+        g_string_append_c(dims, '\n');
+        g_free(xml);
+    }
+    out->dimensions = g_string_free(dims, FALSE);
+    free(xlsx);
     remove(pdf);
+}
+
+/* the workbook in memory is the file's bytes */
+Test(render_model, workbook_in_memory_equals_the_file, .timeout = 120)
+{
+    report_model_t *m = sample_model();
+    ops_error_t err = { 0 };
+    render_info_t info = { "test", "config/opsreport.ini", "0", "run", false, "templates", 1000 };
+    char path[] = "/tmp/test_render_mem.XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    cr_assert_eq(render_xlsx(m, &info, path, &err), OPS_OK, "%s", err.message);
+    gchar *file = NULL;
+    gsize flen = 0;
+    cr_assert(g_file_get_contents(path, &file, &flen, NULL));
+    unlink(path);
+    unsigned char *mem = NULL;
+    size_t len = 0;
+    cr_assert_eq(render_xlsx_to_memory(m, &info, &mem, &len, &err), OPS_OK, "%s", err.message);
+    cr_expect_eq(len, flen);
+    cr_expect(len == flen && !memcmp(mem, file, len), "the bytes differ");
+    char *wb = zip_entry(mem, len, "xl/workbook.xml");
+    cr_expect_not_null(strstr(wb, "name=\"Summary\""), "%s", wb);
+    g_free(wb);
+    free(mem);
+    g_free(file);
+    report_model_free(m);
 }
 
 static void rendered_free(rendered_t *r)
@@ -316,4 +400,43 @@ Test(render_model, renaming_titles_and_labels_keeps_every_section, .timeout = 12
     rendered_free(&before);
     rendered_free(&after);
     report_model_free(m);
+}
+
+/* the driver loops over render_outputs: each entry at its own id, with a
+ * renderer, a file name, and a scoped name holding exactly one %s */
+Test(render_model, output_registry_is_complete)
+{
+    size_t scoped = 0;
+    for (size_t k = 0; k < RENDER_OUT_COUNT; k++) {
+        const render_output_t *o = &render_outputs[k];
+        scoped += o->scoped != NULL;
+        cr_expect_eq(o->id, (render_output_id_t)k, "entry %zu holds id %d", k, o->id);
+        cr_expect_not_null(o->render, "entry %zu", k);
+        cr_expect(o->file && *o->file, "entry %zu", k);
+        cr_expect_lt(o->timer, RENDER_TIMER_COUNT, "entry %zu", k);
+        if (o->scoped) {
+            const char *p = strstr(o->scoped, "%s");
+            cr_expect(p && !strchr(p + 2, '%') && strchr(o->scoped, '%') == p, "entry %zu: %s", k, o->scoped);
+        }
+    }
+    cr_expect_eq(scoped, RENDER_OUT_SCOPED, "render.h's RENDER_OUT_SCOPED is stale");
+    for (size_t k = 0; k < RENDER_TIMER_COUNT; k++)
+        cr_expect(render_timer_names[k] && *render_timer_names[k]);
+}
+
+/* README's "Adding a KPI" says a KPI is documented in docs/kpis.md: every KPI
+ * the sample month computes has its row there, `id` | label. */
+Test(render_model, every_sample_kpi_is_documented, .timeout = 120)
+{
+    gchar *doc = NULL;
+    cr_assert(g_file_get_contents("docs/kpis.md", &doc, NULL, NULL), "docs/kpis.md (run from the repository)");
+    report_model_t *m = sample_model();
+    cr_assert_gt(m->n_kpis, 20);
+    for (size_t i = 0; i < m->n_kpis; i++) {
+        char row[200];
+        snprintf(row, sizeof row, "| `%s` | ", m->kpis[i].id);
+        cr_expect_not_null(strstr(doc, row), "docs/kpis.md has no row for KPI %s", m->kpis[i].id);
+    }
+    report_model_free(m);
+    g_free(doc);
 }

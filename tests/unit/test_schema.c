@@ -183,3 +183,41 @@ Test(schema, kinds_are_found_by_name)
     cr_assert_null(schema_for_kind(KIND_COUNT));
     cr_assert_eq(schema_field_index(schema_for_kind(KIND_TICKETS), "nope"), -1);
 }
+
+/* The kind registry's per-kind attributes, hand-checked: the freshness gate's
+ * date and the scoped summaries' field. A date field must be a date, a scope
+ * field the entity or site column. */
+Test(schema, kind_registry_date_and_scope_fields)
+{
+    static const struct {
+        input_kind_t kind;
+        const char *date, *scope; /* NULL: none */
+    } cases[] = {
+        { KIND_GL_ACTUALS, "date", "entity" },     { KIND_GL_BUDGET, NULL, "entity" },
+        { KIND_PURCHASE_ORDERS, "order_date", "site" }, { KIND_ITEMS, NULL, NULL },
+        { KIND_INVENTORY, "snapshot_date", "site" }, { KIND_SHIPMENTS, "ship_date", "site" },
+        { KIND_TICKETS, "created_at", "site" },    { KIND_EMPLOYEES, NULL, "site" },
+        { KIND_TRAINING, NULL, NULL },             { KIND_PROJECTS, NULL, "site" },
+        { KIND_TASKS, NULL, NULL },                { KIND_TIMESHEETS, "date", NULL },
+        { KIND_RISKS, NULL, "site" },              { KIND_CONTROLS, NULL, NULL },
+        { KIND_PRODUCTION, "date", "site" },       { KIND_QUALITY, "measured_at", "site" },
+    };
+    _Static_assert(sizeof cases / sizeof cases[0] == KIND_COUNT, "a case per kind");
+    for (size_t i = 0; i < KIND_COUNT; i++) {
+        const input_schema_t *s = schema_for_kind(cases[i].kind);
+        cr_assert_not_null(s);
+        cr_expect_eq(s->kind, cases[i].kind, "table entry %zu is kind %d", i, s->kind);
+        if (cases[i].date) {
+            cr_assert_geq(s->date_field, 0, "%s has no date field", s->name);
+            cr_expect_str_eq(s->fields[s->date_field].name, cases[i].date, "%s", s->name);
+            field_type_t t = s->fields[s->date_field].type;
+            cr_expect(t == FT_DATE || t == FT_TIMESTAMP, "%s's date field is not a date", s->name);
+        } else
+            cr_expect_eq(s->date_field, -1, "%s", s->name);
+        if (cases[i].scope) {
+            cr_assert_geq(s->scope_field, 0, "%s has no scope field", s->name);
+            cr_expect_str_eq(s->fields[s->scope_field].name, cases[i].scope, "%s", s->name);
+        } else
+            cr_expect_eq(s->scope_field, -1, "%s", s->name);
+    }
+}

@@ -1,0 +1,30 @@
+/*
+ * outputs.c - the table of outputs a run renders (render.h). The driver loops
+ * over it; the order is the manifest's. The detail workbook adapts its
+ * signature here so every entry has the same one.
+ */
+#include "opsreport/render.h"
+
+static ops_status_t detail_render(const report_model_t *m, const render_info_t *info, const char *path,
+                                  ops_error_t *err)
+{
+    return render_detail_xlsx(m, info, info->detail_max_rows, path, err);
+}
+
+/* detail.xlsx exists only when ingest spooled the period's GL lines */
+static bool detail_wanted(const report_model_t *m) { return m->gl_detail.spool != NULL; }
+
+/* positional, so a missing entry is a compile error against render.h's size;
+ * test_render_model checks each entry sits at its own id */
+const render_output_t render_outputs[] = {
+    { RENDER_OUT_WORKBOOK, "report.xlsx", NULL, RENDER_TIMER_XLSX, render_xlsx, NULL },
+    { RENDER_OUT_DETAIL, "detail.xlsx", NULL, RENDER_TIMER_XLSX, detail_render, detail_wanted },
+    { RENDER_OUT_PDF, "summary.pdf", "summary-%s.pdf", RENDER_TIMER_PDF, render_pdf, NULL },
+    { RENDER_OUT_MESSAGE, "message.txt", "message-%s.txt", RENDER_TIMER_PDF, render_message, NULL },
+    { RENDER_OUT_HTML, "summary.html", "summary-%s.html", RENDER_TIMER_PDF, render_html, NULL },
+};
+
+const char *const render_timer_names[RENDER_TIMER_COUNT] = {
+    [RENDER_TIMER_XLSX] = "render_xlsx",
+    [RENDER_TIMER_PDF] = "render_pdf",
+};
