@@ -65,8 +65,8 @@ static report_model_t *finish(sample_t *s, analyse_t *a)
     return m;
 }
 
-/* One pass over every input; fills s->stats. */
-static report_model_t *single_pass(sample_t *s, const char *scope)
+/* One pass over every input, not finished; fills s->stats. */
+static analyse_t *ingest_all(sample_t *s, const char *scope)
 {
     ops_error_t err = { 0 };
     analyse_t *a = NULL;
@@ -75,13 +75,20 @@ static report_model_t *single_pass(sample_t *s, const char *scope)
         cr_assert_eq(ingest_input(&s->cfg->inputs[i], "sample-data", s->cfg->minor_units, NULL, analyse_record, a,
                                   &s->stats[i], &err),
                      OPS_OK, "%s", err.message);
+    return a;
+}
+
+static report_model_t *single_pass(sample_t *s, const char *scope)
+{
+    analyse_t *a = ingest_all(s, scope);
     report_model_t *m = finish(s, a);
     analyse_free(a);
     return m;
 }
 
-/* Every input split into n_parts runs of consecutive rows, merged in order. */
-static report_model_t *split_pass(sample_t *s, const char *scope, size_t n_parts)
+/* Every input split into n_parts runs of consecutive rows; with save, each
+ * part goes through analyse_save and analyse_load before the merge. */
+static report_model_t *split_pass_io(sample_t *s, const char *scope, size_t n_parts, bool save)
 {
     ops_error_t err = { 0 };
     split_t sp = { .n_parts = n_parts };
@@ -97,12 +104,31 @@ static report_model_t *split_pass(sample_t *s, const char *scope, size_t n_parts
         cr_assert_eq(sp.seen, sp.total, "%s: %lu rows, %lu the first time", s->cfg->inputs[i].name,
                      (unsigned long)sp.seen, (unsigned long)sp.total);
     }
+    if (save) {
+        FILE *f = tmpfile();
+        cr_assert_not_null(f);
+        for (size_t k = 0; k < n_parts; k++) {
+            cr_assert_eq(analyse_save(sp.parts[k], f, &err), OPS_OK, "%s", err.message);
+            analyse_free(sp.parts[k]);
+        }
+        rewind(f);
+        for (size_t k = 0; k < n_parts; k++)
+            cr_assert_eq(analyse_load(f, s->cfg, s->period, &sp.parts[k], &err), OPS_OK, "part %zu: %s", k,
+                         err.message);
+        cr_assert_eq(fgetc(f), EOF, "every part read back to the end");
+        fclose(f);
+    }
     for (size_t k = 1; k < n_parts; k++)
         cr_assert_eq(analyse_merge(sp.parts[0], sp.parts[k], &err), OPS_OK, "%s", err.message);
     report_model_t *m = finish(s, sp.parts[0]);
     for (size_t k = 0; k < n_parts; k++)
         analyse_free(sp.parts[k]);
     return m;
+}
+
+static report_model_t *split_pass(sample_t *s, const char *scope, size_t n_parts)
+{
+    return split_pass_io(s, scope, n_parts, false);
 }
 
 static bool same_bits(double a, double b) { return !memcmp(&a, &b, sizeof a); }
@@ -300,4 +326,122 @@ Test(analyse_merge, ingest_stats_add_up)
     cr_assert_eq(a.n_first_rejects, INGEST_FIRST_REJECTS);
     cr_assert_eq(a.first_rejects[INGEST_FIRST_REJECTS - 1].line, 100);
     cr_assert(ingest_stats_reconciles(&a));
+}
+
+/* ---- save / load ------------------------------------------------------------ */
+
+/* save, load, finish == finish of the state saved */
+Test(analyse_merge, save_load_round_trip, .timeout = 180)
+{
+    sample_t s = { 0 };
+    sample_load(&s);
+    ops_error_t err = { 0 };
+    analyse_t *a = ingest_all(&s, NULL);
+    FILE *f = tmpfile();
+    cr_assert_not_null(f);
+    cr_assert_eq(analyse_save(a, f, &err), OPS_OK, "%s", err.message);
+    cr_assert_gt(ftell(f), 1000);
+    report_model_t *one = finish(&s, a); /* the spool keeps its rows after a save */
+    analyse_free(a);
+    rewind(f);
+    analyse_t *b = NULL;
+    cr_assert_eq(analyse_load(f, s.cfg, s.period, &b, &err), OPS_OK, "%s", err.message);
+    cr_assert_null(analyse_scope(b));
+    report_model_t *loaded = finish(&s, b);
+    analyse_free(b);
+    fclose(f);
+    assert_models_equal(one, loaded, "saved and loaded");
+    report_model_free(one);
+    report_model_free(loaded);
+    sample_free(&s);
+}
+
+/* three parts, each saved and loaded, then merged == one pass */
+Test(analyse_merge, saved_parts_merge_to_one_pass, .timeout = 180)
+{
+    sample_t s = { 0 };
+    sample_load(&s);
+    report_model_t *one = single_pass(&s, NULL);
+    report_model_t *merged = split_pass_io(&s, NULL, 3, true);
+    assert_models_equal(one, merged, "3 saved parts");
+    report_model_free(one);
+    report_model_free(merged);
+    sample_free(&s);
+}
+
+static analyse_t *empty_saved(sample_t *s, FILE *f)
+{
+    ops_error_t err = { 0 };
+    analyse_t *a = NULL;
+    cr_assert_eq(analyse_new(s->cfg, s->period, "North", &a, &err), OPS_OK);
+    cr_assert_eq(analyse_save(a, f, &err), OPS_OK, "%s", err.message);
+    rewind(f);
+    return a;
+}
+
+/* another period or config: refused, naming both */
+Test(analyse_merge, load_refuses_another_period_or_config)
+{
+    sample_t s = { 0 };
+    sample_load(&s);
+    ops_error_t err = { 0 };
+    FILE *f = tmpfile();
+    analyse_free(empty_saved(&s, f));
+    period_t other;
+    cr_assert(period_parse("2026-09", &other));
+    analyse_t *b = NULL;
+    cr_assert_neq(analyse_load(f, s.cfg, other, &b, &err), OPS_OK);
+    cr_assert_null(b);
+    cr_assert(strstr(err.message, "2026-10") && strstr(err.message, "2026-09"), "%s", err.message);
+    rewind(f);
+    char saved_sha[65];
+    snprintf(saved_sha, sizeof saved_sha, "%s", s.cfg->sha256);
+    snprintf(s.cfg->sha256, sizeof s.cfg->sha256, "%s", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    cr_assert_neq(analyse_load(f, s.cfg, s.period, &b, &err), OPS_OK);
+    char want[16];
+    snprintf(want, sizeof want, "%.12s", saved_sha);
+    cr_assert(strstr(err.message, want) && strstr(err.message, "0123456789ab"), "%s", err.message);
+    /* the same config and period: the scope comes back */
+    snprintf(s.cfg->sha256, sizeof s.cfg->sha256, "%s", saved_sha);
+    rewind(f);
+    cr_assert_eq(analyse_load(f, s.cfg, s.period, &b, &err), OPS_OK, "%s", err.message);
+    cr_assert_str_eq(analyse_scope(b), "North");
+    analyse_free(b);
+    fclose(f);
+    sample_free(&s);
+}
+
+/* a file cut short, or not a partial at all, is refused */
+Test(analyse_merge, load_refuses_damaged_files)
+{
+    sample_t s = { 0 };
+    sample_load(&s);
+    ops_error_t err = { 0 };
+    FILE *f = tmpfile();
+    analyse_free(empty_saved(&s, f));
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    unsigned char *bytes = malloc((size_t)len);
+    rewind(f);
+    cr_assert_eq(fread(bytes, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    long cuts[] = { 10, 40, len / 2, len - 1 };
+    for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
+        FILE *g = tmpfile();
+        cr_assert_eq(fwrite(bytes, 1, (size_t)cuts[i], g), (size_t)cuts[i]);
+        rewind(g);
+        analyse_t *b = NULL;
+        cr_assert_neq(analyse_load(g, s.cfg, s.period, &b, &err), OPS_OK, "cut at %ld of %ld", cuts[i], len);
+        cr_assert_null(b);
+        fclose(g);
+    }
+    FILE *g = tmpfile();
+    fputs("period,amount\n2026-10,1\n", g);
+    rewind(g);
+    analyse_t *b = NULL;
+    cr_assert_neq(analyse_load(g, s.cfg, s.period, &b, &err), OPS_OK);
+    cr_assert_not_null(strstr(err.message, "not an opsreport partial"), "%s", err.message);
+    fclose(g);
+    free(bytes);
+    sample_free(&s);
 }
