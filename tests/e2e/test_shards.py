@@ -21,11 +21,11 @@ def without_timings(x):
     return x
 
 
-def partials(tmp_path, n):
+def partials(tmp_path, n, config=CONFIG):
     """Runs n shards under GNU parallel; returns the partial files, shard 1 first."""
     out = tmp_path / "partials"
     out.mkdir()
-    cmd = ["parallel", "--will-cite", "--halt", "now,fail=1", BIN, "run", "-q", "--config", CONFIG, "--period", PERIOD,
+    cmd = ["parallel", "--will-cite", "--halt", "now,fail=1", BIN, "run", "-q", "--config", str(config), "--period", PERIOD,
            "--data", "sample-data", "--partial", str(out / "shard-{}.partial"), "--shard", "{}/" + str(n),
            ":::", *map(str, range(1, n + 1))]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
@@ -65,6 +65,27 @@ def test_four_shards_under_gnu_parallel_merge_to_the_single_run(tmp_path, single
     assert without_timings(both) == without_timings(one)
     # the rejects of every shard are there, in input order
     assert len((single / "rejects.csv").read_text().splitlines()) > 1
+
+
+@pytest.mark.skipif(not have("parallel"), reason="GNU parallel is not installed (Debian package parallel)")
+def test_scoped_reports_from_three_shards_equal_the_single_run(tmp_path):
+    """Per-site reports too: training and timesheet rows are scoped by their
+    employee's site, so the shard rule keeps those inputs together."""
+    config = tmp_path / "scoped.ini"
+    config.write_text((ROOT / CONFIG).read_text() + "\n[recipient.leeds]\nemail = leeds@kestrel.example\n"
+                      "scope = Leeds\n\n[recipient.lyon]\nemail = lyon@kestrel.example\nscope = Lyon\n")
+    run_opsreport("run", "-q", "--config", config, "--period", PERIOD, "--data", "sample-data",
+                  "--out", tmp_path / "single", check=0)
+    files = partials(tmp_path, 3, config)
+    run_opsreport("merge", "-q", "--config", config, "--period", PERIOD, "--out", tmp_path / "merged",
+                  *map(str, files), check=0)
+    single, merged = tmp_path / "single" / PERIOD, tmp_path / "merged" / PERIOD
+    names = sorted(p.name for p in single.iterdir())
+    assert "summary-Leeds.pdf" in names and "summary-Lyon.html" in names
+    assert sorted(p.name for p in merged.iterdir()) == names
+    for name in names:
+        if name != "manifest.json":
+            assert (merged / name).read_bytes() == (single / name).read_bytes(), name
 
 
 @pytest.mark.skipif(not have("parallel"), reason="GNU parallel is not installed (Debian package parallel)")
