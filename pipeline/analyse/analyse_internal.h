@@ -111,7 +111,7 @@ void sums_add(double *dst, const double *src, size_t n);
  * integers a double adds exactly. Beyond XSUM_PARTS partials (values
  * spanning hundreds of binary orders of magnitude) the two smallest are
  * folded, and that one sum is no longer exact. */
-#define XSUM_PARTS 16
+#define XSUM_PARTS 8
 typedef struct {
     double p[XSUM_PARTS];
     unsigned n;

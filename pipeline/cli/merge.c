@@ -142,6 +142,7 @@ ops_status_t shard_write(const char *path, const config_t *cfg, period_t period,
 
 typedef struct {
     const char *path;
+    size_t arg;                  /* position on the command line: the order of equal shards */
     int k, n;
     bool *taken;                 /* per input */
     ingest_stats_t *stats;       /* per input (taken ones) */
@@ -284,7 +285,9 @@ static int by_shard(const void *a, const void *b)
     const shard_t *x = a, *y = b;
     if (x->n != y->n)
         return x->n < y->n ? -1 : 1;
-    return x->k < y->k ? -1 : x->k > y->k;
+    if (x->k != y->k)
+        return x->k < y->k ? -1 : 1;
+    return x->arg < y->arg ? -1 : x->arg > y->arg;
 }
 
 static void fresh_merge(freshness_input_t *dst, const freshness_input_t *src)
@@ -313,6 +316,7 @@ ops_status_t shard_merge_all(const config_t *cfg, period_t period, char *const *
     }
     for (size_t p = 0; p < n_paths; p++) {
         sh[p].path = paths[p];
+        sh[p].arg = p;
         if ((rc = shard_read(&sh[p], cfg, period, err)) != OPS_OK)
             goto done;
     }

@@ -445,3 +445,35 @@ Test(analyse_merge, load_refuses_damaged_files)
     free(bytes);
     sample_free(&s);
 }
+
+/* ---- xsum: exact sums, whatever the order and the split ---------------------- */
+
+#include "analyse/analyse_internal.h"
+
+Test(analyse_merge, xsum_is_the_exact_sum_correctly_rounded)
+{
+    static const struct {
+        double v[6];
+        size_t n;
+        double want;
+    } cases[] = {
+        { { 0.1, 0.1, 0.1, 0.1, 0.1, 0.1 }, 6, 0.6000000000000001 }, /* the exact sum of six 0.1 doubles, rounded */
+        { { 1e16, 1.0, -1e16 }, 3, 1.0 },                            /* naive: 0 */
+        { { 0.8, 0.8, 0.8 }, 3, 2.4000000000000004 },
+        { { 1e100, 1.0, -1e100, 1e-100 }, 4, 1.0 },
+        { { 0 }, 0, 0.0 },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        xsum_t fwd = { 0 }, rev = { 0 }, a = { 0 }, b = { 0 };
+        for (size_t i = 0; i < cases[c].n; i++) {
+            xsum_add(&fwd, cases[c].v[i]);
+            xsum_add(&rev, cases[c].v[cases[c].n - 1 - i]);
+            xsum_add(i % 2 ? &b : &a, cases[c].v[i]);
+        }
+        xsum_merge(&a, &b);
+        cr_assert(same_bits(xsum_value(&fwd), cases[c].want), "case %zu: %.17g, want %.17g", c, xsum_value(&fwd),
+                  cases[c].want);
+        cr_assert(same_bits(xsum_value(&rev), cases[c].want), "case %zu reversed", c);
+        cr_assert(same_bits(xsum_value(&a), cases[c].want), "case %zu split and merged", c);
+    }
+}
