@@ -8,7 +8,8 @@ build_pkgs=(build-essential pkg-config libcsv-dev libgsl-dev libxlsxwriter-dev l
             libinih-dev libcurl4-openssl-dev libglib2.0-dev libjansson-dev zlib1g-dev fonts-dejavu-core)
 test_pkgs=(libcriterion-dev time python3 python3-pytest python3-openpyxl python3-pandas qpdf
            poppler-utils python3-aiosmtpd libreoffice-calc-nogui clang chromium
-           help2man dpkg-dev lintian bash-completion groff-base man-db)
+           help2man dpkg-dev lintian bash-completion groff-base man-db
+           parallel)
 # make bench: the tools opsreport is compared with (DuckDB comes from npm,
 # installed by tests/bench.sh under build/bench-node)
 bench_pkgs=(python3-pandas python3-statsmodels python3-xlsxwriter python3-reportlab nodejs)

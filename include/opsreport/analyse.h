@@ -22,4 +22,38 @@ ops_status_t analyse_finish(analyse_t *a, const ingest_stats_t *stats, size_t n_
                             report_model_t **out, ops_error_t *err);
 void analyse_free(analyse_t *a);
 
+/* Adds src's accumulators into dst (src is left as it was), giving the state
+ * one pass over dst's rows followed by src's rows would give: money and
+ * counts add, sets unite, kept values (percentiles, running statistics, the
+ * GL detail) are appended in that order, "first N" lists keep dst's first.
+ * Both must be of the same config, period and scope. A merge of the parts of
+ * a split input is bit-identical to the single pass when each part holds
+ * consecutive rows and the parts are merged in input order. */
+ops_status_t analyse_merge(analyse_t *dst, const analyse_t *src, ops_error_t *err);
+
+/* Partial state ("opsreport-partial", version 1): every accumulator of a,
+ * so that analyse_load + analyse_merge + analyse_finish elsewhere give what
+ * analyse_finish on a would. Layout, all integers and doubles in the
+ * writer's byte order (a loader on another byte order refuses the file):
+ *   "opsreport-partial\n" (18 bytes), u32 version = 1, u32 0x01020304,
+ *   text config sha256, text period "YYYY-MM", u8 scoped, text scope,
+ *   GL (groups by cost-centre and account text, opex series per cost
+ *   centre, monthly totals, GL detail row count, source and spool bytes),
+ *   then each area module under its name (finance, procurement, ...),
+ *   then u32 "END!". A text is u64 length + bytes; a list is u64 count +
+ *   items. Sums of fractional values are saved as their exact partials.
+ * Does not move a's GL detail spool's write position. */
+ops_status_t analyse_save(const analyse_t *a, FILE *f, ops_error_t *err);
+/* Reads one state saved by analyse_save (from the current position) into a
+ * new analyse (the caller frees it). Refuses, naming both, a state of
+ * another config (sha256) or period; scope is the saved one. */
+ops_status_t analyse_load(FILE *f, const config_t *cfg, period_t period, analyse_t **out, ops_error_t *err);
+/* The scope a was made for; NULL: the whole organisation. */
+const char *analyse_scope(const analyse_t *a);
+
+/* Adds src's counts into dst (the same input read in parts): counts and
+ * money totals add, the first rejects and multi-line ranges keep dst's
+ * first, present and mapped fields unite, seconds add. */
+void ingest_stats_merge(ingest_stats_t *dst, const ingest_stats_t *src);
+
 #endif

@@ -10,6 +10,7 @@
 
 int cli_run_main(int argc, char **argv);      /* opsreport run */
 int cli_validate_main(int argc, char **argv); /* opsreport validate */
+int cli_merge_main(int argc, char **argv);    /* opsreport merge: run partials into one run folder */
 int cli_send_main(int argc, char **argv);     /* opsreport send */
 int generate_main(int argc, char **argv);     /* opsreport generate (pipeline/generate/) */
 int forecast_cli_main(int argc, char **argv); /* opsreport forecast (pipeline/forecast/) */

@@ -13,6 +13,8 @@
 /* Writes rejected rows as CSV: input,file,line,column,value,reason. */
 typedef struct rejects_writer rejects_writer_t;
 ops_status_t rejects_open(const char *path, rejects_writer_t **out, ops_error_t *err);
+/* Opens an existing rejects file to add rows after those it has (no header). */
+ops_status_t rejects_reopen(const char *path, rejects_writer_t **out, ops_error_t *err);
 ops_status_t rejects_write(rejects_writer_t *w, const char *input, const char *file, long line,
                            const char *column, const char *value, size_t value_len,
                            const char *reason);

@@ -391,6 +391,305 @@ fail:
     return rc;
 }
 
+/* Appends src's GL detail spool to dst's: dst's lines come first, as in
+ * one pass over dst's rows then src's. src's read position is restored. */
+static ops_status_t detail_append(FILE *dst, FILE *src, ops_error_t *err)
+{
+    long end = ftell(src);
+    if (end < 0 || fseek(src, 0, SEEK_SET) != 0)
+        goto fail;
+    char buf[65536];
+    long left = end;
+    while (left > 0) {
+        size_t want = left < (long)sizeof buf ? (size_t)left : sizeof buf;
+        if (fread(buf, 1, want, src) != want || fwrite(buf, 1, want, dst) != want)
+            goto fail;
+        left -= (long)want;
+    }
+    if (fseek(src, end, SEEK_SET) != 0)
+        goto fail;
+    return OPS_OK;
+fail:
+    return ops_error_set(err, OPS_ERR_OUTPUT, NULL, 0, NULL, "cannot copy the GL detail spool (disk full?)");
+}
+
+ops_status_t analyse_merge(analyse_t *dst, const analyse_t *src, ops_error_t *err)
+{
+    if (dst->cfg != src->cfg && strcmp(dst->cfg->sha256, src->cfg->sha256))
+        return ops_error_set(err, OPS_ERR_CONFIG, NULL, 0, NULL, "cannot merge analyses of different configurations");
+    if (period_index(dst->period) != period_index(src->period) ||
+        (dst->scope == NULL) != (src->scope == NULL) || (dst->scope && strcmp(dst->scope, src->scope)))
+        return ops_error_set(err, OPS_ERR_CONFIG, NULL, 0, NULL,
+                             "cannot merge analyses of different periods or scopes");
+    /* GL: src's ids are re-interned in dst's dictionaries */
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, src->gl_groups);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        const gl_group_t *from = val;
+        const char *cc_text = dict_text(src->cost_centres, from->cost_centre);
+        const char *ac_text = dict_text(src->accounts, from->account);
+        int32_t cc = dict_id(dst->cost_centres, cc_text, strlen(cc_text));
+        int32_t account = dict_id(dst->accounts, ac_text, strlen(ac_text));
+        if (cc < 0 || account < 0)
+            goto nomem;
+        int64_t k = dict_pair(cc, account);
+        gl_group_t *g = g_hash_table_lookup(dst->gl_groups, &k);
+        if (!g) {
+            if (!(g = calloc(1, sizeof *g)))
+                goto nomem;
+            g->key = k;
+            g->cost_centre = cc;
+            g->account = account;
+            g->account_type = from->account_type;
+            g_hash_table_insert(dst->gl_groups, &g->key, g);
+        }
+        g->actual_month += from->actual_month;
+        g->budget_month += from->budget_month;
+        g->actual_ytd += from->actual_ytd;
+        g->budget_ytd += from->budget_ytd;
+        g->budget_full_year += from->budget_full_year;
+    }
+    for (guint i = 0; i < src->cc_opex->len; i++) {
+        const int64_t *from = g_ptr_array_index(src->cc_opex, i);
+        if (!from)
+            continue;
+        const char *cc_text = dict_text(src->cost_centres, (int32_t)i);
+        int32_t cc = dict_id(dst->cost_centres, cc_text, strlen(cc_text));
+        if (cc < 0)
+            goto nomem;
+        if ((guint)cc >= dst->cc_opex->len)
+            g_ptr_array_set_size(dst->cc_opex, cc + 1);
+        int64_t *series = g_ptr_array_index(dst->cc_opex, cc);
+        if (!series)
+            series = g_ptr_array_index(dst->cc_opex, cc) = g_new0(int64_t, MODEL_HISTORY_MONTHS);
+        for (int h = 0; h < MODEL_HISTORY_MONTHS; h++)
+            series[h] += from[h];
+    }
+    for (int b = 0; b < 2; b++)
+        for (int t = 0; t < 3; t++)
+            for (int h = 0; h < MODEL_HISTORY_MONTHS; h++)
+                dst->gl_monthly[b][t][h] += src->gl_monthly[b][t][h];
+    if (dst->detail && src->detail && src->detail_rows) {
+        ops_status_t rc = detail_append(dst->detail, src->detail, err);
+        if (rc != OPS_OK)
+            return rc;
+        if (!dst->detail_rows)
+            snprintf(dst->detail_source, sizeof dst->detail_source, "%s", src->detail_source);
+        dst->detail_rows += src->detail_rows;
+    }
+    for (size_t i = 0; i < N_MODULES; i++) {
+        ops_status_t rc = modules[i]->merge(dst->states[i], src->states[i], err);
+        if (rc != OPS_OK)
+            return rc;
+    }
+    return OPS_OK;
+nomem:
+    return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+}
+
+/* ---- save / load (format: analyse.h) --------------------------------------- */
+
+#define PARTIAL_MAGIC "opsreport-partial\n"
+#define PARTIAL_VERSION 1u
+#define PARTIAL_BYTE_ORDER 0x01020304u
+#define PARTIAL_END 0x21444e45u /* "END!" */
+
+/* The GL groups, the opex series per cost centre, the monthly totals and the
+ * detail spool; ids are saved as their texts (a loaded state re-interns them). */
+static void gl_io(analyse_t *a, pio_t *io)
+{
+    size_t n = g_hash_table_size(a->gl_groups);
+    pio_count(io, &n, PIO_MAX_ITEMS);
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, a->gl_groups);
+    for (size_t i = 0; i < n && !io->bad; i++) {
+        gl_group_t tmp = { 0 }, *g = &tmp;
+        char *cc = NULL, *account = NULL;
+        if (!io->loading) {
+            g_hash_table_iter_next(&it, &key, &val);
+            g = val;
+            cc = (char *)dict_text(a->cost_centres, g->cost_centre);
+            account = (char *)dict_text(a->accounts, g->account);
+        }
+        pio_str(io, &cc);
+        pio_str(io, &account);
+        pio_int(io, &g->account_type);
+        pio_i64(io, &g->actual_month);
+        pio_i64(io, &g->budget_month);
+        pio_i64(io, &g->actual_ytd);
+        pio_i64(io, &g->budget_ytd);
+        pio_i64(io, &g->budget_full_year);
+        if (io->loading) {
+            int32_t c = cc ? dict_id(a->cost_centres, cc, strlen(cc)) : -1;
+            int32_t ac = account ? dict_id(a->accounts, account, strlen(account)) : -1;
+            free(cc);
+            free(account);
+            gl_group_t *copy = NULL;
+            if (c < 0 || ac < 0 || g->account_type < 0 || g->account_type > 2 || !(copy = malloc(sizeof *copy))) {
+                io->bad = true;
+                break;
+            }
+            *copy = *g;
+            copy->cost_centre = c;
+            copy->account = ac;
+            copy->key = dict_pair(c, ac);
+            g_hash_table_replace(a->gl_groups, &copy->key, copy);
+        }
+    }
+    size_t n_cc = 0;
+    for (guint i = 0; i < a->cc_opex->len; i++)
+        n_cc += g_ptr_array_index(a->cc_opex, i) != NULL;
+    pio_count(io, &n_cc, PIO_MAX_ITEMS);
+    guint next = 0;
+    for (size_t i = 0; i < n_cc && !io->bad; i++) {
+        char *cc = NULL;
+        int64_t *series = NULL;
+        if (!io->loading) {
+            while (!g_ptr_array_index(a->cc_opex, next))
+                next++;
+            cc = (char *)dict_text(a->cost_centres, (int32_t)next);
+            series = g_ptr_array_index(a->cc_opex, next++);
+        }
+        pio_str(io, &cc);
+        if (io->loading) {
+            int32_t c = cc ? dict_id(a->cost_centres, cc, strlen(cc)) : -1;
+            free(cc);
+            if (c < 0) {
+                io->bad = true;
+                break;
+            }
+            if ((guint)c >= a->cc_opex->len)
+                g_ptr_array_set_size(a->cc_opex, c + 1);
+            if (!(series = g_ptr_array_index(a->cc_opex, c)))
+                series = g_ptr_array_index(a->cc_opex, c) = g_new0(int64_t, MODEL_HISTORY_MONTHS);
+        }
+        pio_bytes(io, series, MODEL_HISTORY_MONTHS * sizeof *series);
+    }
+    pio_bytes(io, a->gl_monthly, sizeof a->gl_monthly);
+    pio_u64(io, &a->detail_rows);
+    pio_text(io, a->detail_source, sizeof a->detail_source);
+    uint64_t bytes = 0;
+    if (!io->loading && a->detail) {
+        long end = ftell(a->detail);
+        bytes = end > 0 ? (uint64_t)end : 0;
+    }
+    pio_u64(io, &bytes);
+    if (bytes && (!a->detail || (io->loading && bytes > ((uint64_t)1 << 40)))) {
+        io->bad = true; /* a scoped state has no detail */
+        return;
+    }
+    char buf[65536];
+    if (!io->loading && bytes && fseek(a->detail, 0, SEEK_SET) != 0)
+        io->bad = true;
+    for (uint64_t left = bytes; left > 0 && !io->bad;) {
+        size_t want = left < sizeof buf ? (size_t)left : sizeof buf;
+        if (io->loading) {
+            pio_bytes(io, buf, want);
+            if (!io->bad && fwrite(buf, 1, want, a->detail) != want)
+                io->bad = true;
+        } else {
+            if (fread(buf, 1, want, a->detail) != want)
+                io->bad = true;
+            pio_bytes(io, buf, want);
+        }
+        left -= want;
+    }
+}
+
+static void state_io(analyse_t *a, pio_t *io)
+{
+    gl_io(a, io);
+    for (size_t i = 0; i < N_MODULES && !io->bad; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "%s", modules[i]->name);
+        pio_text(io, name, sizeof name); /* a guard against a module list in another order */
+        if (strcmp(name, modules[i]->name)) {
+            io->bad = true;
+            break;
+        }
+        modules[i]->io(a->states[i], io);
+    }
+    uint32_t end = PARTIAL_END;
+    pio_bytes(io, &end, sizeof end);
+    if (end != PARTIAL_END)
+        io->bad = true;
+}
+
+ops_status_t analyse_save(const analyse_t *a, FILE *f, ops_error_t *err)
+{
+    analyse_t *w = (analyse_t *)a; /* the walk only reads when saving */
+    pio_t io = { .f = f };
+    char magic[] = PARTIAL_MAGIC, period[8], sha[65], scope[256];
+    uint32_t version = PARTIAL_VERSION, order = PARTIAL_BYTE_ORDER;
+    period_format(a->period, period);
+    snprintf(sha, sizeof sha, "%s", a->cfg->sha256);
+    snprintf(scope, sizeof scope, "%s", a->scope ? a->scope : "");
+    bool scoped = a->scope != NULL;
+    long detail_at = a->detail ? ftell(a->detail) : 0;
+    pio_bytes(&io, magic, sizeof magic - 1);
+    pio_bytes(&io, &version, sizeof version);
+    pio_bytes(&io, &order, sizeof order);
+    pio_text(&io, sha, sizeof sha);
+    pio_text(&io, period, sizeof period);
+    pio_bool(&io, &scoped);
+    pio_text(&io, scope, sizeof scope);
+    state_io(w, &io);
+    if (a->detail && detail_at >= 0)
+        fseek(a->detail, detail_at, SEEK_SET); /* records go on after what was there */
+    if (io.bad || fflush(f) != 0)
+        return ops_error_set(err, OPS_ERR_OUTPUT, NULL, 0, NULL, "cannot write the partial state (disk full?)");
+    return OPS_OK;
+}
+
+ops_status_t analyse_load(FILE *f, const config_t *cfg, period_t period, analyse_t **out, ops_error_t *err)
+{
+    *out = NULL;
+    pio_t io = { .f = f, .loading = true };
+    char magic[sizeof PARTIAL_MAGIC] = "", got_period[8], want_period[8], sha[65], scope[256];
+    uint32_t version = 0, order = 0;
+    bool scoped = false;
+    pio_bytes(&io, magic, sizeof magic - 1);
+    if (io.bad || strcmp(magic, PARTIAL_MAGIC))
+        return ops_error_set(err, OPS_ERR_INPUT, NULL, 0, NULL, "not an opsreport partial state file");
+    pio_bytes(&io, &version, sizeof version);
+    pio_bytes(&io, &order, sizeof order);
+    if (io.bad || version != PARTIAL_VERSION)
+        return ops_error_set(err, OPS_ERR_INPUT, NULL, 0, NULL,
+                             "opsreport-partial version %u; this opsreport reads version %u", version,
+                             PARTIAL_VERSION);
+    if (order != PARTIAL_BYTE_ORDER)
+        return ops_error_set(err, OPS_ERR_INPUT, NULL, 0, NULL,
+                             "the partial state was written on a machine of another byte order");
+    pio_text(&io, sha, sizeof sha);
+    pio_text(&io, got_period, sizeof got_period);
+    pio_bool(&io, &scoped);
+    pio_text(&io, scope, sizeof scope);
+    if (io.bad)
+        return ops_error_set(err, OPS_ERR_INPUT, NULL, 0, NULL, "the partial state's header is cut short");
+    period_format(period, want_period);
+    if (strcmp(sha, cfg->sha256) || strcmp(got_period, want_period))
+        return ops_error_set(err, OPS_ERR_INPUT, NULL, 0, NULL,
+                             "the partial state is of config sha256 %.12s, period %s; this run has %s "
+                             "(sha256 %.12s), period %s",
+                             sha, got_period, cfg->path, cfg->sha256, want_period);
+    analyse_t *a = NULL;
+    ops_status_t rc = analyse_new(cfg, period, scoped ? scope : NULL, &a, err);
+    if (rc != OPS_OK)
+        return rc;
+    state_io(a, &io);
+    if (io.bad) {
+        analyse_free(a);
+        return ops_error_set(err, OPS_ERR_INPUT, NULL, 0, NULL,
+                             "the partial state is damaged or cut short (it does not read back)");
+    }
+    *out = a;
+    return OPS_OK;
+}
+
+const char *analyse_scope(const analyse_t *a) { return a->scope; }
+
 void analyse_free(analyse_t *a)
 {
     if (!a)

@@ -14,6 +14,8 @@
 
 #include "opsreport/analyse.h"
 
+#include <gsl/gsl_rstat.h>
+
 #define SLOT_PERIOD (MODEL_WINDOW - 1)
 #define SLOT_PRIOR (MODEL_WINDOW - 2)
 #define SLOT_LAST_YEAR (MODEL_WINDOW - 13)
@@ -96,6 +98,35 @@ void dvec_free(dvec_t *d);
 double dvec_quantile(dvec_t *d, double q);
 double dvec_mean(const dvec_t *d);
 double dvec_sd(const dvec_t *d);
+/* Appends src's values after dst's (merge keeps input order: the values of
+ * the earlier part first). */
+bool dvec_append(dvec_t *dst, const dvec_t *src);
+/* dst[i] += src[i]: counts and integer-valued sums add exactly. */
+void sums_add(double *dst, const double *src, size_t n);
+/* An exact sum of doubles (Shewchuk's non-overlapping partials, as Python's
+ * math.fsum): the value is the exact sum correctly rounded, so it does not
+ * depend on the order of the additions nor on how the values were split
+ * into parts and merged. For the sums of fractional values (fte, hours,
+ * efficiencies, price variances); counts and money in minor units are
+ * integers a double adds exactly. Beyond XSUM_PARTS partials (values
+ * spanning hundreds of binary orders of magnitude) the two smallest are
+ * folded, and that one sum is no longer exact. */
+#define XSUM_PARTS 8
+typedef struct {
+    double p[XSUM_PARTS];
+    unsigned n;
+} xsum_t;
+void xsum_add(xsum_t *s, double x);
+void xsum_merge(xsum_t *dst, const xsum_t *src);
+double xsum_value(const xsum_t *s);
+/* out[i] = xsum_value(&s[i]) */
+void xsum_values(const xsum_t *s, double *out, size_t n);
+void xsum_merge_n(xsum_t *dst, const xsum_t *src, size_t n);
+
+/* Running statistics that merge exactly: gsl_rstat's result depends on the
+ * order values arrive, so the values are kept and a merge replays src's into
+ * dst in order, giving the bits a single pass over both parts gives. */
+bool rstat_replay(gsl_rstat_workspace *dst, dvec_t *dst_values, const dvec_t *src_values);
 
 /* Interned strings: each distinct text gets a dense id (0, 1, ...) the first
  * time it is seen, so per-row aggregation keys are integers and a row costs
@@ -116,12 +147,48 @@ static inline int64_t dict_pair(int32_t a, int32_t b) { return (int64_t)(((uint6
 /* Copies a field's text into a NUL-terminated buffer (truncating). */
 void field_text_copy(const field_value_t *v, char *buf, size_t size);
 
+/* Saving and loading accumulators (partial.c): one function per module
+ * walks its state through a pio_t that writes each value (saving) or reads
+ * it back in place (loading), so both directions share the field order.
+ * Values are written in host byte order (the file's header says which);
+ * a read past the end or a length beyond its limit sets bad and reads 0s. */
+typedef struct {
+    FILE *f;
+    bool loading;
+    bool bad;
+} pio_t;
+void pio_bytes(pio_t *io, void *p, size_t n);
+void pio_f64s(pio_t *io, double *v, size_t n);
+void pio_i64(pio_t *io, int64_t *v);
+void pio_i32(pio_t *io, int32_t *v);
+void pio_bool(pio_t *io, bool *v);
+void pio_u64(pio_t *io, uint64_t *v);
+/* A count: written as is, read back only when <= max (else bad, 0). */
+void pio_count(pio_t *io, size_t *n, size_t max);
+/* A fixed char array: its NUL-terminated text; a longer text read back is bad. */
+void pio_text(pio_t *io, char *buf, size_t size);
+/* A malloc'd string: saved as its text; loaded into a new malloc'd copy (*s NULL: absent). */
+void pio_str(pio_t *io, char **s);
+void pio_xsums(pio_t *io, xsum_t *s, size_t n);
+/* A dvec: its values in order; loading appends to an empty one. */
+void pio_dvec(pio_t *io, dvec_t *d);
+void pio_int(pio_t *io, int *v);
+/* Running statistics kept with their values: saves the values; loading
+ * replays them into the fresh rstat (rstat_replay). */
+void pio_rstat(pio_t *io, gsl_rstat_workspace *rs, dvec_t *values);
+#define PIO_MAX_ITEMS ((size_t)1 << 30)
+
 typedef struct {
     const char *name;
     void *(*create)(const analyse_ctx_t *ctx);
     ops_status_t (*record)(void *state, const ingest_record_t *rec, ops_error_t *err);
     ops_status_t (*finish)(void *state, report_model_t *m, ops_error_t *err);
     void (*destroy)(void *state);
+    /* Adds src's accumulators into dst (src unchanged), as if dst's rows were
+     * followed by src's: both made by create() with the same ctx settings. */
+    ops_status_t (*merge)(void *dst, const void *src, ops_error_t *err);
+    /* Saves the state through io, or loads it into a state fresh from create() */
+    void (*io)(void *state, pio_t *io);
 } area_module_t;
 
 extern const area_module_t area_finance, area_procurement, area_inventory, area_service,

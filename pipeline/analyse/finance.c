@@ -205,5 +205,20 @@ nomem:
 
 static void finance_destroy(void *state) { free(state); }
 
+static ops_status_t finance_merge(void *dst, const void *src, ops_error_t *err)
+{
+    (void)err;
+    finance_t *d = dst;
+    const finance_t *s = src;
+    sums_add(d->shipped, s->shipped, MODEL_WINDOW);
+    return OPS_OK;
+}
+
+static void finance_io(void *state, pio_t *io)
+{
+    finance_t *f = state;
+    pio_f64s(io, f->shipped, MODEL_WINDOW);
+}
+
 const area_module_t area_finance = { "finance", finance_create, finance_record, finance_finish,
-                                     finance_destroy };
+                                     finance_destroy, finance_merge, finance_io };

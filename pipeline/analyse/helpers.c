@@ -110,6 +110,95 @@ void dvec_free(dvec_t *d)
     memset(d, 0, sizeof *d);
 }
 
+bool dvec_append(dvec_t *dst, const dvec_t *src)
+{
+    for (size_t i = 0; i < src->n; i++)
+        if (!dvec_push(dst, src->v[i]))
+            return false;
+    return true;
+}
+
+void sums_add(double *dst, const double *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] += src[i];
+}
+
+void xsum_add(xsum_t *s, double x)
+{
+    unsigned i = 0;
+    for (unsigned j = 0; j < s->n; j++) {
+        double y = s->p[j];
+        if (fabs(x) < fabs(y)) {
+            double t = x;
+            x = y;
+            y = t;
+        }
+        double hi = x + y;
+        double lo = y - (hi - x);
+        if (lo != 0.0)
+            s->p[i++] = lo;
+        x = hi;
+    }
+    if (i == XSUM_PARTS) { /* pathological spread: fold the two smallest */
+        s->p[1] += s->p[0];
+        memmove(s->p, s->p + 1, (XSUM_PARTS - 1) * sizeof *s->p);
+        i--;
+    }
+    s->p[i++] = x;
+    s->n = i;
+}
+
+void xsum_merge(xsum_t *dst, const xsum_t *src)
+{
+    for (unsigned i = 0; i < src->n; i++)
+        xsum_add(dst, src->p[i]);
+}
+
+void xsum_merge_n(xsum_t *dst, const xsum_t *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        xsum_merge(&dst[i], &src[i]);
+}
+
+/* The partials' exact sum rounded half to even (CPython's math_fsum). */
+double xsum_value(const xsum_t *s)
+{
+    unsigned n = s->n;
+    double hi = 0.0, lo = 0.0;
+    if (n > 0) {
+        hi = s->p[--n];
+        while (n > 0) {
+            double x = hi, y = s->p[--n];
+            hi = x + y;
+            double yr = hi - x;
+            lo = y - yr;
+            if (lo != 0.0)
+                break;
+        }
+        if (n > 0 && ((lo < 0.0 && s->p[n - 1] < 0.0) || (lo > 0.0 && s->p[n - 1] > 0.0))) {
+            double y = lo * 2.0, x = hi + y, yr = x - hi;
+            if (y == yr)
+                hi = x;
+        }
+    }
+    return hi;
+}
+
+void xsum_values(const xsum_t *s, double *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = xsum_value(&s[i]);
+}
+
+bool rstat_replay(gsl_rstat_workspace *dst, dvec_t *dst_values, const dvec_t *src_values)
+{
+    for (size_t i = 0; i < src_values->n; i++)
+        if (gsl_rstat_add(src_values->v[i], dst) != 0)
+            return false;
+    return dvec_append(dst_values, src_values);
+}
+
 double dvec_quantile(dvec_t *d, double q)
 {
     if (!d->n)

@@ -39,11 +39,13 @@ typedef struct {
     char *description;        /* NULL unless in the item master */
     bool in_items, has_lead;
     double lead_days;         /* item master lead time */
-    double qty[DEMAND_MONTHS]; /* shipped quantity, last 12 months, oldest first */
+    double qty[DEMAND_MONTHS]; /* shipped quantity, last 12 months, oldest first (from qty_sum at finish) */
+    xsum_t qty_sum[DEMAND_MONTHS];
     double consumption;       /* COGS of the last 12 months, minor units */
     bool shipped;
     int32_t last_ship;        /* latest shipment or goods receipt on or before the period end */
     gsl_rstat_workspace *po_lead; /* delivered - order date of its PO lines */
+    dvec_t po_lead_values;    /* the same, in order, for merge */
     /* filled in finish */
     bool has_stock;           /* a row at the period's latest snapshot date */
     double on_hand;
@@ -54,7 +56,8 @@ typedef struct {
     sku_t *sku;
     char *site;
     int32_t date;             /* latest snapshot date of this SKU x site in the period */
-    double qty;
+    double qty;               /* from qty_sum at finish */
+    xsum_t qty_sum;
     int64_t value;            /* minor units */
 } stock_t;
 
@@ -78,6 +81,7 @@ static void sku_free(gpointer p)
     free(s->description);
     if (s->po_lead)
         gsl_rstat_free(s->po_lead);
+    dvec_free(&s->po_lead_values);
     free(s);
 }
 
@@ -117,9 +121,9 @@ static void *inventory_create(const analyse_ctx_t *ctx)
     return inv;
 }
 
-static sku_t *sku_get(inventory_t *inv, const field_value_t *v)
+static sku_t *sku_find(inventory_t *inv, const char *text, size_t len)
 {
-    char *name = strndup(v->text ? v->text : "", v->len);
+    char *name = strndup(text ? text : "", len);
     if (!name)
         return NULL;
     sku_t *s = g_hash_table_lookup(inv->skus, name);
@@ -136,6 +140,11 @@ static sku_t *sku_get(inventory_t *inv, const field_value_t *v)
     s->sku = name;
     g_hash_table_insert(inv->skus, s->sku, s);
     return s;
+}
+
+static sku_t *sku_get(inventory_t *inv, const field_value_t *v)
+{
+    return sku_find(inv, v->text, v->len);
 }
 
 static ops_status_t snapshot_record(inventory_t *inv, const field_value_t *v, ops_error_t *err)
@@ -168,11 +177,11 @@ static ops_status_t snapshot_record(inventory_t *inv, const field_value_t *v, op
         g_free(key);
         if (date > st->date) {
             st->date = date;
-            st->qty = 0;
+            st->qty_sum = (xsum_t){ 0 };
             st->value = 0;
         }
         if (date == st->date) {
-            st->qty += qty;
+            xsum_add(&st->qty_sum, qty);
             st->value += value;
         }
         return OPS_OK;
@@ -186,7 +195,7 @@ static ops_status_t snapshot_record(inventory_t *inv, const field_value_t *v, op
     }
     st->sku = sku;
     st->date = date;
-    st->qty = qty;
+    xsum_add(&st->qty_sum, qty);
     st->value = value;
     g_hash_table_insert(inv->stock, key, st);
     return OPS_OK;
@@ -232,7 +241,7 @@ static ops_status_t shipment_record(inventory_t *inv, const field_value_t *v, op
         sku->last_ship = day;
     }
     if (s >= SLOT_DEMAND_FIRST) {
-        sku->qty[s - SLOT_DEMAND_FIRST] += v[SHIP_QTY_SHIPPED].v.num;
+        xsum_add(&sku->qty_sum[s - SLOT_DEMAND_FIRST], v[SHIP_QTY_SHIPPED].v.num);
         sku->consumption += cogs;
     }
     return OPS_OK;
@@ -250,6 +259,8 @@ static ops_status_t po_record(inventory_t *inv, const field_value_t *v, ops_erro
     if (!sku)
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     gsl_rstat_add((double)(del - v[PO_ORDER_DATE].v.date), sku->po_lead);
+    if (!dvec_push(&sku->po_lead_values, (double)(del - v[PO_ORDER_DATE].v.date)))
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     /* a goods receipt is a movement too: raw materials are received, never shipped */
     if (!sku->shipped || del > sku->last_ship) {
         sku->shipped = true;
@@ -267,6 +278,167 @@ static ops_status_t inventory_record(void *state, const ingest_record_t *rec, op
     case KIND_SHIPMENTS: return shipment_record(inv, rec->values, err);
     case KIND_PURCHASE_ORDERS: return po_record(inv, rec->values, err);
     default: return OPS_OK;
+    }
+}
+
+/* ---- merge ------------------------------------------------------------- */
+
+/* Latest snapshot date wins; rows of the same date add, as in snapshot_record. */
+static ops_status_t inventory_merge(void *dst, const void *src, ops_error_t *err)
+{
+    inventory_t *d = dst;
+    const inventory_t *s = src;
+    for (int i = 0; i < MODEL_WINDOW; i++) {
+        if (!s->snap_has[i])
+            continue;
+        if (!d->snap_has[i] || s->snap_date[i] > d->snap_date[i]) {
+            d->snap_has[i] = true;
+            d->snap_date[i] = s->snap_date[i];
+            d->snap_value[i] = s->snap_value[i];
+            d->snap_outs[i] = s->snap_outs[i];
+        } else if (s->snap_date[i] == d->snap_date[i]) {
+            d->snap_value[i] += s->snap_value[i];
+            d->snap_outs[i] += s->snap_outs[i];
+        }
+    }
+    sums_add(d->cogs, s->cogs, MODEL_WINDOW);
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, s->skus);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        const sku_t *from = val;
+        sku_t *to = sku_find(d, from->sku, strlen(from->sku));
+        if (!to)
+            goto nomem;
+        to->in_items |= from->in_items;
+        if (from->description) { /* the later item row wins */
+            char *desc = strdup(from->description);
+            if (!desc)
+                goto nomem;
+            free(to->description);
+            to->description = desc;
+        }
+        if (from->has_lead) {
+            to->has_lead = true;
+            to->lead_days = from->lead_days;
+        }
+        xsum_merge_n(to->qty_sum, from->qty_sum, DEMAND_MONTHS);
+        to->consumption += from->consumption;
+        if (from->shipped && (!to->shipped || from->last_ship > to->last_ship)) {
+            to->shipped = true;
+            to->last_ship = from->last_ship;
+        }
+        if (!rstat_replay(to->po_lead, &to->po_lead_values, &from->po_lead_values))
+            goto nomem;
+    }
+    g_hash_table_iter_init(&it, s->stock);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        const stock_t *from = val;
+        stock_t *to = g_hash_table_lookup(d->stock, key);
+        if (to) {
+            if (from->date > to->date) {
+                to->date = from->date;
+                to->qty_sum = from->qty_sum;
+                to->value = from->value;
+            } else if (from->date == to->date) {
+                xsum_merge(&to->qty_sum, &from->qty_sum);
+                to->value += from->value;
+            }
+            continue;
+        }
+        sku_t *sku = sku_find(d, from->sku->sku, strlen(from->sku->sku));
+        char *k = g_strdup(key);
+        to = calloc(1, sizeof *to);
+        if (!sku || !to || !(to->site = strdup(from->site))) {
+            g_free(k);
+            stock_free(to);
+            goto nomem;
+        }
+        to->sku = sku;
+        to->date = from->date;
+        to->qty_sum = from->qty_sum;
+        to->value = from->value;
+        g_hash_table_insert(d->stock, k, to);
+    }
+    return OPS_OK;
+nomem:
+    return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+}
+
+static void inventory_io(void *state, pio_t *io)
+{
+    inventory_t *inv = state;
+    for (int i = 0; i < MODEL_WINDOW; i++) {
+        pio_bool(io, &inv->snap_has[i]);
+        pio_i32(io, &inv->snap_date[i]);
+        pio_i64(io, &inv->snap_value[i]);
+    }
+    pio_f64s(io, inv->snap_outs, MODEL_WINDOW);
+    pio_f64s(io, inv->cogs, MODEL_WINDOW);
+    size_t n = g_hash_table_size(inv->skus);
+    pio_count(io, &n, PIO_MAX_ITEMS);
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, inv->skus);
+    for (size_t i = 0; i < n && !io->bad; i++) {
+        sku_t *s = NULL;
+        if (io->loading) {
+            char *name = NULL;
+            pio_str(io, &name);
+            if (!name || !(s = sku_find(inv, name, strlen(name)))) {
+                free(name);
+                io->bad = true;
+                break;
+            }
+            free(name);
+        } else {
+            g_hash_table_iter_next(&it, &key, &val);
+            s = val;
+            pio_str(io, &s->sku);
+        }
+        pio_str(io, &s->description);
+        pio_bool(io, &s->in_items);
+        pio_bool(io, &s->has_lead);
+        pio_f64s(io, &s->lead_days, 1);
+        pio_xsums(io, s->qty_sum, DEMAND_MONTHS);
+        pio_f64s(io, &s->consumption, 1);
+        pio_bool(io, &s->shipped);
+        pio_i32(io, &s->last_ship);
+        pio_rstat(io, s->po_lead, &s->po_lead_values);
+    }
+    n = g_hash_table_size(inv->stock);
+    pio_count(io, &n, PIO_MAX_ITEMS);
+    g_hash_table_iter_init(&it, inv->stock);
+    for (size_t i = 0; i < n && !io->bad; i++) {
+        char *k = NULL, *sku_name = NULL;
+        stock_t *st;
+        if (io->loading) {
+            pio_str(io, &k);
+            pio_str(io, &sku_name);
+            st = calloc(1, sizeof *st);
+            sku_t *sku = sku_name ? sku_find(inv, sku_name, strlen(sku_name)) : NULL;
+            free(sku_name);
+            if (!k || !st || !sku) {
+                free(k);
+                free(st);
+                io->bad = true;
+                break;
+            }
+            st->sku = sku;
+            char *gk = g_strdup(k);
+            free(k);
+            g_hash_table_insert(inv->stock, gk, st);
+        } else {
+            g_hash_table_iter_next(&it, &key, &val);
+            st = val;
+            k = key;
+            pio_str(io, &k);
+            pio_str(io, &st->sku->sku);
+        }
+        pio_str(io, &st->site);
+        pio_i32(io, &st->date);
+        pio_xsums(io, &st->qty_sum, 1);
+        pio_i64(io, &st->value);
     }
 }
 
@@ -558,6 +730,14 @@ static ops_status_t inventory_finish(void *state, report_model_t *m, ops_error_t
 {
     inventory_t *inv = state;
     const analyse_ctx_t *ctx = inv->ctx;
+    GHashTableIter xit;
+    gpointer xkey, xval;
+    g_hash_table_iter_init(&xit, inv->skus);
+    while (g_hash_table_iter_next(&xit, &xkey, &xval))
+        xsum_values(((sku_t *)xval)->qty_sum, ((sku_t *)xval)->qty, DEMAND_MONTHS);
+    g_hash_table_iter_init(&xit, inv->stock);
+    while (g_hash_table_iter_next(&xit, &xkey, &xval))
+        ((stock_t *)xval)->qty = xsum_value(&((stock_t *)xval)->qty_sum);
     if (!ctx_has_input(ctx, KIND_INVENTORY))
         return OPS_OK;
     bool have_ship = ctx_has_input(ctx, KIND_SHIPMENTS);
@@ -605,4 +785,5 @@ cleanup:
 }
 
 const area_module_t area_inventory = { "inventory", inventory_create, inventory_record, inventory_finish,
-                                       inventory_destroy };
+                                       inventory_destroy,
+                                       inventory_merge, inventory_io };

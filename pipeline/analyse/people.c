@@ -16,7 +16,8 @@
 
 typedef struct {
     char site[64], department[64];
-    double headcount, fte, hires_ytd, leavers_ytd;
+    double headcount, fte, hires_ytd, leavers_ytd; /* fte: from fte_sum at finish */
+    xsum_t fte_sum;
 } dept_t;
 
 typedef struct {
@@ -29,6 +30,7 @@ typedef struct {
     double headcount[MODEL_WINDOW], fte[MODEL_WINDOW], hires[MODEL_WINDOW];
     double leavers[MODEL_WINDOW], voluntary[MODEL_WINDOW];
     double due[MODEL_WINDOW], done[MODEL_WINDOW], hours[MODEL_WINDOW];
+    xsum_t fte_sum[MODEL_WINDOW], hours_sum[MODEL_WINDOW]; /* fte, hours: from these at finish */
     GHashTable *site_of;  /* employee id -> site (for scoping training) */
     GHashTable *depts;    /* "site\x1f" "dept" -> dept_t* */
     GArray *overdue;
@@ -64,7 +66,7 @@ static void employee_add(people_t *p, const field_value_t *v)
         /* leave_date is the last day worked: still on the books that day */
         if (hire <= end && (!left || leave > end)) {
             p->headcount[s]++;
-            p->fte[s] += fte;
+            xsum_add(&p->fte_sum[s], fte);
         }
     }
     int hs = ctx_slot_of_day(ctx, hire);
@@ -87,7 +89,7 @@ static void employee_add(people_t *p, const field_value_t *v)
     }
     if (hire <= ctx->period_last_day && (!left || leave > ctx->period_last_day)) {
         d->headcount++;
-        d->fte += fte;
+        xsum_add(&d->fte_sum, fte);
     }
     d->hires_ytd += hs >= ctx->slot_fy_start;
     d->leavers_ytd += ls >= ctx->slot_fy_start;
@@ -108,7 +110,7 @@ static void training_add(people_t *p, const field_value_t *v)
     if (done && v[TRN_HOURS].present) {
         int cs = ctx_slot_of_day(ctx, completed);
         if (cs >= 0)
-            p->hours[cs] += v[TRN_HOURS].v.num;
+            xsum_add(&p->hours_sum[cs], v[TRN_HOURS].v.num);
     }
     if (!v[TRN_MANDATORY].v.b)
         return;
@@ -171,6 +173,13 @@ static ops_status_t people_finish(void *state, report_model_t *m, ops_error_t *e
     people_t *p = state;
     const analyse_ctx_t *ctx = p->ctx;
     kpi_t *k;
+    xsum_values(p->fte_sum, p->fte, MODEL_WINDOW);
+    xsum_values(p->hours_sum, p->hours, MODEL_WINDOW);
+    GHashTableIter dit;
+    gpointer dkey, dval;
+    g_hash_table_iter_init(&dit, p->depts);
+    while (g_hash_table_iter_next(&dit, &dkey, &dval))
+        ((dept_t *)dval)->fte = xsum_value(&((dept_t *)dval)->fte_sum);
     if (ctx_has_input(ctx, KIND_EMPLOYEES)) {
         ADD_KPI("headcount", "Headcount", UNIT_COUNT);
         kpi_fill_level(k, p->headcount);
@@ -310,5 +319,108 @@ static void people_destroy(void *state)
     free(p);
 }
 
+static ops_status_t people_merge(void *dst, const void *src, ops_error_t *err)
+{
+    (void)err;
+    people_t *d = dst;
+    const people_t *s = src;
+    sums_add(d->headcount, s->headcount, MODEL_WINDOW);
+    xsum_merge_n(d->fte_sum, s->fte_sum, MODEL_WINDOW);
+    sums_add(d->hires, s->hires, MODEL_WINDOW);
+    sums_add(d->leavers, s->leavers, MODEL_WINDOW);
+    sums_add(d->voluntary, s->voluntary, MODEL_WINDOW);
+    sums_add(d->due, s->due, MODEL_WINDOW);
+    sums_add(d->done, s->done, MODEL_WINDOW);
+    xsum_merge_n(d->hours_sum, s->hours_sum, MODEL_WINDOW);
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, s->site_of); /* a later row of the same employee wins */
+    while (g_hash_table_iter_next(&it, &key, &val))
+        g_hash_table_insert(d->site_of, g_strdup(key), g_strdup(val));
+    g_hash_table_iter_init(&it, s->depts);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        const dept_t *from = val;
+        dept_t *to = g_hash_table_lookup(d->depts, key);
+        if (!to) {
+            to = g_new0(dept_t, 1);
+            snprintf(to->site, sizeof to->site, "%s", from->site);
+            snprintf(to->department, sizeof to->department, "%s", from->department);
+            g_hash_table_insert(d->depts, g_strdup(key), to);
+        }
+        to->headcount += from->headcount;
+        xsum_merge(&to->fte_sum, &from->fte_sum);
+        to->hires_ytd += from->hires_ytd;
+        to->leavers_ytd += from->leavers_ytd;
+    }
+    g_array_append_vals(d->overdue, s->overdue->data, s->overdue->len);
+    return OPS_OK;
+}
+
+static void people_io(void *state, pio_t *io)
+{
+    people_t *p = state;
+    double *arrays[] = { p->headcount, p->hires, p->leavers, p->voluntary, p->due, p->done };
+    for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
+        pio_f64s(io, arrays[i], MODEL_WINDOW);
+    pio_xsums(io, p->fte_sum, MODEL_WINDOW);
+    pio_xsums(io, p->hours_sum, MODEL_WINDOW);
+    size_t n = g_hash_table_size(p->site_of);
+    pio_count(io, &n, PIO_MAX_ITEMS);
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, p->site_of);
+    for (size_t i = 0; i < n && !io->bad; i++) {
+        char *k = NULL, *v = NULL;
+        if (!io->loading) {
+            g_hash_table_iter_next(&it, &key, &val);
+            k = key;
+            v = val;
+        }
+        pio_str(io, &k);
+        pio_str(io, &v);
+        if (io->loading) {
+            if (k && v)
+                g_hash_table_insert(p->site_of, g_strdup(k), g_strdup(v));
+            else
+                io->bad = true;
+            free(k);
+            free(v);
+        }
+    }
+    n = g_hash_table_size(p->depts);
+    pio_count(io, &n, PIO_MAX_ITEMS);
+    g_hash_table_iter_init(&it, p->depts);
+    for (size_t i = 0; i < n && !io->bad; i++) {
+        dept_t *d;
+        if (io->loading)
+            d = g_new0(dept_t, 1);
+        else {
+            g_hash_table_iter_next(&it, &key, &val);
+            d = val;
+        }
+        pio_text(io, d->site, sizeof d->site);
+        pio_text(io, d->department, sizeof d->department);
+        pio_f64s(io, &d->headcount, 1);
+        pio_f64s(io, &d->hires_ytd, 1);
+        pio_f64s(io, &d->leavers_ytd, 1);
+        pio_xsums(io, &d->fte_sum, 1);
+        if (io->loading) {
+            char k[130];
+            snprintf(k, sizeof k, "%s\x1f%s", d->site, d->department);
+            g_hash_table_replace(p->depts, g_strdup(k), d);
+        }
+    }
+    size_t n_over = p->overdue->len;
+    pio_count(io, &n_over, PIO_MAX_ITEMS);
+    if (io->loading && !io->bad)
+        g_array_set_size(p->overdue, n_over);
+    for (size_t i = 0; i < n_over && !io->bad; i++) {
+        overdue_t *o = &g_array_index(p->overdue, overdue_t, i);
+        pio_text(io, o->employee, sizeof o->employee);
+        pio_text(io, o->course, sizeof o->course);
+        pio_i32(io, &o->due);
+    }
+}
+
 const area_module_t area_people = { "people", people_create, people_record, people_finish,
-                                    people_destroy };
+                                    people_destroy, people_merge, people_io };

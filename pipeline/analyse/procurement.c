@@ -13,7 +13,8 @@
  * category (fiscal year to date), and a bounded list of the worst late
  * lines of the period (top_n x 5); nothing grows with the row count over
  * the whole history. Per-supplier mean lead times use GSL running
- * statistics (gsl_rstat) so no values are kept per supplier.
+ * statistics (gsl_rstat); their values are kept beside them (8 bytes a
+ * fiscal-year PO line) so that partial states merge to the same bits.
  */
 #include "analyse/analyse_internal.h"
 
@@ -27,8 +28,10 @@ typedef struct {
     char *name;
     double due_ytd, otif_ytd, due_month, otif_month, late_month;
     int64_t spend_ytd;        /* minor units */
-    double pv_ytd;            /* minor units */
+    double pv_ytd;            /* minor units, from pv_ytd_sum at finish */
+    xsum_t pv_ytd_sum;
     gsl_rstat_workspace *lead_ytd; /* lead times of lines delivered in the FY to date */
+    dvec_t lead_values;       /* the same lead times, in order, for merge */
 } supplier_t;
 
 typedef struct {
@@ -47,7 +50,8 @@ typedef struct {
 typedef struct {
     const analyse_ctx_t *ctx;
     double due[MODEL_WINDOW], otif[MODEL_WINDOW], late[MODEL_WINDOW];
-    double spend[MODEL_WINDOW], pv[MODEL_WINDOW]; /* minor units */
+    double spend[MODEL_WINDOW], pv[MODEL_WINDOW]; /* minor units; pv from pv_sum at finish */
+    xsum_t pv_sum[MODEL_WINDOW];
     dvec_t lead[MODEL_WINDOW];
     double cust_due[MODEL_WINDOW], cust_otif[MODEL_WINDOW];
     GHashTable *suppliers;    /* name -> supplier_t* */
@@ -64,6 +68,7 @@ static void supplier_free(gpointer p)
     free(s->name);
     if (s->lead_ytd)
         gsl_rstat_free(s->lead_ytd);
+    dvec_free(&s->lead_values);
     free(s);
 }
 
@@ -111,9 +116,9 @@ static void *procurement_create(const analyse_ctx_t *ctx)
 
 /* The supplier (or category) named by v, created on first sight; NULL on no memory.
  * The hash table key is the record's own name, freed with the record. */
-static supplier_t *supplier_get(procurement_t *p, const field_value_t *v)
+static supplier_t *supplier_find(procurement_t *p, const char *text, size_t len)
 {
-    char *name = strndup(v->text ? v->text : "", v->len);
+    char *name = strndup(text ? text : "", len);
     if (!name)
         return NULL;
     supplier_t *s = g_hash_table_lookup(p->suppliers, name);
@@ -132,9 +137,14 @@ static supplier_t *supplier_get(procurement_t *p, const field_value_t *v)
     return s;
 }
 
-static category_t *category_get(procurement_t *p, const field_value_t *v)
+static supplier_t *supplier_get(procurement_t *p, const field_value_t *v)
 {
-    char *name = strndup(v->text ? v->text : "", v->len);
+    return supplier_find(p, v->text, v->len);
+}
+
+static category_t *category_find(procurement_t *p, const char *text, size_t len)
+{
+    char *name = strndup(text ? text : "", len);
     if (!name)
         return NULL;
     category_t *c = g_hash_table_lookup(p->categories, name);
@@ -150,6 +160,11 @@ static category_t *category_get(procurement_t *p, const field_value_t *v)
     c->name = name;
     g_hash_table_insert(p->categories, c->name, c);
     return c;
+}
+
+static category_t *category_get(procurement_t *p, const field_value_t *v)
+{
+    return category_find(p, v->text, v->len);
 }
 
 /* Ranking of late lines: most days late first, then PO line id. */
@@ -213,7 +228,7 @@ static ops_status_t po_record(procurement_t *p, const field_value_t *v, ops_erro
     }
     if (s_ord >= 0) {
         p->spend[s_ord] += amount;
-        p->pv[s_ord] += pv;
+        xsum_add(&p->pv_sum[s_ord], pv);
     }
     if (s_del >= 0 && !dvec_push(&p->lead[s_del], (double)(del - order)))
         goto nomem;
@@ -234,10 +249,14 @@ static ops_status_t po_record(procurement_t *p, const field_value_t *v, ops_erro
         }
         if (fy_ord) {
             s->spend_ytd += v[PO_AMOUNT].v.money;
-            s->pv_ytd += pv;
+            xsum_add(&s->pv_ytd_sum, pv);
         }
         if (fy_del)
+        {
             gsl_rstat_add((double)(del - order), s->lead_ytd);
+            if (!dvec_push(&s->lead_values, (double)(del - order)))
+                goto nomem;
+        }
     }
     if (fy_ord) {
         category_t *c = category_get(p, &v[PO_CATEGORY]);
@@ -497,6 +516,12 @@ static ops_status_t procurement_finish(void *state, report_model_t *m, ops_error
 {
     procurement_t *p = state;
     const analyse_ctx_t *ctx = p->ctx;
+    xsum_values(p->pv_sum, p->pv, MODEL_WINDOW);
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, p->suppliers);
+    while (g_hash_table_iter_next(&it, &key, &val))
+        ((supplier_t *)val)->pv_ytd = xsum_value(&((supplier_t *)val)->pv_ytd_sum);
     if (ctx_has_input(ctx, KIND_PURCHASE_ORDERS)) {
         ops_status_t rc = po_finish(p, m, err);
         if (rc != OPS_OK)
@@ -513,5 +538,131 @@ static ops_status_t procurement_finish(void *state, report_model_t *m, ops_error
     return OPS_OK;
 }
 
+static ops_status_t procurement_merge(void *dst, const void *src, ops_error_t *err)
+{
+    procurement_t *d = dst;
+    const procurement_t *s = src;
+    sums_add(d->due, s->due, MODEL_WINDOW);
+    sums_add(d->otif, s->otif, MODEL_WINDOW);
+    sums_add(d->late, s->late, MODEL_WINDOW);
+    sums_add(d->spend, s->spend, MODEL_WINDOW);
+    xsum_merge_n(d->pv_sum, s->pv_sum, MODEL_WINDOW);
+    sums_add(d->cust_due, s->cust_due, MODEL_WINDOW);
+    sums_add(d->cust_otif, s->cust_otif, MODEL_WINDOW);
+    for (int i = 0; i < MODEL_WINDOW; i++)
+        if (!dvec_append(&d->lead[i], &s->lead[i]))
+            goto nomem;
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, s->suppliers);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        const supplier_t *from = val;
+        supplier_t *to = supplier_find(d, from->name, strlen(from->name));
+        if (!to)
+            goto nomem;
+        to->due_ytd += from->due_ytd;
+        to->otif_ytd += from->otif_ytd;
+        to->due_month += from->due_month;
+        to->otif_month += from->otif_month;
+        to->late_month += from->late_month;
+        to->spend_ytd += from->spend_ytd;
+        xsum_merge(&to->pv_ytd_sum, &from->pv_ytd_sum);
+        if (!rstat_replay(to->lead_ytd, &to->lead_values, &from->lead_values))
+            goto nomem;
+    }
+    g_hash_table_iter_init(&it, s->categories);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        const category_t *from = val;
+        category_t *to = category_find(d, from->name, strlen(from->name));
+        if (!to)
+            goto nomem;
+        to->spend_month += from->spend_month;
+        to->spend_ytd += from->spend_ytd;
+    }
+    /* the worst of both parts' worst: late_cmp is a total order */
+    for (size_t i = 0; i < s->n_late; i++)
+        late_offer(d, &s->late_top[i]);
+    return OPS_OK;
+nomem:
+    return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+}
+
+static void procurement_io(void *state, pio_t *io)
+{
+    procurement_t *p = state;
+    pio_f64s(io, p->due, MODEL_WINDOW);
+    pio_f64s(io, p->otif, MODEL_WINDOW);
+    pio_f64s(io, p->late, MODEL_WINDOW);
+    pio_f64s(io, p->spend, MODEL_WINDOW);
+    pio_xsums(io, p->pv_sum, MODEL_WINDOW);
+    for (int i = 0; i < MODEL_WINDOW; i++)
+        pio_dvec(io, &p->lead[i]);
+    pio_f64s(io, p->cust_due, MODEL_WINDOW);
+    pio_f64s(io, p->cust_otif, MODEL_WINDOW);
+    size_t n = g_hash_table_size(p->suppliers);
+    pio_count(io, &n, PIO_MAX_ITEMS);
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, p->suppliers);
+    for (size_t i = 0; i < n && !io->bad; i++) {
+        supplier_t *s = NULL;
+        if (io->loading) {
+            char *name = NULL;
+            pio_str(io, &name);
+            if (!name || !(s = supplier_find(p, name, strlen(name)))) {
+                free(name);
+                io->bad = true;
+                break;
+            }
+            free(name);
+        } else {
+            g_hash_table_iter_next(&it, &key, &val);
+            s = val;
+            pio_str(io, &s->name);
+        }
+        pio_f64s(io, &s->due_ytd, 1);
+        pio_f64s(io, &s->otif_ytd, 1);
+        pio_f64s(io, &s->due_month, 1);
+        pio_f64s(io, &s->otif_month, 1);
+        pio_f64s(io, &s->late_month, 1);
+        pio_i64(io, &s->spend_ytd);
+        pio_xsums(io, &s->pv_ytd_sum, 1);
+        pio_rstat(io, s->lead_ytd, &s->lead_values);
+    }
+    n = g_hash_table_size(p->categories);
+    pio_count(io, &n, PIO_MAX_ITEMS);
+    g_hash_table_iter_init(&it, p->categories);
+    for (size_t i = 0; i < n && !io->bad; i++) {
+        category_t *c = NULL;
+        if (io->loading) {
+            char *name = NULL;
+            pio_str(io, &name);
+            if (!name || !(c = category_find(p, name, strlen(name)))) {
+                free(name);
+                io->bad = true;
+                break;
+            }
+            free(name);
+        } else {
+            g_hash_table_iter_next(&it, &key, &val);
+            c = val;
+            pio_str(io, &c->name);
+        }
+        pio_i64(io, &c->spend_month);
+        pio_i64(io, &c->spend_ytd);
+    }
+    pio_count(io, &p->n_late, p->late_cap);
+    for (size_t i = 0; i < p->n_late; i++) {
+        late_line_t *l = &p->late_top[i];
+        pio_text(io, l->line, sizeof l->line);
+        pio_text(io, l->supplier, sizeof l->supplier);
+        pio_i32(io, &l->promised);
+        pio_i32(io, &l->delivered);
+        pio_bool(io, &l->open);
+        pio_int(io, &l->days_late);
+    }
+}
+
 const area_module_t area_procurement = { "procurement", procurement_create, procurement_record,
-                                         procurement_finish, procurement_destroy };
+                                         procurement_finish, procurement_destroy,
+                                         procurement_merge, procurement_io };

@@ -19,7 +19,8 @@ typedef struct {
     char id[48], name[96], manager[64], status[16];
     bool known;               /* seen in the projects input */
     bool in_scope;
-    double budget, planned_cost, ev, pv, ac;
+    double budget, planned_cost, ev, pv, ac; /* ev, pv: from ev_sum, pv_sum at finish */
+    xsum_t ev_sum, pv_sum;
     int32_t start, end;       /* planned start and end (the register's dates) */
     double slip_days;         /* worst milestone slip, days (NAN: no milestones) */
 } project_t;
@@ -28,17 +29,20 @@ typedef struct {
     double fte;
     int32_t hire, leave;
     bool left;
-    double hours_period;
+    double hours_period;      /* from hours_sum at finish */
+    xsum_t hours_sum;
     uint32_t logged_slots;    /* bit s: logged time in window slot s */
     char id[48];
     bool in_scope;
+    bool known;               /* seen in the employees input */
 } person_t;
 
 typedef struct {
     const analyse_ctx_t *ctx;
     GHashTable *projects;     /* id -> project_t* */
     GHashTable *people;       /* employee id -> person_t* */
-    double billable[MODEL_WINDOW], logged[MODEL_WINDOW];
+    double billable[MODEL_WINDOW], logged[MODEL_WINDOW]; /* from the sums at finish */
+    xsum_t billable_sum[MODEL_WINDOW], logged_sum[MODEL_WINDOW];
 } projects_t;
 
 static void *projects_create(const analyse_ctx_t *ctx)
@@ -120,8 +124,8 @@ static ops_status_t projects_record(void *state, const ingest_record_t *rec, ops
         double share = end >= finish ? 1.0 : end < start ? 0.0
                                                          : (double)(end - start + 1) / (double)(finish - start + 1);
         pr->planned_cost += planned;
-        pr->pv += planned * share;
-        pr->ev += planned * v[TASK_PERCENT_COMPLETE].v.num / 100.0;
+        xsum_add(&pr->pv_sum, planned * share);
+        xsum_add(&pr->ev_sum, planned * v[TASK_PERCENT_COMPLETE].v.num / 100.0);
         if (v[TASK_ACTUAL_COST].present)
             pr->ac += (double)v[TASK_ACTUAL_COST].v.money;
         if (v[TASK_MILESTONE].present && v[TASK_MILESTONE].v.b) {
@@ -140,6 +144,7 @@ static ops_status_t projects_record(void *state, const ingest_record_t *rec, ops
     }
     case KIND_EMPLOYEES: {
         person_t *pe = person_get(p, &v[EMP_ID]);
+        pe->known = true;
         pe->fte = v[EMP_FTE].v.num;
         pe->hire = v[EMP_HIRE_DATE].v.date;
         pe->left = v[EMP_LEAVE_DATE].present;
@@ -155,12 +160,12 @@ static ops_status_t projects_record(void *state, const ingest_record_t *rec, ops
         if (s < 0)
             break;
         double h = v[TS_HOURS].v.num;
-        p->logged[s] += h;
+        xsum_add(&p->logged_sum[s], h);
         if (v[TS_BILLABLE].v.b)
-            p->billable[s] += h;
+            xsum_add(&p->billable_sum[s], h);
         pe->logged_slots |= 1u << s;
         if (s == SLOT_PERIOD)
-            pe->hours_period += h;
+            xsum_add(&pe->hours_sum, h);
         break;
     }
     default:
@@ -249,6 +254,19 @@ static ops_status_t projects_finish(void *state, report_model_t *m, ops_error_t 
     double scale = pow(10, m->minor_units);
     kpi_t *k;
     GPtrArray *arr = NULL;
+    xsum_values(p->billable_sum, p->billable, MODEL_WINDOW);
+    xsum_values(p->logged_sum, p->logged, MODEL_WINDOW);
+    GHashTableIter sit;
+    gpointer skey, sval;
+    g_hash_table_iter_init(&sit, p->projects);
+    while (g_hash_table_iter_next(&sit, &skey, &sval)) {
+        project_t *pr = sval;
+        pr->pv = xsum_value(&pr->pv_sum);
+        pr->ev = xsum_value(&pr->ev_sum);
+    }
+    g_hash_table_iter_init(&sit, p->people);
+    while (g_hash_table_iter_next(&sit, &skey, &sval))
+        ((person_t *)sval)->hours_period = xsum_value(&((person_t *)sval)->hours_sum);
     if (ctx_has_input(ctx, KIND_PROJECTS)) {
         ops_status_t rc = register_kpis(p, m, scale, err);
         if (rc != OPS_OK)
@@ -415,5 +433,128 @@ static void projects_destroy(void *state)
     free(p);
 }
 
+static ops_status_t projects_merge(void *dst, const void *src, ops_error_t *err)
+{
+    (void)err;
+    projects_t *d = dst;
+    const projects_t *s = src;
+    xsum_merge_n(d->billable_sum, s->billable_sum, MODEL_WINDOW);
+    xsum_merge_n(d->logged_sum, s->logged_sum, MODEL_WINDOW);
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, s->projects);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        const project_t *from = val;
+        project_t *to = g_hash_table_lookup(d->projects, key);
+        if (!to) {
+            to = g_new0(project_t, 1);
+            snprintf(to->id, sizeof to->id, "%s", from->id);
+            to->slip_days = NAN;
+            to->in_scope = !d->ctx->scope;
+            g_hash_table_insert(d->projects, g_strdup(key), to);
+        }
+        if (from->known) { /* the register row: a later one wins */
+            to->known = true;
+            to->in_scope = from->in_scope;
+            memcpy(to->name, from->name, sizeof to->name);
+            memcpy(to->manager, from->manager, sizeof to->manager);
+            memcpy(to->status, from->status, sizeof to->status);
+            to->budget = from->budget;
+            to->start = from->start;
+            to->end = from->end;
+        }
+        to->planned_cost += from->planned_cost;
+        xsum_merge(&to->pv_sum, &from->pv_sum);
+        xsum_merge(&to->ev_sum, &from->ev_sum);
+        to->ac += from->ac;
+        if (!isnan(from->slip_days) && (isnan(to->slip_days) || from->slip_days > to->slip_days))
+            to->slip_days = from->slip_days;
+    }
+    g_hash_table_iter_init(&it, s->people);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        const person_t *from = val;
+        person_t *to = g_hash_table_lookup(d->people, key);
+        if (!to) {
+            to = g_new0(person_t, 1);
+            snprintf(to->id, sizeof to->id, "%s", from->id);
+            to->in_scope = !d->ctx->scope;
+            g_hash_table_insert(d->people, g_strdup(key), to);
+        }
+        if (from->known) { /* the employee row: a later one wins */
+            to->known = true;
+            to->fte = from->fte;
+            to->hire = from->hire;
+            to->left = from->left;
+            to->leave = from->leave;
+            to->in_scope = from->in_scope;
+        }
+        xsum_merge(&to->hours_sum, &from->hours_sum);
+        to->logged_slots |= from->logged_slots;
+    }
+    return OPS_OK;
+}
+
+static void projects_io(void *state, pio_t *io)
+{
+    projects_t *p = state;
+    pio_xsums(io, p->billable_sum, MODEL_WINDOW);
+    pio_xsums(io, p->logged_sum, MODEL_WINDOW);
+    size_t n = g_hash_table_size(p->projects);
+    pio_count(io, &n, PIO_MAX_ITEMS);
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, p->projects);
+    for (size_t i = 0; i < n && !io->bad; i++) {
+        project_t *pr;
+        if (io->loading)
+            pr = g_new0(project_t, 1);
+        else {
+            g_hash_table_iter_next(&it, &key, &val);
+            pr = val;
+        }
+        pio_text(io, pr->id, sizeof pr->id);
+        pio_text(io, pr->name, sizeof pr->name);
+        pio_text(io, pr->manager, sizeof pr->manager);
+        pio_text(io, pr->status, sizeof pr->status);
+        pio_bool(io, &pr->known);
+        pio_bool(io, &pr->in_scope);
+        pio_f64s(io, &pr->budget, 1);
+        pio_f64s(io, &pr->planned_cost, 1);
+        pio_f64s(io, &pr->ac, 1);
+        pio_xsums(io, &pr->ev_sum, 1);
+        pio_xsums(io, &pr->pv_sum, 1);
+        pio_i32(io, &pr->start);
+        pio_i32(io, &pr->end);
+        pio_f64s(io, &pr->slip_days, 1);
+        if (io->loading)
+            g_hash_table_replace(p->projects, g_strdup(pr->id), pr);
+    }
+    n = g_hash_table_size(p->people);
+    pio_count(io, &n, PIO_MAX_ITEMS);
+    g_hash_table_iter_init(&it, p->people);
+    for (size_t i = 0; i < n && !io->bad; i++) {
+        person_t *pe;
+        if (io->loading)
+            pe = g_new0(person_t, 1);
+        else {
+            g_hash_table_iter_next(&it, &key, &val);
+            pe = val;
+        }
+        pio_text(io, pe->id, sizeof pe->id);
+        pio_f64s(io, &pe->fte, 1);
+        pio_i32(io, &pe->hire);
+        pio_i32(io, &pe->leave);
+        pio_bool(io, &pe->left);
+        pio_xsums(io, &pe->hours_sum, 1);
+        uint64_t slots = pe->logged_slots;
+        pio_u64(io, &slots);
+        pe->logged_slots = (uint32_t)slots;
+        pio_bool(io, &pe->in_scope);
+        pio_bool(io, &pe->known);
+        if (io->loading)
+            g_hash_table_replace(p->people, g_strdup(pe->id), pe);
+    }
+}
+
 const area_module_t area_projects = { "projects", projects_create, projects_record, projects_finish,
-                                      projects_destroy };
+                                      projects_destroy, projects_merge, projects_io };

@@ -35,6 +35,7 @@ typedef struct {
     int64_t number;            /* the hash key points here */
     int64_t first_ts;          /* earliest measurement seen */
     gsl_rstat_workspace *stat; /* weights of the subgroup */
+    dvec_t weights;            /* the same, in order, for merge */
 } subgroup_t;
 
 typedef struct {
@@ -48,6 +49,7 @@ typedef struct {
     unsigned long prod_rows[MODEL_WINDOW];
     /* line-days with both an efficiency target and the achieved value */
     double eff_target[MODEL_WINDOW], eff_actual[MODEL_WINDOW], eff_met[MODEL_WINDOW], eff_rows[MODEL_WINDOW];
+    xsum_t eff_target_sum[MODEL_WINDOW], eff_actual_sum[MODEL_WINDOW]; /* eff_target, eff_actual at finish */
     int baseline;              /* baseline months, clamped to the window */
     int32_t spc_first_day;     /* first day of the first baseline month */
     GHashTable *lines;         /* key -> spc_line_t */
@@ -62,6 +64,7 @@ static void subgroup_free(gpointer p)
         return;
     if (g->stat)
         gsl_rstat_free(g->stat);
+    dvec_free(&g->weights);
     free(g);
 }
 
@@ -123,11 +126,43 @@ static void production_add(quality_t *q, const field_value_t *v)
     q->first_pass[slot] += first_pass;
     q->prod_rows[slot]++;
     if (v[PROD_TARGET_EFFICIENCY].present && v[PROD_ACTUAL_EFFICIENCY].present) {
-        q->eff_target[slot] += v[PROD_TARGET_EFFICIENCY].v.num;
-        q->eff_actual[slot] += v[PROD_ACTUAL_EFFICIENCY].v.num;
+        xsum_add(&q->eff_target_sum[slot], v[PROD_TARGET_EFFICIENCY].v.num);
+        xsum_add(&q->eff_actual_sum[slot], v[PROD_ACTUAL_EFFICIENCY].v.num);
         q->eff_met[slot] += v[PROD_ACTUAL_EFFICIENCY].v.num >= v[PROD_TARGET_EFFICIENCY].v.num;
         q->eff_rows[slot] += 1;
     }
+}
+
+static spc_line_t *spc_line_get(quality_t *q, const char *key)
+{
+    spc_line_t *line = g_hash_table_lookup(q->lines, key);
+    if (line)
+        return line;
+    line = calloc(1, sizeof *line);
+    if (!line || !(line->key = strdup(key))) {
+        spc_line_free(line);
+        return NULL;
+    }
+    line->subgroups = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, subgroup_free);
+    g_hash_table_insert(q->lines, line->key, line);
+    return line;
+}
+
+/* The subgroup, made with first_ts = ts when new; NULL on no memory. */
+static subgroup_t *subgroup_get(spc_line_t *line, int64_t number, int64_t ts)
+{
+    subgroup_t *g = g_hash_table_lookup(line->subgroups, &number);
+    if (g)
+        return g;
+    g = calloc(1, sizeof *g);
+    if (!g || !(g->stat = gsl_rstat_alloc())) {
+        subgroup_free(g);
+        return NULL;
+    }
+    g->number = number;
+    g->first_ts = ts;
+    g_hash_table_insert(line->subgroups, &g->number, g);
+    return g;
 }
 
 static ops_status_t measurement_add(quality_t *q, const field_value_t *v, ops_error_t *err)
@@ -145,31 +180,17 @@ static ops_status_t measurement_add(quality_t *q, const field_value_t *v, ops_er
                  (int)v[QUAL_LINE].len, v[QUAL_LINE].text);
     else
         snprintf(key, sizeof key, "%.*s", (int)v[QUAL_LINE].len, v[QUAL_LINE].text);
-    spc_line_t *line = g_hash_table_lookup(q->lines, key);
-    if (!line) {
-        line = calloc(1, sizeof *line);
-        if (!line || !(line->key = strdup(key))) {
-            spc_line_free(line);
-            return nomem(err);
-        }
-        line->subgroups = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, subgroup_free);
-        g_hash_table_insert(q->lines, line->key, line);
-    }
-    int64_t number = v[QUAL_SUBGROUP].v.i;
-    subgroup_t *g = g_hash_table_lookup(line->subgroups, &number);
-    if (!g) {
-        g = calloc(1, sizeof *g);
-        if (!g || !(g->stat = gsl_rstat_alloc())) {
-            subgroup_free(g);
-            return nomem(err);
-        }
-        g->number = number;
-        g->first_ts = ts;
-        g_hash_table_insert(line->subgroups, &g->number, g);
-    }
+    spc_line_t *line = spc_line_get(q, key);
+    if (!line)
+        return nomem(err);
+    subgroup_t *g = subgroup_get(line, v[QUAL_SUBGROUP].v.i, ts);
+    if (!g)
+        return nomem(err);
     if (ts < g->first_ts)
         g->first_ts = ts;
     gsl_rstat_add(v[QUAL_WEIGHT_G].v.num, g->stat);
+    if (!dvec_push(&g->weights, v[QUAL_WEIGHT_G].v.num))
+        return nomem(err);
     return OPS_OK;
 }
 
@@ -623,6 +644,8 @@ static ops_status_t quality_finish(void *state, report_model_t *m, ops_error_t *
 {
     quality_t *q = state;
     const analyse_ctx_t *ctx = q->ctx;
+    xsum_values(q->eff_target_sum, q->eff_target, MODEL_WINDOW);
+    xsum_values(q->eff_actual_sum, q->eff_actual, MODEL_WINDOW);
     if (ctx_has_input(ctx, KIND_PRODUCTION)) {
         ops_status_t rc = production_finish(q, m, err);
         if (rc != OPS_OK)
@@ -633,5 +656,100 @@ static ops_status_t quality_finish(void *state, report_model_t *m, ops_error_t *
     return OPS_OK;
 }
 
+static ops_status_t quality_merge(void *dst, const void *src, ops_error_t *err)
+{
+    quality_t *d = dst;
+    const quality_t *s = src;
+    sums_add(d->produced, s->produced, MODEL_WINDOW);
+    sums_add(d->defective, s->defective, MODEL_WINDOW);
+    sums_add(d->first_pass, s->first_pass, MODEL_WINDOW);
+    for (int i = 0; i < MODEL_WINDOW; i++)
+        d->prod_rows[i] += s->prod_rows[i];
+    xsum_merge_n(d->eff_target_sum, s->eff_target_sum, MODEL_WINDOW);
+    xsum_merge_n(d->eff_actual_sum, s->eff_actual_sum, MODEL_WINDOW);
+    sums_add(d->eff_met, s->eff_met, MODEL_WINDOW);
+    sums_add(d->eff_rows, s->eff_rows, MODEL_WINDOW);
+    GHashTableIter it, git;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, s->lines);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        const spc_line_t *from = val;
+        spc_line_t *to = spc_line_get(d, from->key);
+        if (!to)
+            return nomem(err);
+        g_hash_table_iter_init(&git, from->subgroups);
+        while (g_hash_table_iter_next(&git, &key, &val)) {
+            const subgroup_t *gf = val;
+            subgroup_t *gt = subgroup_get(to, gf->number, gf->first_ts);
+            if (!gt)
+                return nomem(err);
+            if (gf->first_ts < gt->first_ts)
+                gt->first_ts = gf->first_ts;
+            if (!rstat_replay(gt->stat, &gt->weights, &gf->weights))
+                return nomem(err);
+        }
+    }
+    return OPS_OK;
+}
+
+static void quality_io(void *state, pio_t *io)
+{
+    quality_t *q = state;
+    pio_f64s(io, q->produced, MODEL_WINDOW);
+    pio_f64s(io, q->defective, MODEL_WINDOW);
+    pio_f64s(io, q->first_pass, MODEL_WINDOW);
+    for (int i = 0; i < MODEL_WINDOW; i++) {
+        uint64_t rows = q->prod_rows[i];
+        pio_u64(io, &rows);
+        q->prod_rows[i] = (unsigned long)rows;
+    }
+    pio_xsums(io, q->eff_target_sum, MODEL_WINDOW);
+    pio_xsums(io, q->eff_actual_sum, MODEL_WINDOW);
+    pio_f64s(io, q->eff_met, MODEL_WINDOW);
+    pio_f64s(io, q->eff_rows, MODEL_WINDOW);
+    size_t n = g_hash_table_size(q->lines);
+    pio_count(io, &n, PIO_MAX_ITEMS);
+    GHashTableIter it, git;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, q->lines);
+    for (size_t i = 0; i < n && !io->bad; i++) {
+        spc_line_t *line = NULL;
+        if (io->loading) {
+            char *k = NULL;
+            pio_str(io, &k);
+            line = k ? spc_line_get(q, k) : NULL;
+            free(k);
+            if (!line) {
+                io->bad = true;
+                break;
+            }
+        } else {
+            g_hash_table_iter_next(&it, &key, &val);
+            line = val;
+            pio_str(io, &line->key);
+        }
+        size_t n_groups = g_hash_table_size(line->subgroups);
+        pio_count(io, &n_groups, PIO_MAX_ITEMS);
+        g_hash_table_iter_init(&git, line->subgroups);
+        for (size_t j = 0; j < n_groups && !io->bad; j++) {
+            subgroup_t *g = NULL;
+            int64_t number = 0, first_ts = 0;
+            if (!io->loading) {
+                g_hash_table_iter_next(&git, &key, &val);
+                g = val;
+                number = g->number;
+                first_ts = g->first_ts;
+            }
+            pio_i64(io, &number);
+            pio_i64(io, &first_ts);
+            if (io->loading && !(g = subgroup_get(line, number, first_ts))) {
+                io->bad = true;
+                break;
+            }
+            pio_rstat(io, g->stat, &g->weights);
+        }
+    }
+}
+
 const area_module_t area_quality = { "quality", quality_create, quality_record, quality_finish,
-                                     quality_destroy };
+                                     quality_destroy, quality_merge, quality_io };

@@ -243,4 +243,66 @@ static void risk_destroy(void *state)
     free(r);
 }
 
-const area_module_t area_risk = { "risk", risk_create, risk_record, risk_finish, risk_destroy };
+static ops_status_t risk_merge(void *dst, const void *src, ops_error_t *err)
+{
+    (void)err;
+    risk_state_t *d = dst;
+    const risk_state_t *s = src;
+    g_array_append_vals(d->risks, s->risks->data, s->risks->len);
+    sums_add(d->exposure, s->exposure, MODEL_WINDOW);
+    sums_add(d->open_count, s->open_count, MODEL_WINDOW);
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 5; j++)
+            d->heat[i][j] += s->heat[i][j];
+    d->compliant += s->compliant;
+    d->non_compliant += s->non_compliant;
+    d->not_tested += s->not_tested;
+    d->findings += s->findings;
+    sums_add(d->finding_age, s->finding_age, 4);
+    g_array_append_vals(d->audits, s->audits->data, s->audits->len);
+    return OPS_OK;
+}
+
+static void risk_io(void *state, pio_t *io)
+{
+    risk_state_t *r = state;
+    size_t n = r->risks->len;
+    pio_count(io, &n, PIO_MAX_ITEMS);
+    if (io->loading && !io->bad)
+        g_array_set_size(r->risks, n);
+    for (size_t i = 0; i < n && !io->bad; i++) {
+        risk_t *k = &g_array_index(r->risks, risk_t, i);
+        pio_text(io, k->id, sizeof k->id);
+        pio_text(io, k->title, sizeof k->title);
+        pio_text(io, k->owner, sizeof k->owner);
+        pio_int(io, &k->likelihood);
+        pio_int(io, &k->impact);
+        pio_f64s(io, &k->exposure, 1);
+        pio_i32(io, &k->due);
+        pio_bool(io, &k->has_due);
+    }
+    pio_f64s(io, r->exposure, MODEL_WINDOW);
+    pio_f64s(io, r->open_count, MODEL_WINDOW);
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 5; j++)
+            pio_int(io, &r->heat[i][j]);
+    pio_f64s(io, &r->compliant, 1);
+    pio_f64s(io, &r->non_compliant, 1);
+    pio_f64s(io, &r->not_tested, 1);
+    pio_f64s(io, &r->findings, 1);
+    pio_f64s(io, r->finding_age, 4);
+    n = r->audits->len;
+    pio_count(io, &n, PIO_MAX_ITEMS);
+    if (io->loading && !io->bad)
+        g_array_set_size(r->audits, n);
+    for (size_t i = 0; i < n && !io->bad; i++) {
+        audit_t *a = &g_array_index(r->audits, audit_t, i);
+        pio_text(io, a->id, sizeof a->id);
+        pio_text(io, a->area, sizeof a->area);
+        pio_text(io, a->owner, sizeof a->owner);
+        pio_i32(io, &a->due);
+    }
+}
+
+const area_module_t area_risk = { "risk", risk_create, risk_record, risk_finish, risk_destroy,
+                                 risk_merge, risk_io };

@@ -318,5 +318,99 @@ static void service_destroy(void *state)
     free(s);
 }
 
+static ops_status_t service_merge(void *dst, const void *src, ops_error_t *err)
+{
+    service_t *d = dst;
+    const service_t *s = src;
+    d->seen |= s->seen;
+    sums_add(d->created, s->created, MODEL_WINDOW);
+    sums_add(d->resolved, s->resolved, MODEL_WINDOW);
+    sums_add(d->backlog, s->backlog, MODEL_WINDOW);
+    sums_add(d->sla_met, s->sla_met, MODEL_WINDOW);
+    sums_add(d->reopened, s->reopened, MODEL_WINDOW);
+    sums_add(d->response_met, s->response_met, MODEL_WINDOW);
+    sums_add(d->csat_sum, s->csat_sum, MODEL_WINDOW);
+    sums_add(d->csat_n, s->csat_n, MODEL_WINDOW);
+    sums_add(d->csat_ok, s->csat_ok, MODEL_WINDOW);
+    for (int i = 0; i < MODEL_WINDOW; i++)
+        if (!dvec_append(&d->first_response[i], &s->first_response[i]) ||
+            !dvec_append(&d->resolution[i], &s->resolution[i]))
+            return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    sums_add(d->prio_resolved, s->prio_resolved, 4);
+    sums_add(d->prio_met, s->prio_met, 4);
+    sums_add(d->prio_resolved_ytd, s->prio_resolved_ytd, 4);
+    sums_add(d->prio_met_ytd, s->prio_met_ytd, 4);
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, s->channels);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        const channel_t *from = val;
+        channel_t *to = g_hash_table_lookup(d->channels, from->name);
+        if (!to) {
+            to = g_new0(channel_t, 1);
+            snprintf(to->name, sizeof to->name, "%s", from->name);
+            g_hash_table_insert(d->channels, to->name, to);
+        }
+        to->created += from->created;
+        to->resolved += from->resolved;
+        to->sla_met += from->sla_met;
+        to->csat_sum += from->csat_sum;
+        to->csat_n += from->csat_n;
+    }
+    g_array_append_vals(d->open, s->open->data, s->open->len);
+    return OPS_OK;
+}
+
+static void service_io(void *state, pio_t *io)
+{
+    service_t *s = state;
+    pio_bool(io, &s->seen);
+    double *arrays[] = { s->created, s->resolved, s->backlog, s->sla_met, s->reopened,
+                         s->response_met, s->csat_sum, s->csat_n, s->csat_ok };
+    for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
+        pio_f64s(io, arrays[i], MODEL_WINDOW);
+    for (int i = 0; i < MODEL_WINDOW; i++) {
+        pio_dvec(io, &s->first_response[i]);
+        pio_dvec(io, &s->resolution[i]);
+    }
+    pio_f64s(io, s->prio_resolved, 4);
+    pio_f64s(io, s->prio_met, 4);
+    pio_f64s(io, s->prio_resolved_ytd, 4);
+    pio_f64s(io, s->prio_met_ytd, 4);
+    size_t n = g_hash_table_size(s->channels);
+    pio_count(io, &n, PIO_MAX_ITEMS);
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, s->channels);
+    for (size_t i = 0; i < n && !io->bad; i++) {
+        channel_t *c;
+        if (io->loading)
+            c = g_new0(channel_t, 1);
+        else {
+            g_hash_table_iter_next(&it, &key, &val);
+            c = val;
+        }
+        pio_text(io, c->name, sizeof c->name);
+        pio_f64s(io, &c->created, 1);
+        pio_f64s(io, &c->resolved, 1);
+        pio_f64s(io, &c->sla_met, 1);
+        pio_f64s(io, &c->csat_sum, 1);
+        pio_f64s(io, &c->csat_n, 1);
+        if (io->loading)
+            g_hash_table_replace(s->channels, c->name, c);
+    }
+    size_t n_open = s->open->len;
+    pio_count(io, &n_open, PIO_MAX_ITEMS);
+    if (io->loading && !io->bad)
+        g_array_set_size(s->open, n_open);
+    for (size_t i = 0; i < n_open && !io->bad; i++) {
+        open_ticket_t *o = &g_array_index(s->open, open_ticket_t, i);
+        pio_text(io, o->id, sizeof o->id);
+        pio_text(io, o->priority, sizeof o->priority);
+        pio_text(io, o->channel, sizeof o->channel);
+        pio_i64(io, &o->created);
+    }
+}
+
 const area_module_t area_service = { "service", service_create, service_record, service_finish,
-                                     service_destroy };
+                                     service_destroy, service_merge, service_io };

@@ -18,6 +18,7 @@ static const command_t commands[] = {
     { "inspect", cli_inspect_main, "sniff an export and draft its [input.NAME] config section" },
     { "check", cli_check_main, "check config, password source, output folder and input headers; run nothing" },
     { "run", cli_run_main, "run the month-end pipeline and write the run folder" },
+    { "merge", cli_merge_main, "merge the partial states of `run --partial` shards into one run folder" },
     { "validate", cli_validate_main, "ingest and validate only: counts, control totals, first rejects" },
     { "send", cli_send_main, "email an existing period's summary to recipients not yet delivered" },
     { "runs", cli_runs_main, "list the run folders: period, status, inputs, outputs, delivery" },

@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/shard.h"
+
 /* Where an installed opsreport finds /etc/opsreport/opsreport.ini;
  * make SYSCONFDIR=... bakes in another. */
 #ifndef OPSREPORT_SYSCONFDIR
@@ -45,6 +47,10 @@ typedef struct {
     bool dry_run, resend;
     bool force;    /* send even when the freshness gate holds the run */
     int verbosity; /* 0 quiet, 1 normal, 2 verbose */
+    const char *partial_out;  /* run --partial: write the state there, no reports */
+    int shard_k, shard_n;     /* run --shard K/N (shard.h); n 0: every input */
+    char **partials;          /* merge: the partial files */
+    int n_partials;
 } run_options_t;
 
 static int g_verbosity = 1;
@@ -174,20 +180,33 @@ static double now_seconds(void)
 
 static void usage_run(FILE *out, const char *cmd)
 {
-    bool run = !strcmp(cmd, "run"), send = !strcmp(cmd, "send");
+    bool merge = !strcmp(cmd, "merge"), run = !strcmp(cmd, "run") || merge, send = !strcmp(cmd, "send");
     if (send)
         fprintf(out, "usage: opsreport send [--config FILE] [--period YYYY-MM] [--out DIR] [--dry-run] [--resend] [-q] [-v]\n\n"
                      "Email an existing period's summary to every recipient not yet delivered,\n"
                      "without recomputing. --resend sends again to all; --dry-run writes .eml files\n"
                      "into the run folder instead.\n\n");
+    else if (!strcmp(cmd, "merge"))
+        fprintf(out, "usage: opsreport merge [--config FILE] [--period YYYY-MM] [--out DIR] [--dry-run] [-q] [-v]\n"
+                     "                       PARTIAL...\n\n"
+                     "Merge the partial states written by `opsreport run --partial` (any number,\n"
+                     "in any order: shards are put back in order) and write the run folder\n"
+                     "exactly as one `opsreport run` over all the inputs would: same outputs,\n"
+                     "same bytes; only the manifest's timings differ. Every input must be in\n"
+                     "one of the partials, and each partial of the same config and period.\n\n");
     else if (run)
         fprintf(out, "usage: opsreport run [--config FILE] [--period YYYY-MM] [--data DIR] [--out DIR] [--dry-run] [-q] [-v]\n"
-                     "                     [--log-format FMT]\n\n"
+                     "                     [--log-format FMT] [--partial FILE [--shard K/N]]\n\n"
                      "Ingest and validate every configured input, analyse, and write the run\n"
                      "folder OUT/PERIOD/: report.xlsx, summary.pdf, rejects.csv, manifest.json.\n"
                      "Outputs appear atomically, only when the whole run succeeded. With [email]\n"
                      "enabled the summary is then emailed once to each recipient not yet delivered.\n"
-                     "On a terminal, one line shows the input being read: rows, MB, MB/s.\n\n");
+                     "On a terminal, one line shows the input being read: rows, MB, MB/s.\n"
+                     "With --partial, writes no reports: the analysed state of the inputs read\n"
+                     "(with their counts and rejects) goes to FILE, for `opsreport merge`.\n"
+                     "--shard K/N reads only shard K's inputs: inputs are dealt whole, in config\n"
+                     "order, into N contiguous blocks (employees, training and timesheets\n"
+                     "together); a shard may have none.\n\n");
     else
         fprintf(out, "usage: opsreport validate [--config FILE] [--period YYYY-MM] [--data DIR] [-q] [-v] [--log-format FMT]\n\n"
                      "Ingest and validate only: per input rows read / accepted / rejected,\n"
@@ -201,12 +220,15 @@ static void usage_run(FILE *out, const char *cmd)
             "  -v, --verbose     more detail\n"
             "  --log-format FMT  text (default) or json: one JSON object per log line\n"
             "  -h, --help        this help\n\n",
-            send ? "" : "  --data DIR        folder the input files are relative to (default .)\n",
+            send || merge ? "" : "  --data DIR        folder the input files are relative to (default .)\n",
             run ? "  --templates DIR   report wording (default: [report] templates_dir, then the installed\n"
                   "                    templates, then templates/ beside the program, then ./templates)\n" : "",
             run || send ? "  --out DIR         where run folders are written (default [output] dir, else out)\n"
                           "  --dry-run         write each email as an .eml file in the run folder, send nothing\n" : "",
-            run ? "  --force           send even when inputs look incomplete (stale, empty or shrunken)\n" : "",
+            merge ? "  --force           send even when inputs look incomplete (stale, empty or shrunken)\n"
+            : run ? "  --force           send even when inputs look incomplete (stale, empty or shrunken)\n"
+                    "  --partial FILE    write the partial state to FILE instead of the run folder\n"
+                    "  --shard K/N       with --partial: read shard K of N's inputs only\n" : "",
             send ? "  --resend          send again to recipients already delivered\n" : "");
     ops_exit_codes_print(out);
 }
@@ -219,6 +241,7 @@ static int parse_run_options(int argc, char **argv, run_options_t *o)
         { "templates", required_argument, NULL, 't' },
         { "dry-run", no_argument, NULL, 'n' },       { "resend", no_argument, NULL, 'r' },
         { "force", no_argument, NULL, 'f' },
+        { "partial", required_argument, NULL, 'P' }, { "shard", required_argument, NULL, 'S' },
         { "quiet", no_argument, NULL, 'q' },        { "verbose", no_argument, NULL, 'v' },
         { "log-format", required_argument, NULL, 'l' },
         { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
@@ -247,6 +270,13 @@ static int parse_run_options(int argc, char **argv, run_options_t *o)
         case 'n': o->dry_run = true; break;
         case 'r': o->resend = true; break;
         case 'f': o->force = true; break;
+        case 'P': o->partial_out = optarg; break;
+        case 'S':
+            if (!shard_parse(optarg, &o->shard_k, &o->shard_n)) {
+                fprintf(stderr, "opsreport: --shard expects K/N with 1 <= K <= N, found '%s'\n", optarg);
+                return OPS_EXIT_USAGE;
+            }
+            break;
         case 'q': o->verbosity = 0; break;
         case 'v': o->verbosity = 2; break;
         case 'l':
@@ -257,6 +287,25 @@ static int parse_run_options(int argc, char **argv, run_options_t *o)
             break;
         case 'h': usage_run(stdout, argv[0]); return -1;
         default: usage_run(stderr, argv[0]); return OPS_EXIT_USAGE;
+        }
+    }
+    bool merge = !strcmp(argv[0], "merge");
+    if ((o->partial_out || o->shard_n) && strcmp(argv[0], "run")) {
+        fprintf(stderr, "opsreport: --partial and --shard are options of run\n");
+        return OPS_EXIT_USAGE;
+    }
+    if (o->shard_n && !o->partial_out) {
+        fprintf(stderr, "opsreport: --shard needs --partial FILE\n");
+        return OPS_EXIT_USAGE;
+    }
+    if (merge) {
+        o->partials = argv + optind;
+        o->n_partials = argc - optind;
+        optind = argc;
+        if (!o->n_partials) {
+            fprintf(stderr, "opsreport: merge needs at least one partial file\n");
+            usage_run(stderr, argv[0]);
+            return OPS_EXIT_USAGE;
         }
     }
     if (optind < argc) {
@@ -508,6 +557,40 @@ static const char *output_file(const config_t *cfg, const render_output_t *out)
 /* config, ingest, analyse, forecast, then one timer per render group */
 _Static_assert(4 + RENDER_TIMER_COUNT <= MANIFEST_MAX_STAGES, "the manifest holds every stage timer");
 
+/* ---- partials (shard.h) ------------------------------------------------------ */
+
+/* run --partial: each input's rejects go to a file of their own, to be kept
+ * apart in the partial (merge puts them back in config order). */
+static ops_status_t partial_rejects_open(const run_options_t *o, size_t i, rejects_writer_t **w, ops_error_t *err)
+{
+    char path[4200];
+    shard_rejects_path(o->partial_out, i, path, sizeof path);
+    return rejects_open(path, w, err);
+}
+
+static ops_status_t partial_rejects_close(rejects_writer_t **w, ops_error_t *err)
+{
+    ops_status_t rc = rejects_close(*w, err);
+    *w = NULL;
+    return rc;
+}
+
+/* merge: the partials stand in for the ingest; rejects.csv gets their rows, and stays open. */
+static ops_status_t merge_partials(const run_options_t *o, const config_t *cfg, fanout_t *fan, ingest_stats_t *stats,
+                                   freshness_t *fresh, runfolder_t *rf, rejects_writer_t **rejects, ops_error_t *err)
+{
+    char path[RUNFOLDER_PATH_SIZE];
+    ops_status_t rc = rejects_close(*rejects, err); /* its header, as a run writes it */
+    *rejects = NULL;
+    if (rc != OPS_OK || (rc = runfolder_temp_path(rf, "rejects.csv", path, sizeof path, err)) != OPS_OK)
+        return rc;
+    if ((rc = shard_merge_all(cfg, o->period, o->partials, (size_t)o->n_partials, fan->a, fan->scope, fan->n,
+                              stats, fresh, path, err)) != OPS_OK)
+        return rc;
+    /* open again after the shards' rows, for the forecast overrides as in a run */
+    return rejects_reopen(path, rejects, err);
+}
+
 static int run_pipeline(const run_options_t *o, bool validate_only)
 {
     ops_error_t err = { 0 };
@@ -535,7 +618,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     man.stages[man.n_stages++].seconds = now_seconds() - t;
     log_msg(2, "config %s (sha256 %.12s), period %s", cfg->path, cfg->sha256, period);
     cli_out_dir(o->out_dir, cfg, out_dir, sizeof out_dir);
-    if (!validate_only) {
+    if (!validate_only && !o->partial_out) {
         /* before any input is read: a run that cannot word its report stops at once */
         template_places_t places;
         template_places(&places, o->templates_dir, cfg->templates_dir, cfg->path, NULL);
@@ -555,7 +638,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         ops_error_set(&err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto fail;
     }
-    if (!validate_only) {
+    if (!validate_only && !o->partial_out) {
         if (runfolder_open(&rf, out_dir, period, &err) != OPS_OK)
             goto fail;
         rf_open = true;
@@ -573,12 +656,18 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
 
     t = now_seconds();
     progress_init(&progress, &fan, o->verbosity);
-    for (size_t i = 0; i < cfg->n_inputs; i++) {
+    if (o->n_partials && merge_partials(o, cfg, &fan, stats, &fresh, &rf, &rejects, &err) != OPS_OK)
+        goto fail;
+    for (size_t i = 0; i < cfg->n_inputs && !o->n_partials; i++) {
+        if (!shard_takes(cfg, i, o->shard_k, o->shard_n))
+            continue;
+        if (o->partial_out && partial_rejects_open(o, i, &rejects, &err) != OPS_OK)
+            goto fail;
         progress_start(&progress, &cfg->inputs[i], o->data_dir);
         ops_status_t irc = ingest_input(&cfg->inputs[i], o->data_dir, cfg->minor_units, rejects,
                                         progress_record, &progress, &stats[i], &err);
         progress_end(&progress);
-        if (irc != OPS_OK)
+        if (irc != OPS_OK || (o->partial_out && partial_rejects_close(&rejects, &err) != OPS_OK))
             goto fail;
         ops_fault_point("ingest");
         if (stats[i].invalid_bytes) /* never silent: text with U+FFFD in it is not what the export said */
@@ -593,6 +682,12 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     }
     man.stages[man.n_stages].name = "ingest";
     man.stages[man.n_stages++].seconds = now_seconds() - t;
+    if (o->partial_out) { /* each input's rejects were closed with it */
+        if (shard_write(o->partial_out, cfg, o->period, o->shard_k, o->shard_n, fan.a, fan.n, stats, &fresh, &err) != OPS_OK)
+            goto fail;
+        log_msg(1, "%s: wrote the partial state %s", period, o->partial_out);
+        goto cleanup;
+    }
     /* the rejects file stays open for the forecast overrides (closed before commit) */
     make_run_id(cfg, stats, cfg->n_inputs, period, run_id, sizeof run_id);
     freshness_finish(&fresh, stats);
@@ -787,4 +882,13 @@ int cli_validate_main(int argc, char **argv)
     if (rc)
         return rc < 0 ? OPS_EXIT_OK : rc;
     return run_pipeline(&o, true);
+}
+
+int cli_merge_main(int argc, char **argv)
+{
+    run_options_t o;
+    int rc = parse_run_options(argc, argv, &o);
+    if (rc)
+        return rc < 0 ? OPS_EXIT_OK : rc;
+    return run_pipeline(&o, false);
 }

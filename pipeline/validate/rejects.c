@@ -60,6 +60,24 @@ ops_status_t rejects_open(const char *path, rejects_writer_t **out, ops_error_t 
     return OPS_OK;
 }
 
+ops_status_t rejects_reopen(const char *path, rejects_writer_t **out, ops_error_t *err)
+{
+    rejects_writer_t *w = calloc(1, sizeof *w);
+    if (!w || !(w->path = strdup(path))) {
+        free(w);
+        return ops_error_set(err, OPS_ERR_NOMEM, path, 0, NULL, "out of memory");
+    }
+    if (!(w->fp = fopen(path, "a"))) {
+        ops_status_t rc = ops_error_set(err, OPS_ERR_OUTPUT, path, 0, NULL, "cannot append to the rejects file: %s",
+                                        strerror(errno));
+        free(w->path);
+        free(w);
+        return rc;
+    }
+    *out = w;
+    return OPS_OK;
+}
+
 ops_status_t rejects_write(rejects_writer_t *w, const char *input, const char *file, long line,
                            const char *column, const char *value, size_t value_len,
                            const char *reason)
