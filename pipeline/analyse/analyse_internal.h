@@ -14,7 +14,6 @@
 
 #include "opsreport/analyse.h"
 
-#include <gsl/gsl_rstat.h>
 
 #define SLOT_PERIOD (MODEL_WINDOW - 1)
 #define SLOT_PRIOR (MODEL_WINDOW - 2)
@@ -123,10 +122,19 @@ double xsum_value(const xsum_t *s);
 void xsum_values(const xsum_t *s, double *out, size_t n);
 void xsum_merge_n(xsum_t *dst, const xsum_t *src, size_t n);
 
-/* Running statistics that merge exactly: gsl_rstat's result depends on the
- * order values arrive, so the values are kept and a merge replays src's into
- * dst in order, giving the bits a single pass over both parts gives. */
-bool rstat_replay(gsl_rstat_workspace *dst, dvec_t *dst_values, const dvec_t *src_values);
+/* Count, mean and standard deviation that merge exactly in constant memory:
+ * exact sums of x and x*x (xsum_t), so the result does not depend on the
+ * order the values arrive nor on how they were split into parts. (gsl_rstat's
+ * running mean does, and keeping every value to replay it would grow with the
+ * rows.) */
+typedef struct {
+    uint64_t n;
+    xsum_t sum, sumsq;
+} moments_t;
+void moments_add(moments_t *m, double x);
+void moments_merge(moments_t *dst, const moments_t *src);
+double moments_mean(const moments_t *m);   /* NAN when empty */
+double moments_sd(const moments_t *m);     /* sample sd (n - 1); NAN below 2 values */
 
 /* Interned strings: each distinct text gets a dense id (0, 1, ...) the first
  * time it is seen, so per-row aggregation keys are integers and a row costs
@@ -173,9 +181,7 @@ void pio_xsums(pio_t *io, xsum_t *s, size_t n);
 /* A dvec: its values in order; loading appends to an empty one. */
 void pio_dvec(pio_t *io, dvec_t *d);
 void pio_int(pio_t *io, int *v);
-/* Running statistics kept with their values: saves the values; loading
- * replays them into the fresh rstat (rstat_replay). */
-void pio_rstat(pio_t *io, gsl_rstat_workspace *rs, dvec_t *values);
+void pio_moments(pio_t *io, moments_t *m);
 #define PIO_MAX_ITEMS ((size_t)1 << 30)
 
 typedef struct {

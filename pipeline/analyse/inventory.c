@@ -24,7 +24,6 @@
 
 #include <glib.h>
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_rstat.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
@@ -44,8 +43,7 @@ typedef struct {
     double consumption;       /* COGS of the last 12 months, minor units */
     bool shipped;
     int32_t last_ship;        /* latest shipment or goods receipt on or before the period end */
-    gsl_rstat_workspace *po_lead; /* delivered - order date of its PO lines */
-    dvec_t po_lead_values;    /* the same, in order, for merge */
+    moments_t po_lead;        /* delivered - order date of its PO lines */
     /* filled in finish */
     bool has_stock;           /* a row at the period's latest snapshot date */
     double on_hand;
@@ -79,9 +77,6 @@ static void sku_free(gpointer p)
         return;
     free(s->sku);
     free(s->description);
-    if (s->po_lead)
-        gsl_rstat_free(s->po_lead);
-    dvec_free(&s->po_lead_values);
     free(s);
 }
 
@@ -132,7 +127,7 @@ static sku_t *sku_find(inventory_t *inv, const char *text, size_t len)
         return s;
     }
     s = calloc(1, sizeof *s);
-    if (!s || !(s->po_lead = gsl_rstat_alloc())) {
+    if (!s) {
         free(s);
         free(name);
         return NULL;
@@ -258,9 +253,7 @@ static ops_status_t po_record(inventory_t *inv, const field_value_t *v, ops_erro
     sku_t *sku = sku_get(inv, &v[PO_SKU]);
     if (!sku)
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    gsl_rstat_add((double)(del - v[PO_ORDER_DATE].v.date), sku->po_lead);
-    if (!dvec_push(&sku->po_lead_values, (double)(del - v[PO_ORDER_DATE].v.date)))
-        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    moments_add(&sku->po_lead, (double)(del - v[PO_ORDER_DATE].v.date));
     /* a goods receipt is a movement too: raw materials are received, never shipped */
     if (!sku->shipped || del > sku->last_ship) {
         sku->shipped = true;
@@ -328,8 +321,7 @@ static ops_status_t inventory_merge(void *dst, const void *src, ops_error_t *err
             to->shipped = true;
             to->last_ship = from->last_ship;
         }
-        if (!rstat_replay(to->po_lead, &to->po_lead_values, &from->po_lead_values))
-            goto nomem;
+        moments_merge(&to->po_lead, &from->po_lead);
     }
     g_hash_table_iter_init(&it, s->stock);
     while (g_hash_table_iter_next(&it, &key, &val)) {
@@ -404,7 +396,7 @@ static void inventory_io(void *state, pio_t *io)
         pio_f64s(io, &s->consumption, 1);
         pio_bool(io, &s->shipped);
         pio_i32(io, &s->last_ship);
-        pio_rstat(io, s->po_lead, &s->po_lead_values);
+        pio_moments(io, &s->po_lead);
     }
     n = g_hash_table_size(inv->stock);
     pio_count(io, &n, PIO_MAX_ITEMS);
@@ -691,10 +683,10 @@ static ops_status_t reorder_points(inventory_t *inv, report_model_t *m, sku_t **
             continue;
         double d = gsl_stats_mean(s->qty, 1, DEMAND_MONTHS) / DAYS_PER_MONTH;
         double sd_d = gsl_stats_sd(s->qty, 1, DEMAND_MONTHS) / sqrt(DAYS_PER_MONTH);
-        size_t n_lead = gsl_rstat_n(s->po_lead);
+        size_t n_lead = (size_t)s->po_lead.n;
         /* without a master lead time, the mean of its PO lead times */
-        double lead = s->has_lead ? s->lead_days : n_lead ? gsl_rstat_mean(s->po_lead) : NAN;
-        double sd_lead = n_lead >= 2 ? gsl_rstat_sd(s->po_lead) : 0;
+        double lead = s->has_lead ? s->lead_days : moments_mean(&s->po_lead);
+        double sd_lead = n_lead >= 2 ? moments_sd(&s->po_lead) : 0;
         double ss = z * sqrt(lead * sd_d * sd_d + d * d * sd_lead * sd_lead);
         double rop = d * lead + ss;
         long row = model_table_add_row(t);

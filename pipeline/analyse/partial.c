@@ -145,17 +145,11 @@ void pio_dvec(pio_t *io, dvec_t *d)
     }
 }
 
-void pio_rstat(pio_t *io, gsl_rstat_workspace *rs, dvec_t *values)
+void pio_moments(pio_t *io, moments_t *m)
 {
-    if (!io->loading) {
-        pio_dvec(io, values);
-        return;
-    }
-    dvec_t tmp = { 0 };
-    pio_dvec(io, &tmp);
-    if (!io->bad && !rstat_replay(rs, values, &tmp))
-        io->bad = true;
-    dvec_free(&tmp);
+    pio_u64(io, &m->n);
+    pio_xsums(io, &m->sum, 1);
+    pio_xsums(io, &m->sumsq, 1);
 }
 
 void pio_int(pio_t *io, int *v)

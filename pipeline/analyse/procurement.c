@@ -13,13 +13,12 @@
  * category (fiscal year to date), and a bounded list of the worst late
  * lines of the period (top_n x 5); nothing grows with the row count over
  * the whole history. Per-supplier mean lead times use GSL running
- * statistics (gsl_rstat); their values are kept beside them (8 bytes a
+ * statistics that merge exactly (moments_t), so no values are kept per supplier
  * fiscal-year PO line) so that partial states merge to the same bits.
  */
 #include "analyse/analyse_internal.h"
 
 #include <glib.h>
-#include <gsl/gsl_rstat.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +29,7 @@ typedef struct {
     int64_t spend_ytd;        /* minor units */
     double pv_ytd;            /* minor units, from pv_ytd_sum at finish */
     xsum_t pv_ytd_sum;
-    gsl_rstat_workspace *lead_ytd; /* lead times of lines delivered in the FY to date */
-    dvec_t lead_values;       /* the same lead times, in order, for merge */
+    moments_t lead_ytd;       /* lead times of lines delivered in the FY to date */
 } supplier_t;
 
 typedef struct {
@@ -66,9 +64,6 @@ static void supplier_free(gpointer p)
     if (!s)
         return;
     free(s->name);
-    if (s->lead_ytd)
-        gsl_rstat_free(s->lead_ytd);
-    dvec_free(&s->lead_values);
     free(s);
 }
 
@@ -127,7 +122,7 @@ static supplier_t *supplier_find(procurement_t *p, const char *text, size_t len)
         return s;
     }
     s = calloc(1, sizeof *s);
-    if (!s || !(s->lead_ytd = gsl_rstat_alloc())) {
+    if (!s) {
         free(s);
         free(name);
         return NULL;
@@ -253,9 +248,7 @@ static ops_status_t po_record(procurement_t *p, const field_value_t *v, ops_erro
         }
         if (fy_del)
         {
-            gsl_rstat_add((double)(del - order), s->lead_ytd);
-            if (!dvec_push(&s->lead_values, (double)(del - order)))
-                goto nomem;
+            moments_add(&s->lead_ytd, (double)(del - order));
         }
     }
     if (fy_ord) {
@@ -451,7 +444,7 @@ static ops_status_t po_finish(procurement_t *p, report_model_t *m, ops_error_t *
         model_table_set_num(t, r, 1, s->due_ytd);
         model_table_set_num(t, r, 2, otif_known && s->due_ytd ? s->otif_ytd / s->due_ytd * 100 : NAN);
         model_table_set_num(t, r, 3, otif_known && s->due_month ? s->otif_month / s->due_month * 100 : NAN);
-        model_table_set_num(t, r, 4, gsl_rstat_n(s->lead_ytd) ? gsl_rstat_mean(s->lead_ytd) : NAN);
+        model_table_set_num(t, r, 4, moments_mean(&s->lead_ytd));
         model_table_set_num(t, r, 5, (double)s->spend_ytd / scale);
         model_table_set_num(t, r, 6, pv_known ? s->pv_ytd / scale : NAN);
         model_table_set_num(t, r, 7, del_known ? s->late_month : NAN);
@@ -567,8 +560,7 @@ static ops_status_t procurement_merge(void *dst, const void *src, ops_error_t *e
         to->late_month += from->late_month;
         to->spend_ytd += from->spend_ytd;
         xsum_merge(&to->pv_ytd_sum, &from->pv_ytd_sum);
-        if (!rstat_replay(to->lead_ytd, &to->lead_values, &from->lead_values))
-            goto nomem;
+        moments_merge(&to->lead_ytd, &from->lead_ytd);
     }
     g_hash_table_iter_init(&it, s->categories);
     while (g_hash_table_iter_next(&it, &key, &val)) {
@@ -627,7 +619,7 @@ static void procurement_io(void *state, pio_t *io)
         pio_f64s(io, &s->late_month, 1);
         pio_i64(io, &s->spend_ytd);
         pio_xsums(io, &s->pv_ytd_sum, 1);
-        pio_rstat(io, s->lead_ytd, &s->lead_values);
+        pio_moments(io, &s->lead_ytd);
     }
     n = g_hash_table_size(p->categories);
     pio_count(io, &n, PIO_MAX_ITEMS);

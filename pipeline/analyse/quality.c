@@ -23,7 +23,6 @@
 #include "analyse/analyse_internal.h"
 
 #include <glib.h>
-#include <gsl/gsl_rstat.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
@@ -34,8 +33,7 @@
 typedef struct {
     int64_t number;            /* the hash key points here */
     int64_t first_ts;          /* earliest measurement seen */
-    gsl_rstat_workspace *stat; /* weights of the subgroup */
-    dvec_t weights;            /* the same, in order, for merge */
+    moments_t stat;            /* weights of the subgroup */
 } subgroup_t;
 
 typedef struct {
@@ -62,9 +60,6 @@ static void subgroup_free(gpointer p)
     subgroup_t *g = p;
     if (!g)
         return;
-    if (g->stat)
-        gsl_rstat_free(g->stat);
-    dvec_free(&g->weights);
     free(g);
 }
 
@@ -155,7 +150,7 @@ static subgroup_t *subgroup_get(spc_line_t *line, int64_t number, int64_t ts)
     if (g)
         return g;
     g = calloc(1, sizeof *g);
-    if (!g || !(g->stat = gsl_rstat_alloc())) {
+    if (!g) {
         subgroup_free(g);
         return NULL;
     }
@@ -188,9 +183,7 @@ static ops_status_t measurement_add(quality_t *q, const field_value_t *v, ops_er
         return nomem(err);
     if (ts < g->first_ts)
         g->first_ts = ts;
-    gsl_rstat_add(v[QUAL_WEIGHT_G].v.num, g->stat);
-    if (!dvec_push(&g->weights, v[QUAL_WEIGHT_G].v.num))
-        return nomem(err);
+    moments_add(&g->stat, v[QUAL_WEIGHT_G].v.num);
     return OPS_OK;
 }
 
@@ -408,9 +401,9 @@ static ops_status_t line_points(const quality_t *q, const spc_line_t *line, poin
         pt->ts = g->first_ts;
         pt->day = (int32_t)day;
         pt->slot = ctx_slot_of_day(q->ctx, pt->day);
-        pt->n = (double)gsl_rstat_n(g->stat);
-        pt->xbar = gsl_rstat_mean(g->stat);
-        pt->s = gsl_rstat_n(g->stat) > 1 ? gsl_rstat_sd(g->stat) : NAN;
+        pt->n = (double)g->stat.n;
+        pt->xbar = moments_mean(&g->stat);
+        pt->s = moments_sd(&g->stat);
         pt->limit = NAN;
     }
     qsort(p, n, sizeof *p, point_cmp);
@@ -685,8 +678,7 @@ static ops_status_t quality_merge(void *dst, const void *src, ops_error_t *err)
                 return nomem(err);
             if (gf->first_ts < gt->first_ts)
                 gt->first_ts = gf->first_ts;
-            if (!rstat_replay(gt->stat, &gt->weights, &gf->weights))
-                return nomem(err);
+            moments_merge(&gt->stat, &gf->stat);
         }
     }
     return OPS_OK;
@@ -746,7 +738,7 @@ static void quality_io(void *state, pio_t *io)
                 io->bad = true;
                 break;
             }
-            pio_rstat(io, g->stat, &g->weights);
+            pio_moments(io, &g->stat);
         }
     }
 }

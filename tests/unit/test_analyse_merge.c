@@ -477,3 +477,29 @@ Test(analyse_merge, xsum_is_the_exact_sum_correctly_rounded)
         cr_assert(same_bits(xsum_value(&a), cases[c].want), "case %zu split and merged", c);
     }
 }
+
+/* moments_t by hand: 2 4 4 4 5 5 7 9 has mean 5 and sample sd sqrt(32/7);
+ * any split, merged in any order, gives the same bits, in constant memory */
+Test(merge, moments_exact_and_order_free)
+{
+    static const double x[] = { 2, 4, 4, 4, 5, 5, 7, 9 };
+    moments_t all = { 0 }, a = { 0 }, b = { 0 }, rev = { 0 };
+    for (size_t i = 0; i < 8; i++) {
+        moments_add(&all, x[i]);
+        moments_add(i % 3 ? &a : &b, x[i]);
+        moments_add(&rev, x[7 - i]);
+    }
+    cr_expect_eq(all.n, 8);
+    cr_expect_eq(moments_mean(&all), 5.0);
+    cr_expect_float_eq(moments_sd(&all), sqrt(32.0 / 7.0), 1e-15);
+    moments_t ba = b;
+    moments_merge(&ba, &a);
+    cr_expect_eq(moments_mean(&ba), moments_mean(&all));
+    cr_expect_eq(moments_sd(&ba), moments_sd(&all));
+    cr_expect_eq(moments_sd(&rev), moments_sd(&all));
+    moments_t one = { 0 };
+    cr_expect(isnan(moments_mean(&one)));
+    moments_add(&one, 412.25);
+    cr_expect_eq(moments_mean(&one), 412.25);
+    cr_expect(isnan(moments_sd(&one)));
+}
