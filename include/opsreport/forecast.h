@@ -72,8 +72,11 @@ typedef struct {
     double *fitted;          /* n one-step in-sample fitted values, or NULL */
     size_t n_fitted;
     forecast_backtest_t backtest; /* NAN / origins 0 unless options.backtest */
-    /* The check: a rolling-origin run of the chosen models (refitted, not
-     * re-selected) at up to 6 earlier origins, for calibration and guard. */
+    /* The check: a rolling-origin run of the chosen models at up to 6
+     * earlier origins (the full series' parameters run over the data up to
+     * each origin: neither re-selected nor refitted), for calibration and
+     * guard. A flagged series' reason starts with the flag and what was
+     * done about it. */
     size_t check_origins;    /* 0: too short to check (fields below NAN / 1) */
     double check_mase;       /* MASE of the method at those origins */
     double check_mase_snaive; /* MASE of seasonal naive (naive if m = 1) there */

@@ -779,12 +779,22 @@ Test(forecast, check_flags_a_method_worse_than_seasonal_naive)
     cr_assert_lt(r.check_mase_snaive, r.check_mase);
     cr_assert_str_eq(r.model, "Theta");
     cr_assert(strstr(r.action, "kept") != NULL, "%s", r.action);
+    /* the reason, which the report shows, says the flag and what was done
+     * first, then why the model was chosen */
+    char head[96];
+    snprintf(head, sizeof head, "worse than seasonal naive at %zu earlier origins (MASE %.2f vs %.2f): kept",
+             r.check_origins, r.check_mase, r.check_mase_snaive);
+    cr_assert(strncmp(r.reason, head, strlen(head)) == 0, "%s", r.reason);
+    cr_assert(strstr(r.reason, "intervals widened") != NULL, "%s", r.reason);
+    cr_assert(strstr(r.reason, "Theta method") != NULL, "%s", r.reason);
     forecast_result_free(&r);
     o.guard = true;
     cr_assert_eq(forecast_series(y, 40, &o, &r, NULL), OPS_OK);
     cr_assert(r.worse_than_snaive);
     cr_assert_str_eq(r.model, "SNaive");
     cr_assert(strstr(r.action, "replaced by SNaive") != NULL, "%s", r.action);
+    cr_assert(strstr(r.reason, "worse than seasonal naive") == r.reason, "%s", r.reason);
+    cr_assert(strstr(r.reason, "replaced Theta by SNaive") != NULL, "%s", r.reason);
     cr_assert_float_eq(r.point[0], y[38], 1e-12);
     cr_assert_float_eq(r.point[1], y[39], 1e-12);
     forecast_result_free(&r);
