@@ -38,7 +38,8 @@ typedef enum {
     FC_METHOD_ARIMA, /* automatic seasonal ARIMA (arima_auto) */
     FC_METHOD_COMB,  /* median of ETS, Theta and SNaive (points and interval bounds) */
     FC_METHOD_AUTO,  /* the default chosen by measured accuracy: see forecast_method_auto */
-    FC_METHOD_MEAN   /* mean of ETS, ARIMA and Theta (points and interval bounds) */
+    FC_METHOD_MEAN,  /* mean of ETS, ARIMA and Theta (points and interval bounds) */
+    FC_METHOD_EA     /* mean of ETS and ARIMA ("ea"; the default: see forecast_method_auto) */
 } forecast_method_t;
 
 typedef struct {
@@ -92,7 +93,7 @@ void forecast_options_default(forecast_options_t *opt);
 /* The method FC_METHOD_AUTO resolves to (chosen by the benchmark). */
 forecast_method_t forecast_method_auto(void);
 
-/* "auto", "ets", "theta", "arima", "mean", "comb", "naive", "snaive", "drift" ->
+/* "auto", "ets", "theta", "arima", "mean", "ea", "comb", "naive", "snaive", "drift" ->
  * method; false if unknown. */
 bool forecast_method_parse(const char *name, forecast_method_t *method);
 const char *forecast_method_name(forecast_method_t method);

@@ -726,7 +726,17 @@ Test(forecast, mean_is_the_mean_of_ets_arima_and_theta)
         cr_assert_float_eq(c.hi[1][i], (r[0].hi[1][i] + r[1].hi[1][i] + r[2].hi[1][i]) / 3, 1e-9);
     }
     cr_assert(strncmp(c.model, "Mean(ETS(", 9) == 0 && strstr(c.model, ",ARIMA(") != NULL, "%s", c.model);
-    cr_assert_eq(forecast_method_auto(), FC_METHOD_MEAN);
+    forecast_options_t o2 = opts(FC_METHOD_EA, 6, 12);
+    o2.calibrate = false;
+    forecast_result_t c2;
+    cr_assert_eq(forecast_series(y, 48, &o2, &c2, NULL), OPS_OK);
+    for (int i = 0; i < 6; i++) {
+        cr_assert_float_eq(c2.point[i], (r[0].point[i] + r[1].point[i]) / 2, 1e-9);
+        cr_assert_float_eq(c2.lo[0][i], (r[0].lo[0][i] + r[1].lo[0][i]) / 2, 1e-9);
+    }
+    cr_assert(strncmp(c2.model, "Mean(ETS(", 9) == 0 && strstr(c2.model, "Theta") == NULL, "%s", c2.model);
+    forecast_result_free(&c2);
+    cr_assert_eq(forecast_method_auto(), FC_METHOD_EA);
     for (int k = 0; k < 3; k++)
         forecast_result_free(&r[k]);
     forecast_result_free(&c);
