@@ -499,7 +499,7 @@ static ops_status_t run_method(const double *y, size_t n, const forecast_options
 #define CHECK_MIN_ORIGINS 3   /* fewer: errors of one or two origins say too little */
 #define CHECK_SCALE_MIN 0.5   /* calibration never narrows below half ... */
 #define CHECK_SCALE_MAX 4.0   /* ... nor widens beyond four times */
-#define CHECK_WIDEN 0.15      /* see check_scale */
+#define CHECK_WIDEN 0.18      /* see check_scale */
 
 typedef struct {
     size_t origins, count;
@@ -522,10 +522,10 @@ static int cmp_double(const void *a, const void *b)
  *    smallest, the factor that would have made the check's coverage p;
  * the larger of the two, pulled towards 1 (in logs) as if one more origin
  * had matched the model exactly (weight origins / (origins + 1)), then
- * widened by 1 + 0.15 (z - 0.6): the check refilters the full-series
+ * widened by 1 + 0.18 (z - 0.6): the check refilters the full-series
  * parameters (they have seen the check's data, so its errors are a little
  * optimistic), and errors have heavier tails than it sees, more so the
- * further out the quantile (1.10 at 80%, 1.20 at 95%). Measured on the
+ * further out the quantile (1.12 at 80%, 1.25 at 95%). Measured on the
  * generated and the public benchmark series together (docs/forecasting.md):
  * the RMS alone left 95% intervals covering 89-91%. */
 static double check_scale(const double *ratio, size_t count, size_t origins, double level)
