@@ -38,7 +38,8 @@ typedef enum {
     FC_METHOD_ARIMA, /* automatic seasonal ARIMA (arima_auto) */
     FC_METHOD_COMB,  /* median of ETS, Theta and SNaive (points and interval bounds) */
     FC_METHOD_AUTO,  /* the default chosen by measured accuracy: see forecast_method_auto */
-    FC_METHOD_MEAN   /* mean of ETS, ARIMA and Theta (points and interval bounds) */
+    FC_METHOD_MEAN,  /* mean of ETS, ARIMA and Theta (points and interval bounds) */
+    FC_METHOD_EA     /* mean of ETS and ARIMA ("ea"; the default: see forecast_method_auto) */
 } forecast_method_t;
 
 typedef struct {
@@ -72,8 +73,11 @@ typedef struct {
     double *fitted;          /* n one-step in-sample fitted values, or NULL */
     size_t n_fitted;
     forecast_backtest_t backtest; /* NAN / origins 0 unless options.backtest */
-    /* The check: a rolling-origin run of the chosen models (refitted, not
-     * re-selected) at up to 6 earlier origins, for calibration and guard. */
+    /* The check: a rolling-origin run of the chosen models at up to 6
+     * earlier origins (the full series' parameters run over the data up to
+     * each origin: neither re-selected nor refitted), for calibration and
+     * guard. A flagged series' reason starts with the flag and what was
+     * done about it. */
     size_t check_origins;    /* 0: too short to check (fields below NAN / 1) */
     double check_mase;       /* MASE of the method at those origins */
     double check_mase_snaive; /* MASE of seasonal naive (naive if m = 1) there */
@@ -89,7 +93,7 @@ void forecast_options_default(forecast_options_t *opt);
 /* The method FC_METHOD_AUTO resolves to (chosen by the benchmark). */
 forecast_method_t forecast_method_auto(void);
 
-/* "auto", "ets", "theta", "arima", "mean", "comb", "naive", "snaive", "drift" ->
+/* "auto", "ets", "theta", "arima", "mean", "ea", "comb", "naive", "snaive", "drift" ->
  * method; false if unknown. */
 bool forecast_method_parse(const char *name, forecast_method_t *method);
 const char *forecast_method_name(forecast_method_t method);

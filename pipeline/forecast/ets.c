@@ -822,6 +822,13 @@ ops_status_t ets_forecast(const ets_model_t *model, size_t h, const double *leve
                           size_t n_levels, unsigned long seed, double *point,
                           double *const *lo, double *const *hi, ops_error_t *err)
 {
+    return fc_ets_forecast_paths(model, h, levels, n_levels, seed, ETS_SIM_PATHS, point, lo, hi, err);
+}
+
+ops_status_t fc_ets_forecast_paths(const ets_model_t *model, size_t h, const double *levels,
+                                   size_t n_levels, unsigned long seed, size_t n_paths, double *point,
+                                   double *const *lo, double *const *hi, ops_error_t *err)
+{
     state_forecast(model, model->last, h, point);
     if (n_levels == 0)
         return OPS_OK;
@@ -869,7 +876,7 @@ ops_status_t ets_forecast(const ets_model_t *model, size_t h, const double *leve
     }
     /* Multiplicative seasonality (class 3 and A,*,M): simulate sample paths
      * from the final state. */
-    double *paths = malloc((size_t)ETS_SIM_PATHS * h * sizeof *paths);
+    double *paths = malloc((size_t)n_paths * h * sizeof *paths);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     ops_status_t st = OPS_OK;
     if (!paths || !rng) {
@@ -878,24 +885,24 @@ ops_status_t ets_forecast(const ets_model_t *model, size_t h, const double *leve
     }
     gsl_rng_set(rng, seed);
     double sd = sqrt(model->sigma2);
-    for (size_t p = 0; p < ETS_SIM_PATHS; p++) {
+    for (size_t p = 0; p < n_paths; p++) {
         double x[ETS_MAX_STATES];
         memcpy(x, model->last, model->n_states * sizeof *x);
         for (size_t i = 0; i < h; i++) {
             double f = state_forecast1(model, x);
             double e = gsl_ran_gaussian_ziggurat(rng, sd);
             double yv = sp->error == ETS_ADD ? f + e : f * (1.0 + e);
-            paths[i * ETS_SIM_PATHS + p] = yv;
+            paths[i * n_paths + p] = yv;
             state_update(model, x, yv);
         }
     }
     for (size_t i = 0; i < h; i++) {
-        double *col = paths + i * ETS_SIM_PATHS;
-        gsl_sort(col, 1, ETS_SIM_PATHS);
+        double *col = paths + i * n_paths;
+        gsl_sort(col, 1, n_paths);
         for (size_t l = 0; l < n_levels; l++) {
             double a = 0.5 - levels[l] / 200.0;
-            lo[l][i] = gsl_stats_quantile_from_sorted_data(col, 1, ETS_SIM_PATHS, a);
-            hi[l][i] = gsl_stats_quantile_from_sorted_data(col, 1, ETS_SIM_PATHS, 1 - a);
+            lo[l][i] = gsl_stats_quantile_from_sorted_data(col, 1, n_paths, a);
+            hi[l][i] = gsl_stats_quantile_from_sorted_data(col, 1, n_paths, 1 - a);
         }
     }
 cleanup:

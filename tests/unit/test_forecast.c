@@ -726,7 +726,17 @@ Test(forecast, mean_is_the_mean_of_ets_arima_and_theta)
         cr_assert_float_eq(c.hi[1][i], (r[0].hi[1][i] + r[1].hi[1][i] + r[2].hi[1][i]) / 3, 1e-9);
     }
     cr_assert(strncmp(c.model, "Mean(ETS(", 9) == 0 && strstr(c.model, ",ARIMA(") != NULL, "%s", c.model);
-    cr_assert_eq(forecast_method_auto(), FC_METHOD_MEAN);
+    forecast_options_t o2 = opts(FC_METHOD_EA, 6, 12);
+    o2.calibrate = false;
+    forecast_result_t c2;
+    cr_assert_eq(forecast_series(y, 48, &o2, &c2, NULL), OPS_OK);
+    for (int i = 0; i < 6; i++) {
+        cr_assert_float_eq(c2.point[i], (r[0].point[i] + r[1].point[i]) / 2, 1e-9);
+        cr_assert_float_eq(c2.lo[0][i], (r[0].lo[0][i] + r[1].lo[0][i]) / 2, 1e-9);
+    }
+    cr_assert(strncmp(c2.model, "Mean(ETS(", 9) == 0 && strstr(c2.model, "Theta") == NULL, "%s", c2.model);
+    forecast_result_free(&c2);
+    cr_assert_eq(forecast_method_auto(), FC_METHOD_EA);
     for (int k = 0; k < 3; k++)
         forecast_result_free(&r[k]);
     forecast_result_free(&c);
@@ -779,12 +789,22 @@ Test(forecast, check_flags_a_method_worse_than_seasonal_naive)
     cr_assert_lt(r.check_mase_snaive, r.check_mase);
     cr_assert_str_eq(r.model, "Theta");
     cr_assert(strstr(r.action, "kept") != NULL, "%s", r.action);
+    /* the reason, which the report shows, says the flag and what was done
+     * first, then why the model was chosen */
+    char head[96];
+    snprintf(head, sizeof head, "worse than seasonal naive at %zu earlier origins (MASE %.2f vs %.2f): kept",
+             r.check_origins, r.check_mase, r.check_mase_snaive);
+    cr_assert(strncmp(r.reason, head, strlen(head)) == 0, "%s", r.reason);
+    cr_assert(strstr(r.reason, "intervals widened") != NULL, "%s", r.reason);
+    cr_assert(strstr(r.reason, "Theta method") != NULL, "%s", r.reason);
     forecast_result_free(&r);
     o.guard = true;
     cr_assert_eq(forecast_series(y, 40, &o, &r, NULL), OPS_OK);
     cr_assert(r.worse_than_snaive);
     cr_assert_str_eq(r.model, "SNaive");
     cr_assert(strstr(r.action, "replaced by SNaive") != NULL, "%s", r.action);
+    cr_assert(strstr(r.reason, "worse than seasonal naive") == r.reason, "%s", r.reason);
+    cr_assert(strstr(r.reason, "replaced Theta by SNaive") != NULL, "%s", r.reason);
     cr_assert_float_eq(r.point[0], y[38], 1e-12);
     cr_assert_float_eq(r.point[1], y[39], 1e-12);
     forecast_result_free(&r);
