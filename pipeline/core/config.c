@@ -1054,7 +1054,7 @@ static int handle_forecast(load_state_t *st, const char *section, const char *na
                              "gl_cogs, tickets_created, headcount)", value, nearest(value, series));
     }
     if (!strcmp(key, "method")) {
-        static const char *const methods[] = { "auto", "ets", "arima", "theta", "mean", "comb", "snaive", "naive", "drift", NULL };
+        static const char *const methods[] = { "auto", "ea", "ets", "arima", "theta", "mean", "comb", "snaive", "naive", "drift", NULL };
         for (size_t i = 0; methods[i]; i++)
             if (!strcasecmp(value, methods[i]))
                 return set_string(st, &f->method, methods[i]);
