@@ -46,7 +46,7 @@ from test_delivery import ORG, SmtpServer
 
 PERIOD = "2026-10"
 OUTPUTS = ["rejects.csv", "report.xlsx", "detail.xlsx", "summary.pdf", "message.txt",
-           "summary.html"]
+           "summary.html", "forecasts.csv"]
 KILLED = -signal.SIGKILL
 
 
@@ -195,10 +195,10 @@ class Trial:
 # in the order they fire. ledger_saved: 1 and 3 record "pending", 2 and 4 the
 # server's answer; atomic_*:1 is manifest.json, :2 its rewrite with the deliveries.
 RUN_POINTS = [
-    "config", "locked", "ingest:1", "ingest:8", "ingest:16", "rejects", "analyse", "forecast",
-    "render_xlsx", "render_detail", "render_pdf", "render_message", "render_html",
-    "commit", "commit_fsynced", "commit_renamed:1", "commit_renamed:2", "commit_renamed:3",
-    "commit_renamed:4", "commit_renamed:5", "commit_renamed:6",
+    "config", "locked", "ingest:1", "ingest:8", "ingest:16", "analyse", "forecast",
+    "render_xlsx", "render_detail", "render_pdf", "render_message", "render_html", "render_forecasts",
+    "rejects", "commit", "commit_fsynced", "commit_renamed:1", "commit_renamed:2", "commit_renamed:3",
+    "commit_renamed:4", "commit_renamed:5", "commit_renamed:6", "commit_renamed:7",
     "manifest", "atomic_written:1", "atomic_renamed:1", "deliver",
     "pending_recorded:1", "smtp_done:1", "ledger_saved:1", "ledger_saved:2",
     "pending_recorded:2", "smtp_done:2", "ledger_saved:3", "ledger_saved:4",

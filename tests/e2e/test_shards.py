@@ -13,9 +13,11 @@ PERIOD = "2026-10"
 
 
 def without_timings(x):
-    """The manifest with every timing (a key ending in 'seconds') left out."""
+    """The manifest with every timing (a key ending in 'seconds') left out, and
+    the forecast archive's folder, which is each run's own output folder."""
     if isinstance(x, dict):
-        return {k: without_timings(v) for k, v in x.items() if not k.endswith("seconds")}
+        return {k: without_timings(v) for k, v in x.items()
+                if not k.endswith("seconds") and not (k == "dir" and "missing" in x)}
     if isinstance(x, list):
         return [without_timings(v) for v in x]
     return x
