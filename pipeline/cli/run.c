@@ -19,6 +19,7 @@
 #include "cli/cli_internal.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <jansson.h>
@@ -632,7 +633,7 @@ typedef struct {
     fanout_t *fans;          /* per unit */
     ops_status_t *rc;        /* per input */
     ops_error_t *errs;       /* per input */
-    GMutex lock;
+    pthread_mutex_t lock;
     size_t next_unit;        /* under lock */
     size_t first_failed;     /* lowest failed input index, under lock; SIZE_MAX: none */
 } jobs_t;
@@ -660,14 +661,14 @@ static ops_status_t jobs_read_input(jobs_t *j, fanout_t *fan, size_t i, ops_erro
     return rc != OPS_OK ? rc : crc;
 }
 
-static gpointer jobs_worker(gpointer data)
+static void *jobs_worker(void *data)
 {
     jobs_t *j = data;
     for (;;) {
-        g_mutex_lock(&j->lock);
+        pthread_mutex_lock(&j->lock);
         size_t u = j->next_unit++;
         size_t failed = j->first_failed;
-        g_mutex_unlock(&j->lock);
+        pthread_mutex_unlock(&j->lock);
         if (u >= j->n_units)
             return NULL;
         for (size_t i = 0; i < j->cfg->n_inputs; i++) {
@@ -676,10 +677,10 @@ static gpointer jobs_worker(gpointer data)
             if (i > failed) /* the serial pass would have stopped before it */
                 break;
             if ((j->rc[i] = jobs_read_input(j, &j->fans[u], i, &j->errs[i])) != OPS_OK) {
-                g_mutex_lock(&j->lock);
+                pthread_mutex_lock(&j->lock);
                 if (i < j->first_failed)
                     j->first_failed = i;
-                g_mutex_unlock(&j->lock);
+                pthread_mutex_unlock(&j->lock);
                 break;
             }
         }
@@ -696,9 +697,9 @@ static ops_status_t ingest_parallel(const run_options_t *o, const config_t *cfg,
     size_t n = cfg->n_inputs;
     jobs_t j = { .o = o, .cfg = cfg, .fresh = fresh, .stats = stats, .rej_dir = rej_dir,
                  .first_failed = SIZE_MAX };
-    GThread **threads = NULL;
+    pthread_t *threads = NULL;
     ops_status_t rc = OPS_OK;
-    g_mutex_init(&j.lock);
+    pthread_mutex_init(&j.lock, NULL);
     j.unit_of = calloc(n ? n : 1, sizeof *j.unit_of);
     j.rc = calloc(n ? n : 1, sizeof *j.rc);
     j.errs = calloc(n ? n : 1, sizeof *j.errs);
@@ -734,12 +735,12 @@ static ops_status_t ingest_parallel(const run_options_t *o, const config_t *cfg,
         jobs = (int)(j.n_units ? j.n_units : 1);
     int started = 0;
     for (; started < jobs; started++)
-        if (!(threads[started] = g_thread_try_new("ingest", jobs_worker, &j, NULL)))
+        if (pthread_create(&threads[started], NULL, jobs_worker, &j) != 0)
             break;
     if (!started) /* no thread to be had: read them here */
         jobs_worker(&j);
     for (int t = 0; t < started; t++)
-        g_thread_join(threads[t]);
+        pthread_join(threads[t], NULL);
 
     for (size_t i = 0; i < n; i++) {
         if (j.unit_of[i] == SIZE_MAX)
@@ -772,7 +773,7 @@ cleanup:
     }
     for (size_t u = 0; j.fans && u < j.n_units; u++)
         fanout_free(&j.fans[u]);
-    g_mutex_clear(&j.lock);
+    pthread_mutex_destroy(&j.lock);
     free(threads);
     free(j.fans);
     free(j.errs);
