@@ -203,7 +203,7 @@ static void usage_run(FILE *out, const char *cmd)
                      "folder OUT/PERIOD/: report.xlsx, summary.pdf, rejects.csv, manifest.json.\n"
                      "Outputs appear atomically, only when the whole run succeeded. With [email]\n"
                      "enabled the summary is then emailed once to each recipient not yet delivered.\n"
-                     "On a terminal, one line shows the input being read: rows, MB, MB/s.\n"
+                     "With --jobs 1 on a terminal, one line shows the input being read: rows, MB, MB/s.\n"
                      "With --partial, writes no reports: the analysed state of the inputs read\n"
                      "(with their counts and rejects) goes to FILE, for `opsreport merge`.\n"
                      "--shard K/N reads only shard K's inputs: inputs are dealt whole, in config\n"
