@@ -627,7 +627,7 @@ typedef struct {
     const config_t *cfg;
     freshness_t *fresh;
     ingest_stats_t *stats;
-    const char *rej_dir;     /* run folder: hidden per-input rejects; NULL: see rej_path */
+    const char *rej_dir;     /* run folder: hidden per-input rejects; NULL: validate, or --partial's files */
     size_t *unit_of;         /* per input: its unit; SIZE_MAX: not read (another shard) */
     size_t n_units;
     fanout_t *fans;          /* per unit */
