@@ -18,6 +18,10 @@ ops_status_t rejects_reopen(const char *path, rejects_writer_t **out, ops_error_
 ops_status_t rejects_write(rejects_writer_t *w, const char *input, const char *file, long line,
                            const char *column, const char *value, size_t value_len,
                            const char *reason);
+/* Appends the rows of the rejects file at path (written by rejects_open and
+ * closed), without its header line, after the rows w has. OPS_ERR_OUTPUT if
+ * it cannot be read or the rows cannot be written. */
+ops_status_t rejects_append_file(rejects_writer_t *w, const char *path, ops_error_t *err);
 /* Flushes and closes; returns OPS_ERR_OUTPUT if anything failed to write. */
 ops_status_t rejects_close(rejects_writer_t *w, ops_error_t *err);
 /* Prefixes values a spreadsheet would run as a formula (=, +, -, @, tab, CR)

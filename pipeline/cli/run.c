@@ -19,6 +19,7 @@
 #include "cli/cli_internal.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <jansson.h>
@@ -51,6 +52,7 @@ typedef struct {
     int shard_k, shard_n;     /* run --shard K/N (shard.h); n 0: every input */
     char **partials;          /* merge: the partial files */
     int n_partials;
+    int jobs;                 /* --jobs N: ingest threads; 0: one per online CPU */
 } run_options_t;
 
 static int g_verbosity = 1;
@@ -196,19 +198,20 @@ static void usage_run(FILE *out, const char *cmd)
                      "one of the partials, and each partial of the same config and period.\n\n");
     else if (run)
         fprintf(out, "usage: opsreport run [--config FILE] [--period YYYY-MM] [--data DIR] [--out DIR] [--dry-run] [-q] [-v]\n"
-                     "                     [--log-format FMT] [--partial FILE [--shard K/N]]\n\n"
+                     "                     [--log-format FMT] [--jobs N] [--partial FILE [--shard K/N]]\n\n"
                      "Ingest and validate every configured input, analyse, and write the run\n"
                      "folder OUT/PERIOD/: report.xlsx, summary.pdf, rejects.csv, manifest.json.\n"
                      "Outputs appear atomically, only when the whole run succeeded. With [email]\n"
                      "enabled the summary is then emailed once to each recipient not yet delivered.\n"
-                     "On a terminal, one line shows the input being read: rows, MB, MB/s.\n"
+                     "With --jobs 1 on a terminal, one line shows the input being read: rows, MB, MB/s.\n"
                      "With --partial, writes no reports: the analysed state of the inputs read\n"
                      "(with their counts and rejects) goes to FILE, for `opsreport merge`.\n"
                      "--shard K/N reads only shard K's inputs: inputs are dealt whole, in config\n"
                      "order, into N contiguous blocks (employees, training and timesheets\n"
                      "together); a shard may have none.\n\n");
     else
-        fprintf(out, "usage: opsreport validate [--config FILE] [--period YYYY-MM] [--data DIR] [-q] [-v] [--log-format FMT]\n\n"
+        fprintf(out, "usage: opsreport validate [--config FILE] [--period YYYY-MM] [--data DIR] [-q] [-v] [--log-format FMT]\n"
+                     "                          [--jobs N]\n\n"
                      "Ingest and validate only: per input rows read / accepted / rejected,\n"
                      "control totals and the first rejects. Writes nothing.\n\n");
     fprintf(out,
@@ -219,6 +222,7 @@ static void usage_run(FILE *out, const char *cmd)
             "  -q, --quiet       print errors only\n"
             "  -v, --verbose     more detail\n"
             "  --log-format FMT  text (default) or json: one JSON object per log line\n"
+            "%s"
             "  -h, --help        this help\n\n",
             send || merge ? "" : "  --data DIR        folder the input files are relative to (default .)\n",
             run ? "  --templates DIR   report wording (default: [report] templates_dir, then the installed\n"
@@ -229,7 +233,9 @@ static void usage_run(FILE *out, const char *cmd)
             : run ? "  --force           send even when inputs look incomplete (stale, empty or shrunken)\n"
                     "  --partial FILE    write the partial state to FILE instead of the run folder\n"
                     "  --shard K/N       with --partial: read shard K of N's inputs only\n" : "",
-            send ? "  --resend          send again to recipients already delivered\n" : "");
+            send ? "  --resend          send again to recipients already delivered\n" : "",
+            send || merge ? "" : "  --jobs N          read inputs in N threads (default: one per CPU); outputs are the\n"
+                                 "                    same bytes for any N; 1 reads them one after another\n");
     ops_exit_codes_print(out);
 }
 
@@ -244,6 +250,7 @@ static int parse_run_options(int argc, char **argv, run_options_t *o)
         { "partial", required_argument, NULL, 'P' }, { "shard", required_argument, NULL, 'S' },
         { "quiet", no_argument, NULL, 'q' },        { "verbose", no_argument, NULL, 'v' },
         { "log-format", required_argument, NULL, 'l' },
+        { "jobs", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof *o);
@@ -277,6 +284,16 @@ static int parse_run_options(int argc, char **argv, run_options_t *o)
                 return OPS_EXIT_USAGE;
             }
             break;
+        case 'j': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (end == optarg || *end || n < 1 || n > 256) {
+                fprintf(stderr, "opsreport: --jobs expects a whole number from 1 to 256, found '%s'\n", optarg);
+                return OPS_EXIT_USAGE;
+            }
+            o->jobs = (int)n;
+            break;
+        }
         case 'q': o->verbosity = 0; break;
         case 'v': o->verbosity = 2; break;
         case 'l':
@@ -292,6 +309,10 @@ static int parse_run_options(int argc, char **argv, run_options_t *o)
     bool merge = !strcmp(argv[0], "merge");
     if ((o->partial_out || o->shard_n) && strcmp(argv[0], "run")) {
         fprintf(stderr, "opsreport: --partial and --shard are options of run\n");
+        return OPS_EXIT_USAGE;
+    }
+    if (o->jobs && strcmp(argv[0], "run") && strcmp(argv[0], "validate")) {
+        fprintf(stderr, "opsreport: --jobs is an option of run and validate\n");
         return OPS_EXIT_USAGE;
     }
     if (o->shard_n && !o->partial_out) {
@@ -591,6 +612,176 @@ static ops_status_t merge_partials(const run_options_t *o, const config_t *cfg, 
     return rejects_reopen(path, rejects, err);
 }
 
+/* ---- parallel ingest (--jobs N) ---------------------------------------------
+ * Inputs are read by N threads, a unit at a time: the units of shards
+ * (shard_takes: every input alone, except the people kinds, which are read
+ * together in config order because their analysis joins them). Each unit has
+ * its own analyse states (one per scope) and each input its own rejects file;
+ * afterwards the main thread merges the states with analyse_merge and appends
+ * the rejects in unit order, which is exactly what `run --shard` + `merge`
+ * does, so the outputs are the same bytes as the serial pass. The freshness
+ * gate is shared: a row only touches its own input's entry. */
+
+typedef struct {
+    const run_options_t *o;
+    const config_t *cfg;
+    freshness_t *fresh;
+    ingest_stats_t *stats;
+    const char *rej_dir;     /* run folder: hidden per-input rejects; NULL: validate, or --partial's files */
+    size_t *unit_of;         /* per input: its unit; SIZE_MAX: not read (another shard) */
+    size_t n_units;
+    fanout_t *fans;          /* per unit */
+    ops_status_t *rc;        /* per input */
+    ops_error_t *errs;       /* per input */
+    pthread_mutex_t lock;
+    size_t next_unit;        /* under lock */
+    size_t first_failed;     /* lowest failed input index, under lock; SIZE_MAX: none */
+} jobs_t;
+
+static void jobs_rejects_path(const jobs_t *j, size_t i, char *buf, size_t size)
+{
+    if (j->o->partial_out)
+        shard_rejects_path(j->o->partial_out, i, buf, size);
+    else if (j->rej_dir)
+        snprintf(buf, size, "%s/.rejects-input-%zu.tmp", j->rej_dir, i);
+    else
+        buf[0] = '\0'; /* validate: no rejects file */
+}
+
+static ops_status_t jobs_read_input(jobs_t *j, fanout_t *fan, size_t i, ops_error_t *err)
+{
+    char path[RUNFOLDER_PATH_SIZE + 64];
+    rejects_writer_t *w = NULL;
+    jobs_rejects_path(j, i, path, sizeof path);
+    if (path[0] && rejects_open(path, &w, err) != OPS_OK)
+        return err->status;
+    ops_status_t rc = ingest_input(&j->cfg->inputs[i], j->o->data_dir, j->cfg->minor_units, w, fanout_record, fan,
+                                   &j->stats[i], err);
+    ops_status_t crc = rejects_close(w, rc == OPS_OK ? err : NULL);
+    return rc != OPS_OK ? rc : crc;
+}
+
+static void *jobs_worker(void *data)
+{
+    jobs_t *j = data;
+    for (;;) {
+        pthread_mutex_lock(&j->lock);
+        size_t u = j->next_unit++;
+        size_t failed = j->first_failed;
+        pthread_mutex_unlock(&j->lock);
+        if (u >= j->n_units)
+            return NULL;
+        for (size_t i = 0; i < j->cfg->n_inputs; i++) {
+            if (j->unit_of[i] != u)
+                continue;
+            if (i > failed) /* the serial pass would have stopped before it */
+                break;
+            if ((j->rc[i] = jobs_read_input(j, &j->fans[u], i, &j->errs[i])) != OPS_OK) {
+                pthread_mutex_lock(&j->lock);
+                if (i < j->first_failed)
+                    j->first_failed = i;
+                pthread_mutex_unlock(&j->lock);
+                break;
+            }
+        }
+    }
+}
+
+/* Reads the inputs o->jobs at a time into fan, stats and fresh; appends their
+ * rejects rows to rejects (NULL: none kept) in input order. On failure err is
+ * the error of the lowest input that failed, as the serial pass reports it. */
+static ops_status_t ingest_parallel(const run_options_t *o, const config_t *cfg, int jobs, fanout_t *fan,
+                                    freshness_t *fresh, ingest_stats_t *stats, const char *rej_dir,
+                                    rejects_writer_t *rejects, ops_error_t *err)
+{
+    size_t n = cfg->n_inputs;
+    jobs_t j = { .o = o, .cfg = cfg, .fresh = fresh, .stats = stats, .rej_dir = rej_dir,
+                 .first_failed = SIZE_MAX };
+    pthread_t *threads = NULL;
+    ops_status_t rc = OPS_OK;
+    pthread_mutex_init(&j.lock, NULL);
+    j.unit_of = calloc(n ? n : 1, sizeof *j.unit_of);
+    j.rc = calloc(n ? n : 1, sizeof *j.rc);
+    j.errs = calloc(n ? n : 1, sizeof *j.errs);
+    j.fans = calloc(n ? n : 1, sizeof *j.fans);
+    threads = calloc((size_t)jobs, sizeof *threads);
+    if (!j.unit_of || !j.rc || !j.errs || !j.fans || !threads) {
+        rc = ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        goto cleanup;
+    }
+    /* units as shards deal them: the shard of n_inputs that takes input i */
+    for (size_t i = 0; i < n; i++) {
+        j.unit_of[i] = SIZE_MAX;
+        if (!shard_takes(cfg, i, o->shard_k, o->shard_n))
+            continue;
+        int k = 1;
+        while (k < (int)n && !shard_takes(cfg, i, k, (int)n))
+            k++;
+        size_t u = j.n_units;
+        for (size_t p = 0; p < i; p++) /* a people input joins its unit */
+            if (j.unit_of[p] != SIZE_MAX && shard_takes(cfg, p, k, (int)n))
+                u = j.unit_of[p];
+        if (u == j.n_units)
+            j.n_units++;
+        j.unit_of[i] = u;
+    }
+    for (size_t u = 0; u < j.n_units; u++) {
+        if ((rc = fanout_new(&j.fans[u], cfg, o->period, err)) != OPS_OK)
+            goto cleanup;
+        j.fans[u].fresh = fresh;
+        j.fans[u].cfg = cfg;
+    }
+    if ((size_t)jobs > j.n_units)
+        jobs = (int)(j.n_units ? j.n_units : 1);
+    int started = 0;
+    for (; started < jobs; started++)
+        if (pthread_create(&threads[started], NULL, jobs_worker, &j) != 0)
+            break;
+    if (!started) /* no thread to be had: read them here */
+        jobs_worker(&j);
+    for (int t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+
+    for (size_t i = 0; i < n; i++) {
+        if (j.unit_of[i] == SIZE_MAX)
+            continue;
+        if (j.rc[i] != OPS_OK) {
+            *err = j.errs[i];
+            rc = j.rc[i];
+            goto cleanup;
+        }
+        char path[RUNFOLDER_PATH_SIZE + 64];
+        jobs_rejects_path(&j, i, path, sizeof path);
+        if (rejects && (rc = rejects_append_file(rejects, path, err)) != OPS_OK)
+            goto cleanup;
+        /* a unit's states go in at its first input, as its shard would */
+        size_t u = j.unit_of[i];
+        bool first = true;
+        for (size_t p = 0; p < i; p++)
+            first &= j.unit_of[p] != u;
+        for (size_t sc = 0; first && sc < fan->n; sc++)
+            if ((rc = analyse_merge(fan->a[sc], j.fans[u].a[sc], err)) != OPS_OK)
+                goto cleanup;
+        ops_fault_point("ingest");
+    }
+
+cleanup:
+    for (size_t i = 0; rej_dir && !o->partial_out && j.unit_of && i < n; i++) {
+        char path[RUNFOLDER_PATH_SIZE + 64];
+        jobs_rejects_path(&j, i, path, sizeof path);
+        unlink(path);
+    }
+    for (size_t u = 0; j.fans && u < j.n_units; u++)
+        fanout_free(&j.fans[u]);
+    pthread_mutex_destroy(&j.lock);
+    free(threads);
+    free(j.fans);
+    free(j.errs);
+    free(j.rc);
+    free(j.unit_of);
+    return rc;
+}
+
 static int run_pipeline(const run_options_t *o, bool validate_only)
 {
     ops_error_t err = { 0 };
@@ -658,18 +849,24 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     progress_init(&progress, &fan, o->verbosity);
     if (o->n_partials && merge_partials(o, cfg, &fan, stats, &fresh, &rf, &rejects, &err) != OPS_OK)
         goto fail;
+    int jobs = o->jobs ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (jobs > 1 && !o->n_partials && cfg->n_inputs > 1 &&
+        ingest_parallel(o, cfg, jobs, &fan, &fresh, stats, rf_open ? rf.dir : NULL, rejects, &err) != OPS_OK)
+        goto fail;
     for (size_t i = 0; i < cfg->n_inputs && !o->n_partials; i++) {
         if (!shard_takes(cfg, i, o->shard_k, o->shard_n))
             continue;
-        if (o->partial_out && partial_rejects_open(o, i, &rejects, &err) != OPS_OK)
-            goto fail;
-        progress_start(&progress, &cfg->inputs[i], o->data_dir);
-        ops_status_t irc = ingest_input(&cfg->inputs[i], o->data_dir, cfg->minor_units, rejects,
-                                        progress_record, &progress, &stats[i], &err);
-        progress_end(&progress);
-        if (irc != OPS_OK || (o->partial_out && partial_rejects_close(&rejects, &err) != OPS_OK))
-            goto fail;
-        ops_fault_point("ingest");
+        if (jobs <= 1 || cfg->n_inputs <= 1) { /* --jobs 1: one after another, with the progress line */
+            if (o->partial_out && partial_rejects_open(o, i, &rejects, &err) != OPS_OK)
+                goto fail;
+            progress_start(&progress, &cfg->inputs[i], o->data_dir);
+            ops_status_t irc = ingest_input(&cfg->inputs[i], o->data_dir, cfg->minor_units, rejects,
+                                            progress_record, &progress, &stats[i], &err);
+            progress_end(&progress);
+            if (irc != OPS_OK || (o->partial_out && partial_rejects_close(&rejects, &err) != OPS_OK))
+                goto fail;
+            ops_fault_point("ingest");
+        }
         if (stats[i].invalid_bytes) /* never silent: text with U+FFFD in it is not what the export said */
             log_msg(0, "warning: %s: %llu byte%s not valid %s text%s; check [input.%s] encoding", stats[i].path,
                     (unsigned long long)stats[i].invalid_bytes, stats[i].invalid_bytes == 1 ? "" : "s",

@@ -93,6 +93,28 @@ ops_status_t rejects_write(rejects_writer_t *w, const char *input, const char *f
     return w->failed ? OPS_ERR_OUTPUT : OPS_OK;
 }
 
+ops_status_t rejects_append_file(rejects_writer_t *w, const char *path, ops_error_t *err)
+{
+    FILE *in = fopen(path, "r");
+    if (!in)
+        return ops_error_set(err, OPS_ERR_OUTPUT, path, 0, NULL, "cannot read rejects rows: %s", strerror(errno));
+    int c;
+    while ((c = getc(in)) != EOF && c != '\n') /* the header line */
+        ;
+    char buf[65536];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, got, w->fp) != got)
+            w->failed = true;
+    bool bad = ferror(in);
+    fclose(in);
+    if (bad)
+        return ops_error_set(err, OPS_ERR_OUTPUT, path, 0, NULL, "cannot read rejects rows");
+    if (w->failed)
+        return ops_error_set(err, OPS_ERR_OUTPUT, w->path, 0, NULL, "cannot write rejects file");
+    return OPS_OK;
+}
+
 ops_status_t rejects_close(rejects_writer_t *w, ops_error_t *err)
 {
     if (!w)
