@@ -96,7 +96,9 @@ static double history_at(const model_forecast_t *f, int idx)
     return k >= 0 && (size_t)k < f->n_history ? f->history[k] : NAN;
 }
 
-static void score_point(const snapshot_row_t *row, double actual, model_review_point_t *pt)
+/* money_scale: 10^minor_units for a money series (its error is whole minor
+ * units, as actual and snapshot are), 0 otherwise */
+static void score_point(const snapshot_row_t *row, double actual, double money_scale, model_review_point_t *pt)
 {
     memset(pt, 0, sizeof *pt);
     pt->in80 = pt->in95 = -1;
@@ -109,6 +111,8 @@ static void score_point(const snapshot_row_t *row, double actual, model_review_p
     if (!isfinite(actual))
         return;
     pt->error = actual - row->final;
+    if (money_scale > 0) /* no binary residue: -54313.73, not -54313.72999999952 */
+        pt->error = (double)llround(pt->error * money_scale) / money_scale;
     pt->pct_error = actual != 0 ? pt->error / actual * 100 : NAN;
     if (isfinite(row->lo80) && isfinite(row->hi80))
         pt->in80 = actual >= row->lo80 && actual <= row->hi80;
@@ -339,8 +343,11 @@ ops_status_t review_run(report_model_t *m, const char *archive_dir, const templa
         snprintf(s->label, sizeof s->label, "%s", f->label);
         s->unit = f->unit;
         s->actual = history_at(f, idx);
-        score_point(have[1] ? snapshot_find(&snaps[1], f->series_id, idx, 1) : NULL, s->actual, &s->last_month);
-        score_point(have[3] ? snapshot_find(&snaps[3], f->series_id, idx, 3) : NULL, s->actual, &s->three_months);
+        double money_scale = f->unit == UNIT_MONEY ? pow(10, m->minor_units) : 0;
+        score_point(have[1] ? snapshot_find(&snaps[1], f->series_id, idx, 1) : NULL, s->actual, money_scale,
+                    &s->last_month);
+        score_point(have[3] ? snapshot_find(&snaps[3], f->series_id, idx, 3) : NULL, s->actual, money_scale,
+                    &s->three_months);
         double *act = buf, *st = buf + MODEL_REVIEW_WINDOW, *fin = buf + 2 * MODEL_REVIEW_WINDOW,
                *nv = buf + 3 * MODEL_REVIEW_WINDOW;
         size_t n = 0;
