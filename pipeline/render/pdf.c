@@ -38,6 +38,7 @@ typedef struct {
     char plabel[40];
     char month_labels[MODEL_TREND_MONTHS][16];
     float finance_end_y;      /* where the finance page's content ends */
+    float carry_y;            /* > 0: the next section goes on this page from here */
 } pdf_ctx_t;
 
 static const pdfdoc_rgb_t INK = { 0.10f, 0.16f, 0.25f };
@@ -606,8 +607,11 @@ static ops_status_t page_forecast_review(pdf_ctx_t *p, ops_error_t *err)
     const report_model_t *m = p->m;
     float y, mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
     ops_status_t rc = OPS_OK;
-    /* a first run without overrides has three lines to say: under the finance page's tables */
-    if (!rv->archive.n_found && !rv->n_overrides && p->finance_end_y > mg + 90)
+    /* a first run without overrides has three lines to say: under the finance
+     * page's tables, or else at the top of the next page, which the
+     * operations section then shares (not a page of its own, nearly empty) */
+    bool short_block = !rv->archive.n_found && !rv->n_overrides;
+    if (short_block && p->finance_end_y > mg + 90)
         y = p->finance_end_y - 16;
     else if ((rc = new_page(p, &y, err)) != OPS_OK)
         return rc;
@@ -785,6 +789,8 @@ static ops_status_t page_forecast_review(pdf_ctx_t *p, ops_error_t *err)
         if (rc != OPS_OK)
             return rc;
     }
+    if (short_block && y > mg + 300 && y < pdfdoc_page_height(p->doc) - mg) /* room left on a page of its own */
+        p->carry_y = y - 8;
     return pdfdoc_check(p->doc, "forecast review page", err);
 }
 
@@ -885,9 +891,10 @@ static ops_status_t operations_charts(pdf_ctx_t *p, float *y, ops_error_t *err)
 static ops_status_t page_operations(pdf_ctx_t *p, float *y_out, ops_error_t *err)
 {
     const report_model_t *m = p->m;
-    float y;
-    ops_status_t rc = new_page(p, &y, err);
-    if (rc != OPS_OK)
+    float y = p->carry_y;
+    ops_status_t rc = OPS_OK;
+    p->carry_y = 0;
+    if (y <= 0 && (rc = new_page(p, &y, err)) != OPS_OK)
         return rc;
     float mg = pdfdoc_margin(p->doc), w = pdfdoc_page_width(p->doc) - 2 * mg;
     section_title(p, mg, y - 14, "Operations");
@@ -1021,7 +1028,7 @@ static ops_status_t page_provenance(pdf_ctx_t *p, float y, ops_error_t *err)
 ops_status_t render_pdf(const report_model_t *m, const render_info_t *info, const char *path,
                         ops_error_t *err)
 {
-    pdf_ctx_t p = { m, info, NULL, NULL, "", { { 0 } }, 0 };
+    pdf_ctx_t p = { m, info, NULL, NULL, "", { { 0 } }, 0, 0 };
     period_label(m->period, p.plabel, sizeof p.plabel);
     for (int i = 0; i < MODEL_TREND_MONTHS; i++)
         period_short_label(period_add(m->period, i - (MODEL_TREND_MONTHS - 1)), p.month_labels[i],
