@@ -57,7 +57,10 @@ static void employee_add(people_t *p, const field_value_t *v)
     g_hash_table_insert(p->site_of, g_strdup(id), g_strdup(site));
     if (!ctx_in_scope(ctx, &v[EMP_SITE]))
         return;
-    int32_t hire = v[EMP_HIRE_DATE].v.date;
+    /* no hire date (an exit survey's "Not Stated"): employed since before the
+     * window, so the row still counts as headcount and as a leaver, never as a hire */
+    bool hired = v[EMP_HIRE_DATE].present;
+    int32_t hire = hired ? v[EMP_HIRE_DATE].v.date : INT32_MIN;
     bool left = v[EMP_LEAVE_DATE].present;
     int32_t leave = v[EMP_LEAVE_DATE].v.date;
     double fte = v[EMP_FTE].v.num;
@@ -69,7 +72,7 @@ static void employee_add(people_t *p, const field_value_t *v)
             xsum_add(&p->fte_sum[s], fte);
         }
     }
-    int hs = ctx_slot_of_day(ctx, hire);
+    int hs = hired ? ctx_slot_of_day(ctx, hire) : -1;
     if (hs >= 0)
         p->hires[hs]++;
     int ls = left ? ctx_slot_of_day(ctx, leave) : -1;

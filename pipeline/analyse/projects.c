@@ -146,7 +146,7 @@ static ops_status_t projects_record(void *state, const ingest_record_t *rec, ops
         person_t *pe = person_get(p, &v[EMP_ID]);
         pe->known = true;
         pe->fte = v[EMP_FTE].v.num;
-        pe->hire = v[EMP_HIRE_DATE].v.date;
+        pe->hire = v[EMP_HIRE_DATE].present ? v[EMP_HIRE_DATE].v.date : INT32_MIN; /* see people.c */
         pe->left = v[EMP_LEAVE_DATE].present;
         pe->leave = v[EMP_LEAVE_DATE].v.date;
         pe->in_scope = ctx_in_scope(ctx, &v[EMP_SITE]);

@@ -342,7 +342,7 @@ static const field_def_t employee_fields[] = {
                      "org unit|organisational unit|organizational unit|abteilung|bereich|"
                      "organisationseinheit|service|département|departamento|área",
          .used_by = "Headcount by site and department"),
-    DATE("hire_date", true, "first day",
+    DATE("hire_date", false, "first day; empty: on the books from before the report window, never counted as a hire",
          .synonyms = "hire date|hire dt|hired|date hired|date of hire|start date|employment start|"
                      "joining date|date joined|commencement date|service date|eintrittsdatum|"
                      "eintritt|date d'embauche|date d'entrée|fecha de alta|fecha de ingreso|"
