@@ -14,6 +14,8 @@
 
 #include "opsreport/analyse.h"
 
+#include <glib.h>
+
 
 #define SLOT_PERIOD (MODEL_WINDOW - 1)
 #define SLOT_PRIOR (MODEL_WINDOW - 2)
@@ -182,6 +184,12 @@ void pio_xsums(pio_t *io, xsum_t *s, size_t n);
 void pio_dvec(pio_t *io, dvec_t *d);
 void pio_int(pio_t *io, int *v);
 void pio_moments(pio_t *io, moments_t *m);
+/* An entry of a table keyed by its name. Saving: the iterator's next entry,
+ * its name (the char * at name_offset in it) written. Loading: the name read
+ * back and find(owner, name, len), which finds or adds the entry. NULL (and
+ * io->bad) on a bad file or no memory. */
+void *pio_named_entry(pio_t *io, GHashTableIter *it, size_t name_offset,
+                      void *(*find)(void *owner, const char *text, size_t len), void *owner);
 #define PIO_MAX_ITEMS ((size_t)1 << 30)
 
 typedef struct {

@@ -137,6 +137,8 @@ static sku_t *sku_find(inventory_t *inv, const char *text, size_t len)
     return s;
 }
 
+static void *sku_find_any(void *owner, const char *text, size_t len) { return sku_find(owner, text, len); }
+
 static sku_t *sku_get(inventory_t *inv, const field_value_t *v)
 {
     return sku_find(inv, v->text, v->len);
@@ -373,21 +375,9 @@ static void inventory_io(void *state, pio_t *io)
     gpointer key, val;
     g_hash_table_iter_init(&it, inv->skus);
     for (size_t i = 0; i < n && !io->bad; i++) {
-        sku_t *s = NULL;
-        if (io->loading) {
-            char *name = NULL;
-            pio_str(io, &name);
-            if (!name || !(s = sku_find(inv, name, strlen(name)))) {
-                free(name);
-                io->bad = true;
-                break;
-            }
-            free(name);
-        } else {
-            g_hash_table_iter_next(&it, &key, &val);
-            s = val;
-            pio_str(io, &s->sku);
-        }
+        sku_t *s = pio_named_entry(io, &it, offsetof(sku_t, sku), sku_find_any, inv);
+        if (!s)
+            break;
         pio_str(io, &s->description);
         pio_bool(io, &s->in_items);
         pio_bool(io, &s->has_lead);

@@ -145,6 +145,27 @@ void pio_dvec(pio_t *io, dvec_t *d)
     }
 }
 
+void *pio_named_entry(pio_t *io, GHashTableIter *it, size_t name_offset,
+                      void *(*find)(void *owner, const char *text, size_t len), void *owner)
+{
+    if (!io->loading) {
+        gpointer key, val = NULL;
+        if (!g_hash_table_iter_next(it, &key, &val)) {
+            io->bad = true;
+            return NULL;
+        }
+        pio_str(io, (char **)((char *)val + name_offset));
+        return val;
+    }
+    char *name = NULL;
+    pio_str(io, &name);
+    void *entry = name ? find(owner, name, strlen(name)) : NULL;
+    free(name);
+    if (!entry)
+        io->bad = true;
+    return entry;
+}
+
 void pio_moments(pio_t *io, moments_t *m)
 {
     pio_u64(io, &m->n);

@@ -132,6 +132,8 @@ static supplier_t *supplier_find(procurement_t *p, const char *text, size_t len)
     return s;
 }
 
+static void *supplier_find_any(void *owner, const char *text, size_t len) { return supplier_find(owner, text, len); }
+
 static supplier_t *supplier_get(procurement_t *p, const field_value_t *v)
 {
     return supplier_find(p, v->text, v->len);
@@ -156,6 +158,8 @@ static category_t *category_find(procurement_t *p, const char *text, size_t len)
     g_hash_table_insert(p->categories, c->name, c);
     return c;
 }
+
+static void *category_find_any(void *owner, const char *text, size_t len) { return category_find(owner, text, len); }
 
 static category_t *category_get(procurement_t *p, const field_value_t *v)
 {
@@ -594,24 +598,11 @@ static void procurement_io(void *state, pio_t *io)
     size_t n = g_hash_table_size(p->suppliers);
     pio_count(io, &n, PIO_MAX_ITEMS);
     GHashTableIter it;
-    gpointer key, val;
     g_hash_table_iter_init(&it, p->suppliers);
     for (size_t i = 0; i < n && !io->bad; i++) {
-        supplier_t *s = NULL;
-        if (io->loading) {
-            char *name = NULL;
-            pio_str(io, &name);
-            if (!name || !(s = supplier_find(p, name, strlen(name)))) {
-                free(name);
-                io->bad = true;
-                break;
-            }
-            free(name);
-        } else {
-            g_hash_table_iter_next(&it, &key, &val);
-            s = val;
-            pio_str(io, &s->name);
-        }
+        supplier_t *s = pio_named_entry(io, &it, offsetof(supplier_t, name), supplier_find_any, p);
+        if (!s)
+            break;
         pio_f64s(io, &s->due_ytd, 1);
         pio_f64s(io, &s->otif_ytd, 1);
         pio_f64s(io, &s->due_month, 1);
@@ -625,21 +616,9 @@ static void procurement_io(void *state, pio_t *io)
     pio_count(io, &n, PIO_MAX_ITEMS);
     g_hash_table_iter_init(&it, p->categories);
     for (size_t i = 0; i < n && !io->bad; i++) {
-        category_t *c = NULL;
-        if (io->loading) {
-            char *name = NULL;
-            pio_str(io, &name);
-            if (!name || !(c = category_find(p, name, strlen(name)))) {
-                free(name);
-                io->bad = true;
-                break;
-            }
-            free(name);
-        } else {
-            g_hash_table_iter_next(&it, &key, &val);
-            c = val;
-            pio_str(io, &c->name);
-        }
+        category_t *c = pio_named_entry(io, &it, offsetof(category_t, name), category_find_any, p);
+        if (!c)
+            break;
         pio_i64(io, &c->spend_month);
         pio_i64(io, &c->spend_ytd);
     }
