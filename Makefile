@@ -29,7 +29,7 @@ COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
 VERSION := $(shell sed -n 's/^\#define OPSREPORT_VERSION "\(.*\)"/\1/p' include/opsreport/common.h)
-PKGS := gsl xlsxwriter inih libcurl glib-2.0 jansson zlib
+PKGS := gsl xlsxwriter inih libcurl glib-2.0 jansson zlib libcrypto
 CC ?= cc
 OPT ?= -O2
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) -Iinclude -Ipipeline -MMD -MP

@@ -5,7 +5,8 @@
 set -euo pipefail
 
 build_pkgs=(build-essential pkg-config libcsv-dev libgsl-dev libxlsxwriter-dev libhpdf-dev
-            libinih-dev libcurl4-openssl-dev libglib2.0-dev libjansson-dev zlib1g-dev fonts-dejavu-core)
+            libinih-dev libcurl4-openssl-dev libglib2.0-dev libjansson-dev zlib1g-dev libssl-dev
+            fonts-dejavu-core)
 test_pkgs=(libcriterion-dev time python3 python3-pytest python3-openpyxl python3-pandas qpdf
            poppler-utils python3-aiosmtpd libreoffice-calc-nogui clang chromium
            help2man dpkg-dev lintian bash-completion groff-base man-db
