@@ -56,6 +56,9 @@ ops_status_t freshness_init(freshness_t *f, const config_t *cfg, period_t period
 void freshness_free(freshness_t *f);
 /* Notes one accepted row (rec->input must be one of cfg->inputs). */
 void freshness_record(freshness_t *f, const config_t *cfg, const ingest_record_t *rec);
+/* Adds what src saw of an input to dst's entry for it (the counts of rows
+ * read elsewhere: a shard, or a part of the file). */
+void freshness_merge_input(freshness_input_t *dst, const freshness_input_t *src);
 /* Runs the checks; stats gives each input's presence (same order). */
 void freshness_finish(freshness_t *f, const ingest_stats_t *stats);
 /* The failed checks as sentences, at most max, each FRESHNESS_TEXT bytes;

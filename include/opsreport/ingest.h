@@ -110,4 +110,34 @@ ops_status_t ingest_input(const input_config_t *input, const char *data_dir, int
 ops_status_t ingest_check_header(const input_config_t *input, const char *data_dir,
                                  ingest_stats_t *stats, ops_error_t *err);
 
+/* Reading one input in parts, each in its own thread (run --jobs N). A part
+ * starts just after an LF: a guess at a record start, confirmed or corrected
+ * once the part before it has been read (ingest_plan_joined). The rows of the
+ * parts, taken in part order, are those of ingest_input, with the same line
+ * numbers; the stats of ingest_plan_finish are ingest_input's. */
+typedef struct ingest_plan ingest_plan_t;
+
+/* Plans reading input in up to want parts. *plan stays NULL when the input is
+ * better read whole by ingest_input: a kind with a key or an event log, an
+ * encoding with multi-byte units, a file that is not regular, missing or
+ * under 4 MB a part. Owned by the caller: ingest_plan_free. */
+ops_status_t ingest_plan_new(const input_config_t *input, const char *data_dir, int minor_units, size_t want,
+                             ingest_plan_t **plan, ops_error_t *err);
+size_t ingest_plan_parts(const ingest_plan_t *plan);
+/* Reads part k: its rows to sink, its bad rows to rejects (may be NULL).
+ * Parts may be read at once by different threads. For k > 0 the outcome,
+ * an error included, holds only once ingest_plan_joined(plan, k) is true. */
+ops_status_t ingest_plan_read(ingest_plan_t *plan, size_t k, rejects_writer_t *rejects, ingest_record_fn sink,
+                              void *sink_ctx, ops_error_t *err);
+/* After parts k - 1 (joined) and k were read: true if part k began where
+ * part k - 1 ended. false: its start has moved there; discard what it gave
+ * the sink and the rejects and read it again (then it is joined). */
+bool ingest_plan_joined(ingest_plan_t *plan, size_t k);
+/* SHA-256 of the whole file; may run beside the parts' reading. */
+ops_status_t ingest_plan_hash(ingest_plan_t *plan, ops_error_t *err);
+/* Once every part is read and joined and the file hashed: the input's stats,
+ * and OPS_ERR_INPUT if the file changed while it was read. */
+ops_status_t ingest_plan_finish(ingest_plan_t *plan, ingest_stats_t *stats, ops_error_t *err);
+void ingest_plan_free(ingest_plan_t *plan);
+
 #endif

@@ -290,17 +290,6 @@ static int by_shard(const void *a, const void *b)
     return x->arg < y->arg ? -1 : x->arg > y->arg;
 }
 
-static void fresh_merge(freshness_input_t *dst, const freshness_input_t *src)
-{
-    if (src->dated && (!dst->dated || src->latest > dst->latest))
-        dst->latest = src->latest;
-    dst->dated |= src->dated;
-    dst->after_end |= src->after_end;
-    dst->rows_period += src->rows_period;
-    dst->rows_previous += src->rows_previous;
-    dst->rows_earlier += src->rows_earlier;
-}
-
 ops_status_t shard_merge_all(const config_t *cfg, period_t period, char *const *paths, size_t n_paths,
                              analyse_t *const *scopes, const char *const *scope_names, size_t n_scopes,
                              ingest_stats_t *stats, freshness_t *fresh, const char *rejects_path,
@@ -353,7 +342,7 @@ ops_status_t shard_merge_all(const config_t *cfg, period_t period, char *const *
                 stats[i] = s->stats[i];
             }
             covered[i] = true;
-            fresh_merge(&fresh->inputs[i], &s->fresh[i]);
+            freshness_merge_input(&fresh->inputs[i], &s->fresh[i]);
         }
         for (size_t j = 0; j < n_scopes; j++)
             if ((rc = analyse_merge(scopes[j], s->scopes[j], err)) != OPS_OK)

@@ -613,14 +613,35 @@ static ops_status_t merge_partials(const run_options_t *o, const config_t *cfg, 
 }
 
 /* ---- parallel ingest (--jobs N) ---------------------------------------------
- * Inputs are read by N threads, a unit at a time: the units of shards
+ * Inputs are read by N threads, a task at a time. A task is a unit of shards
  * (shard_takes: every input alone, except the people kinds, which are read
- * together in config order because their analysis joins them). Each unit has
- * its own analyse states (one per scope) and each input its own rejects file;
- * afterwards the main thread merges the states with analyse_merge and appends
- * the rejects in unit order, which is exactly what `run --shard` + `merge`
- * does, so the outputs are the same bytes as the serial pass. The freshness
- * gate is shared: a row only touches its own input's entry. */
+ * together in config order because their analysis joins them), or, for a
+ * large input of a kind whose rows stand alone, one part of its file
+ * (ingest_plan_*: N parts) or that file's hash. Each unit and part has its
+ * own analyse states (one per scope) and rejects file; afterwards the main
+ * thread checks that each part began where the one before it ended (reading
+ * it again where not), then merges the states with analyse_merge and appends
+ * the rejects in input and part order: rows meet the accumulators in file
+ * order, which is exactly what `run --shard` + `merge` does, so the outputs
+ * are the same bytes as the serial pass. The freshness gate is shared by the
+ * units (a row only touches its own input's entry); parts count in a gate of
+ * their own, merged like the states. Tasks start largest first. */
+
+typedef enum { TASK_UNIT, TASK_PART, TASK_HASH } task_kind_t;
+
+typedef struct {
+    task_kind_t kind;
+    size_t unit;             /* TASK_UNIT */
+    size_t input, part;      /* TASK_PART, TASK_HASH */
+    uint64_t weight;         /* bytes to read, for the order */
+} task_t;
+
+typedef struct {
+    fanout_t fan;
+    freshness_t fresh;
+    ops_status_t rc;
+    ops_error_t err;
+} part_state_t;
 
 typedef struct {
     const run_options_t *o;
@@ -630,11 +651,17 @@ typedef struct {
     const char *rej_dir;     /* run folder: hidden per-input rejects; NULL: validate, or --partial's files */
     size_t *unit_of;         /* per input: its unit; SIZE_MAX: not read (another shard) */
     size_t n_units;
-    fanout_t *fans;          /* per unit */
+    fanout_t *fans;          /* per unit (empty for an input read in parts) */
     ops_status_t *rc;        /* per input */
     ops_error_t *errs;       /* per input */
+    ingest_plan_t **plans;   /* per input: its parts, NULL: read whole */
+    part_state_t **parts;    /* per input with a plan: one per part */
+    ops_status_t *hash_rc;   /* per input with a plan */
+    ops_error_t *hash_errs;
+    task_t *tasks;
+    size_t n_tasks;
     pthread_mutex_t lock;
-    size_t next_unit;        /* under lock */
+    size_t next_task;        /* under lock */
     size_t first_failed;     /* lowest failed input index, under lock; SIZE_MAX: none */
 } jobs_t;
 
@@ -646,6 +673,17 @@ static void jobs_rejects_path(const jobs_t *j, size_t i, char *buf, size_t size)
         snprintf(buf, size, "%s/.rejects-input-%zu.tmp", j->rej_dir, i);
     else
         buf[0] = '\0'; /* validate: no rejects file */
+}
+
+/* Part k's rejects, appended to the input's in part order. */
+static void jobs_part_rejects_path(const jobs_t *j, size_t i, size_t k, char *buf, size_t size)
+{
+    char input[RUNFOLDER_PATH_SIZE + 64];
+    jobs_rejects_path(j, i, input, sizeof input);
+    if (input[0])
+        snprintf(buf, size, "%s.part-%zu", input, k);
+    else
+        buf[0] = '\0';
 }
 
 static ops_status_t jobs_read_input(jobs_t *j, fanout_t *fan, size_t i, ops_error_t *err)
@@ -661,16 +699,47 @@ static ops_status_t jobs_read_input(jobs_t *j, fanout_t *fan, size_t i, ops_erro
     return rc != OPS_OK ? rc : crc;
 }
 
+/* Part k of input i into its own states, afresh (a part read again starts over). */
+static ops_status_t jobs_read_part(jobs_t *j, size_t i, size_t k)
+{
+    part_state_t *ps = &j->parts[i][k];
+    char path[RUNFOLDER_PATH_SIZE + 96];
+    rejects_writer_t *w = NULL;
+    fanout_free(&ps->fan);
+    freshness_free(&ps->fresh);
+    if ((ps->rc = fanout_new(&ps->fan, j->cfg, j->o->period, &ps->err)) != OPS_OK ||
+        (ps->rc = freshness_init(&ps->fresh, j->cfg, j->o->period, &ps->err)) != OPS_OK)
+        return ps->rc;
+    ps->fan.fresh = &ps->fresh;
+    ps->fan.cfg = j->cfg;
+    jobs_part_rejects_path(j, i, k, path, sizeof path);
+    if (path[0] && (ps->rc = rejects_open(path, &w, &ps->err)) != OPS_OK)
+        return ps->rc;
+    ops_status_t rc = ingest_plan_read(j->plans[i], k, w, fanout_record, &ps->fan, &ps->err);
+    ops_status_t crc = rejects_close(w, rc == OPS_OK ? &ps->err : NULL);
+    return ps->rc = rc != OPS_OK ? rc : crc;
+}
+
 static void *jobs_worker(void *data)
 {
     jobs_t *j = data;
     for (;;) {
         pthread_mutex_lock(&j->lock);
-        size_t u = j->next_unit++;
+        size_t t = j->next_task++;
         size_t failed = j->first_failed;
         pthread_mutex_unlock(&j->lock);
-        if (u >= j->n_units)
+        if (t >= j->n_tasks)
             return NULL;
+        const task_t *task = &j->tasks[t];
+        if (task->kind == TASK_PART) {
+            jobs_read_part(j, task->input, task->part);
+            continue;
+        }
+        if (task->kind == TASK_HASH) {
+            j->hash_rc[task->input] = ingest_plan_hash(j->plans[task->input], &j->hash_errs[task->input]);
+            continue;
+        }
+        size_t u = task->unit;
         for (size_t i = 0; i < j->cfg->n_inputs; i++) {
             if (j->unit_of[i] != u)
                 continue;
@@ -685,6 +754,79 @@ static void *jobs_worker(void *data)
             }
         }
     }
+}
+
+static int task_cmp(const void *a, const void *b)
+{
+    const task_t *x = a, *y = b;
+    if (x->weight != y->weight)
+        return x->weight > y->weight ? -1 : 1;
+    if (x->input != y->input)
+        return x->input < y->input ? -1 : 1;
+    return x->part < y->part ? -1 : x->part > y->part;
+}
+
+static uint64_t file_bytes(const run_options_t *o, const input_config_t *in)
+{
+    char path[2048];
+    struct stat sb;
+    if (in->file[0] == '/' || !o->data_dir)
+        snprintf(path, sizeof path, "%s", in->file);
+    else
+        snprintf(path, sizeof path, "%s/%s", o->data_dir, in->file);
+    return stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+}
+
+/* Input i, read in parts, into fan, stats[i], fresh and rejects: parts not
+ * joined to the one before are read again here, then everything is taken in
+ * part order. */
+static ops_status_t jobs_merge_parts(jobs_t *j, size_t i, fanout_t *fan, rejects_writer_t *rejects,
+                                     ops_error_t *err)
+{
+    ingest_plan_t *plan = j->plans[i];
+    size_t n = ingest_plan_parts(plan), again = 0;
+    ops_status_t rc = OPS_OK;
+    rejects_writer_t *own = NULL;
+    for (size_t k = 0; k < n; k++) {
+        if (k > 0 && !ingest_plan_joined(plan, k)) {
+            jobs_read_part(j, i, k);
+            again++;
+        }
+        if (j->parts[i][k].rc != OPS_OK) {
+            *err = j->parts[i][k].err;
+            return j->parts[i][k].rc;
+        }
+    }
+    if (j->hash_rc[i] != OPS_OK) {
+        *err = j->hash_errs[i];
+        return j->hash_rc[i];
+    }
+    if ((rc = ingest_plan_finish(plan, &j->stats[i], err)) != OPS_OK)
+        return rc;
+    log_msg(2, "%s: read in %zu parts, %zu read again (began inside a quoted field)", j->cfg->inputs[i].name, n,
+            again);
+    if (j->o->partial_out) { /* the shard's rejects file of the input, as a whole read writes it */
+        char path[RUNFOLDER_PATH_SIZE + 64];
+        jobs_rejects_path(j, i, path, sizeof path);
+        if ((rc = rejects_open(path, &own, err)) != OPS_OK)
+            return rc;
+        rejects = own;
+    }
+    for (size_t k = 0; k < n && rc == OPS_OK; k++) {
+        char path[RUNFOLDER_PATH_SIZE + 96];
+        jobs_part_rejects_path(j, i, k, path, sizeof path);
+        if (rejects && path[0] && (rc = rejects_append_file(rejects, path, err)) != OPS_OK)
+            break;
+        for (size_t sc = 0; sc < fan->n && rc == OPS_OK; sc++)
+            rc = analyse_merge(fan->a[sc], j->parts[i][k].fan.a[sc], err);
+        freshness_merge_input(&fan->fresh->inputs[i], &j->parts[i][k].fresh.inputs[i]);
+    }
+    if (own) {
+        ops_status_t crc = rejects_close(own, rc == OPS_OK ? err : NULL);
+        if (rc == OPS_OK)
+            rc = crc;
+    }
+    return rc;
 }
 
 /* Reads the inputs o->jobs at a time into fan, stats and fresh; appends their
@@ -704,8 +846,14 @@ static ops_status_t ingest_parallel(const run_options_t *o, const config_t *cfg,
     j.rc = calloc(n ? n : 1, sizeof *j.rc);
     j.errs = calloc(n ? n : 1, sizeof *j.errs);
     j.fans = calloc(n ? n : 1, sizeof *j.fans);
+    j.plans = calloc(n ? n : 1, sizeof *j.plans);
+    j.parts = calloc(n ? n : 1, sizeof *j.parts);
+    j.hash_rc = calloc(n ? n : 1, sizeof *j.hash_rc);
+    j.hash_errs = calloc(n ? n : 1, sizeof *j.hash_errs);
+    j.tasks = calloc(n ? n : 1, sizeof *j.tasks);
     threads = calloc((size_t)jobs, sizeof *threads);
-    if (!j.unit_of || !j.rc || !j.errs || !j.fans || !threads) {
+    if (!j.unit_of || !j.rc || !j.errs || !j.fans || !j.plans || !j.parts || !j.hash_rc || !j.hash_errs ||
+        !j.tasks || !threads) {
         rc = ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto cleanup;
     }
@@ -725,14 +873,45 @@ static ops_status_t ingest_parallel(const run_options_t *o, const config_t *cfg,
             j.n_units++;
         j.unit_of[i] = u;
     }
+    /* tasks: a unit of one input that splits gives its parts and its hash */
     for (size_t u = 0; u < j.n_units; u++) {
-        if ((rc = fanout_new(&j.fans[u], cfg, o->period, err)) != OPS_OK)
+        size_t first = SIZE_MAX, count = 0;
+        uint64_t bytes = 0;
+        for (size_t i = 0; i < n; i++)
+            if (j.unit_of[i] == u) {
+                if (first == SIZE_MAX)
+                    first = i;
+                count++;
+                bytes += file_bytes(o, &cfg->inputs[i]);
+            }
+        if (count == 1 && (rc = ingest_plan_new(&cfg->inputs[first], o->data_dir, cfg->minor_units, (size_t)jobs,
+                                                &j.plans[first], err)) != OPS_OK)
             goto cleanup;
-        j.fans[u].fresh = fresh;
-        j.fans[u].cfg = cfg;
+        size_t parts = ingest_plan_parts(j.plans[first]);
+        if (!parts) {
+            if ((rc = fanout_new(&j.fans[u], cfg, o->period, err)) != OPS_OK)
+                goto cleanup;
+            j.fans[u].fresh = fresh;
+            j.fans[u].cfg = cfg;
+            j.tasks[j.n_tasks++] = (task_t){ TASK_UNIT, u, first, 0, bytes };
+            continue;
+        }
+        task_t *grown = realloc(j.tasks, (j.n_tasks + n + parts + 1) * sizeof *grown);
+        j.parts[first] = calloc(parts, sizeof *j.parts[first]);
+        if (grown)
+            j.tasks = grown;
+        if (!grown || !j.parts[first]) {
+            rc = ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+            goto cleanup;
+        }
+        for (size_t k = 0; k < parts; k++)
+            j.tasks[j.n_tasks++] = (task_t){ TASK_PART, u, first, k, bytes / parts };
+        /* hashing runs several times faster than parsing: weigh it so */
+        j.tasks[j.n_tasks++] = (task_t){ TASK_HASH, u, first, SIZE_MAX, bytes / 8 };
     }
-    if ((size_t)jobs > j.n_units)
-        jobs = (int)(j.n_units ? j.n_units : 1);
+    qsort(j.tasks, j.n_tasks, sizeof *j.tasks, task_cmp);
+    if ((size_t)jobs > j.n_tasks)
+        jobs = (int)(j.n_tasks ? j.n_tasks : 1);
     int started = 0;
     for (; started < jobs; started++)
         if (pthread_create(&threads[started], NULL, jobs_worker, &j) != 0)
@@ -745,6 +924,12 @@ static ops_status_t ingest_parallel(const run_options_t *o, const config_t *cfg,
     for (size_t i = 0; i < n; i++) {
         if (j.unit_of[i] == SIZE_MAX)
             continue;
+        if (j.plans[i]) {
+            if ((rc = jobs_merge_parts(&j, i, fan, rejects, err)) != OPS_OK)
+                goto cleanup;
+            ops_fault_point("ingest");
+            continue;
+        }
         if (j.rc[i] != OPS_OK) {
             *err = j.errs[i];
             rc = j.rc[i];
@@ -766,15 +951,35 @@ static ops_status_t ingest_parallel(const run_options_t *o, const config_t *cfg,
     }
 
 cleanup:
-    for (size_t i = 0; rej_dir && !o->partial_out && j.unit_of && i < n; i++) {
-        char path[RUNFOLDER_PATH_SIZE + 64];
-        jobs_rejects_path(&j, i, path, sizeof path);
-        unlink(path);
+    for (size_t i = 0; j.unit_of && i < n; i++) {
+        char path[RUNFOLDER_PATH_SIZE + 96];
+        if (rej_dir && !o->partial_out && !j.plans[i]) {
+            jobs_rejects_path(&j, i, path, sizeof path);
+            unlink(path);
+        }
+        for (size_t k = 0; j.plans && j.plans[i] && k < ingest_plan_parts(j.plans[i]); k++) {
+            jobs_part_rejects_path(&j, i, k, path, sizeof path);
+            if (path[0])
+                unlink(path);
+            if (j.parts[i]) {
+                fanout_free(&j.parts[i][k].fan);
+                freshness_free(&j.parts[i][k].fresh);
+            }
+        }
+        if (j.parts)
+            free(j.parts[i]);
+        if (j.plans)
+            ingest_plan_free(j.plans[i]);
     }
     for (size_t u = 0; j.fans && u < j.n_units; u++)
         fanout_free(&j.fans[u]);
     pthread_mutex_destroy(&j.lock);
     free(threads);
+    free(j.tasks);
+    free(j.hash_errs);
+    free(j.hash_rc);
+    free(j.parts);
+    free(j.plans);
     free(j.fans);
     free(j.errs);
     free(j.rc);
@@ -850,13 +1055,13 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     if (o->n_partials && merge_partials(o, cfg, &fan, stats, &fresh, &rf, &rejects, &err) != OPS_OK)
         goto fail;
     int jobs = o->jobs ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (jobs > 1 && !o->n_partials && cfg->n_inputs > 1 &&
+    if (jobs > 1 && !o->n_partials &&
         ingest_parallel(o, cfg, jobs, &fan, &fresh, stats, rf_open ? rf.dir : NULL, rejects, &err) != OPS_OK)
         goto fail;
     for (size_t i = 0; i < cfg->n_inputs && !o->n_partials; i++) {
         if (!shard_takes(cfg, i, o->shard_k, o->shard_n))
             continue;
-        if (jobs <= 1 || cfg->n_inputs <= 1) { /* --jobs 1: one after another, with the progress line */
+        if (jobs <= 1) { /* --jobs 1: one after another, with the progress line */
             if (o->partial_out && partial_rejects_open(o, i, &rejects, &err) != OPS_OK)
                 goto fail;
             progress_start(&progress, &cfg->inputs[i], o->data_dir);

@@ -38,8 +38,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define INGEST_BLOCK (256 * 1024)
 #define INGEST_MAX_COLUMNS 4096 /* wide exports (sensor logs, surveys) run to hundreds of columns */
@@ -1194,6 +1196,67 @@ static ops_status_t check_unchanged(const char *path, FILE *fp, const struct sta
     return OPS_OK;
 }
 
+/* A reader's stats before the first byte: names, path and money fields. */
+static void stats_init(ingest_stats_t *stats, const input_config_t *in, const char *data_dir)
+{
+    memset(stats, 0, sizeof *stats);
+    snprintf(stats->name, sizeof stats->name, "%s", in->name);
+    snprintf(stats->kind, sizeof stats->kind, "%s", in->schema->name);
+    if (in->file[0] == '/' || !data_dir)
+        snprintf(stats->path, sizeof stats->path, "%s", in->file);
+    else
+        snprintf(stats->path, sizeof stats->path, "%s/%s", data_dir, in->file);
+    for (size_t f = 0; f < in->schema->n_fields; f++)
+        if (in->schema->fields[f].type == FT_MONEY && stats->n_money < INGEST_MAX_MONEY) {
+            snprintf(stats->money[stats->n_money].field, sizeof stats->money[0].field, "%s",
+                     in->schema->fields[f].name);
+            stats->n_money++;
+        }
+}
+
+/* st (zeroed) set up to read in's text from line 1; stats from stats_init. */
+static void state_init(ingest_state_t *st, const input_config_t *in, int minor_units, rejects_writer_t *rejects,
+                       ingest_record_fn sink, void *sink_ctx, ingest_stats_t *stats, ops_error_t *err)
+{
+    st->in = in;
+    st->schema = in->schema;
+    st->minor_units = minor_units;
+    st->path = stats->path;
+    st->rejects = rejects;
+    st->sink = sink;
+    st->sink_ctx = sink_ctx;
+    st->stats = stats;
+    st->err = err;
+    st->line = 1;
+    size_t slot = 0;
+    for (size_t f = 0; f < CONFIG_MAX_FIELDS; f++)
+        st->money_slot[f] = -1;
+    for (size_t f = 0; f < st->schema->n_fields; f++)
+        if (st->schema->fields[f].type == FT_MONEY && slot < INGEST_MAX_MONEY)
+            st->money_slot[f] = (int)slot++;
+}
+
+/* The end of the text: CRs at the very end are lone CRs, each ends a line;
+ * the physical lines are counted; a quoted field still open is handed over. */
+static ops_status_t text_finish(ingest_state_t *st, struct csv_parser *parser)
+{
+    st->line += (long)st->cr_run;
+    st->cr_run = 0;
+    st->stats->physical_lines = (uint64_t)(st->line_open ? st->line : st->line - 1);
+    if (!st->line_open && st->line > 1)
+        st->line--; /* a record still open ends on the last line, not after it */
+    /* CSV_STRICT_FINI makes csv_fini refuse a quoted field still open at the
+     * end (and change nothing); the second call hands it over, to be
+     * rejected line by line instead of hiding the lines after its quote */
+    csv_set_opts(parser, CSV_STRICT | CSV_STRICT_FINI);
+    if (csv_fini(parser, on_field, on_record, st) != 0) {
+        st->unterminated = true;
+        csv_set_opts(parser, 0);
+        csv_fini(parser, on_field, on_record, st);
+    }
+    return st->status;
+}
+
 /* A header row longer than this is not one: a file with no line end at all. */
 #define INGEST_HEADER_MAX (4 * 1024 * 1024)
 
@@ -1214,34 +1277,9 @@ static ops_status_t ingest_read(const input_config_t *in, const char *data_dir, 
     EVP_MD_CTX *sha = NULL;
     decoder_t dec = { .cd = (iconv_t)-1, .unit = 1 };
 
-    memset(stats, 0, sizeof *stats);
-    snprintf(stats->name, sizeof stats->name, "%s", in->name);
-    snprintf(stats->kind, sizeof stats->kind, "%s", in->schema->name);
-    if (in->file[0] == '/' || !data_dir)
-        snprintf(stats->path, sizeof stats->path, "%s", in->file);
-    else
-        snprintf(stats->path, sizeof stats->path, "%s/%s", data_dir, in->file);
-
-    st.in = in;
-    st.schema = in->schema;
-    st.minor_units = minor_units;
-    st.path = stats->path;
-    st.rejects = rejects;
-    st.sink = sink;
-    st.sink_ctx = sink_ctx;
-    st.stats = stats;
-    st.err = err;
-    st.line = 1;
+    stats_init(stats, in, data_dir);
+    state_init(&st, in, minor_units, rejects, sink, sink_ctx, stats, err);
     st.header_only = header_only;
-    for (size_t f = 0; f < CONFIG_MAX_FIELDS; f++)
-        st.money_slot[f] = -1;
-    for (size_t f = 0; f < st.schema->n_fields; f++)
-        if (st.schema->fields[f].type == FT_MONEY && stats->n_money < INGEST_MAX_MONEY) {
-            st.money_slot[f] = (int)stats->n_money;
-            snprintf(stats->money[stats->n_money].field, sizeof stats->money[0].field, "%s",
-                     st.schema->fields[f].name);
-            stats->n_money++;
-        }
 
     fp = fopen(stats->path, "rb");
     if (!fp) {
@@ -1317,25 +1355,8 @@ static ops_status_t ingest_read(const input_config_t *in, const char *data_dir, 
     }
     if (regular && !header_only && (rc = check_unchanged(stats->path, fp, &opened, stats->bytes, err)) != OPS_OK)
         goto cleanup;
-    /* CRs at the very end are lone CRs: each ends a line */
-    st.line += (long)st.cr_run;
-    st.cr_run = 0;
-    stats->physical_lines = (uint64_t)(st.line_open ? st.line : st.line - 1);
-    if (!st.line_open && st.line > 1)
-        st.line--; /* a record still open ends on the last line, not after it */
-    /* CSV_STRICT_FINI makes csv_fini refuse a quoted field still open at the
-     * end (and change nothing); the second call hands it over, to be
-     * rejected line by line instead of hiding the lines after its quote */
-    csv_set_opts(&parser, CSV_STRICT | CSV_STRICT_FINI);
-    if (csv_fini(&parser, on_field, on_record, &st) != 0) {
-        st.unterminated = true;
-        csv_set_opts(&parser, 0);
-        csv_fini(&parser, on_field, on_record, &st);
-    }
-    if (st.status != OPS_OK) {
-        rc = st.status;
+    if ((rc = text_finish(&st, &parser)) != OPS_OK)
         goto cleanup;
-    }
     if (!st.header_done) {
         rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, 1, NULL,
                            "the file is empty: expected a header row naming the columns");
@@ -1399,4 +1420,480 @@ ops_status_t ingest_check_header(const input_config_t *in, const char *data_dir,
                                  ingest_stats_t *stats, ops_error_t *err)
 {
     return ingest_read(in, data_dir, 0, NULL, NULL, NULL, stats, err, true);
+}
+
+/* ---- one input in parts (run and validate --jobs N) -------------------------
+ * A large export of a kind whose rows are independent of each other (no key
+ * kept unique, no event log) is read by several threads, each from a byte
+ * offset just after an LF. Such an offset starts a record only if it lies
+ * outside quotes, and nothing short of parsing the bytes before it proves
+ * that; so a part's start is a guess until the part before it has been read:
+ * that part reads on past the guess to the first record end at or after it,
+ * and where the two differ the part is read again from that true end. Each
+ * guess's line number is counted in one pass first (memchr-fast), so rejects
+ * and the GL detail carry real line numbers; a part read again takes the line
+ * number its predecessor ended on. The file is hashed whole, as by
+ * ingest_input, and the stats of the parts add up to those of one pass. */
+
+/* smaller files are read whole: a part must be worth a thread */
+#define INGEST_PART_MIN (4 * 1024 * 1024)
+
+typedef struct {
+    off_t guess;          /* first offset tried: just after an LF */
+    long guess_line;      /* line number at guess */
+    off_t start;          /* offset it was last read from */
+    long start_line;
+    off_t end;            /* where its reading stopped: a record end or the file's end */
+    long end_line;        /* line number at end */
+    bool hit_eof;         /* the part read to the end of the file */
+    ingest_stats_t stats; /* its own counts, summed by ingest_plan_finish */
+} ingest_part_t;
+
+struct ingest_plan {
+    const input_config_t *in;
+    int minor_units;
+    int fd;
+    struct stat opened;
+    size_t n;
+    ingest_part_t *parts; /* n */
+    ingest_stats_t base;  /* name, path, money fields */
+    uint64_t hashed;      /* bytes read by ingest_plan_hash */
+    char sha256[65];
+    struct timespec t0;
+};
+
+/* Encodings a part can start decoding anywhere in: UTF-8, and iconv's
+ * stateless single-byte ones (an LF byte is an LF there). */
+static bool encoding_splits(const char *encoding)
+{
+    if (!encoding)
+        return true;
+    char name[32];
+    size_t n = 0;
+    for (const char *c = encoding; *c && n + 1 < sizeof name; c++)
+        if (isalnum((unsigned char)*c))
+            name[n++] = (char)toupper((unsigned char)*c);
+    name[n] = '\0';
+    static const char *const single[] = { "UTF8", "ISO8859", "LATIN", "WINDOWS125", "CP125", "CP437", "CP850",
+                                          "ASCII", "USASCII", "MACROMAN", "KOI8" };
+    for (size_t i = 0; i < sizeof single / sizeof single[0]; i++)
+        if (!strncmp(name, single[i], strlen(single[i])))
+            return true;
+    return false;
+}
+
+/* Reads n bytes at off, fewer only at the end of the file; -1 on error. */
+static ssize_t pread_full(int fd, char *buf, size_t n, off_t off)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, buf + got, n - got, off + (off_t)got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+/* Line ends in s[0..n) as feed counts them (LF, CR LF, CR CR LF: one; a
+ * lone CR: one), with *cr the CRs before s not yet counted. */
+static uint64_t count_line_ends(const char *s, size_t n, size_t *cr)
+{
+    uint64_t ends = 0;
+    if (!*cr && !memchr(s, '\r', n)) { /* the common case: LFs only */
+        for (const char *p = s, *e = s + n; (p = memchr(p, '\n', (size_t)(e - p))); p++)
+            ends++;
+        return ends;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\r') {
+            (*cr)++;
+        } else if (s[i] == '\n') {
+            ends++;
+            *cr = 0;
+        } else if (*cr) {
+            ends += *cr;
+            *cr = 0;
+        }
+    }
+    return ends;
+}
+
+void ingest_plan_free(ingest_plan_t *plan)
+{
+    if (!plan)
+        return;
+    if (plan->fd >= 0)
+        close(plan->fd);
+    free(plan->parts);
+    free(plan);
+}
+
+size_t ingest_plan_parts(const ingest_plan_t *plan)
+{
+    return plan ? plan->n : 0;
+}
+
+ops_status_t ingest_plan_new(const input_config_t *in, const char *data_dir, int minor_units, size_t want,
+                             ingest_plan_t **out, ops_error_t *err)
+{
+    ops_status_t rc = OPS_OK;
+    char *block = NULL;
+    ingest_plan_t *plan = NULL;
+    *out = NULL;
+    if (want < 2 || in->schema->key_field >= 0 || in->keep_latest_by >= 0 || !encoding_splits(in->encoding))
+        return OPS_OK;
+    plan = calloc(1, sizeof *plan);
+    block = malloc(INGEST_BLOCK);
+    if (!plan || !block) {
+        rc = ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        goto cleanup;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &plan->t0);
+    plan->in = in;
+    plan->minor_units = minor_units;
+    stats_init(&plan->base, in, data_dir);
+    plan->fd = open(plan->base.path, O_RDONLY | O_CLOEXEC);
+    /* anything unusual (missing, not a regular file, small): ingest_input
+     * reads it whole and says what is wrong */
+    if (plan->fd < 0 || fstat(plan->fd, &plan->opened) != 0 || !S_ISREG(plan->opened.st_mode))
+        goto cleanup;
+    off_t size = plan->opened.st_size;
+    /* OPSREPORT_PART_BYTES: a smaller least part, so tests split small files */
+    const char *least = getenv("OPSREPORT_PART_BYTES");
+    long long min = least && atoll(least) > 0 ? atoll(least) : INGEST_PART_MIN;
+    size_t n = (size_t)(size / min);
+    if (n > want)
+        n = want;
+    if (n < 2)
+        goto cleanup;
+    plan->parts = calloc(n, sizeof *plan->parts);
+    if (!plan->parts) {
+        rc = ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        goto cleanup;
+    }
+    /* guesses: just after the first LF at or past each k/n of the file, with
+     * the line number there; a guess that lands on the one before is dropped */
+    plan->parts[0].guess_line = 1;
+    size_t found = 1, cr = 0;
+    uint64_t lines = 0;
+    off_t pos = 0, nominal = size / (off_t)n;
+    while (found < n && pos < size) {
+        ssize_t got = pread_full(plan->fd, block, INGEST_BLOCK, pos);
+        if (got <= 0)
+            goto cleanup; /* read it whole: ingest_input reports the error */
+        size_t i = 0;
+        while (i < (size_t)got && found < n) {
+            size_t from = pos + (off_t)i >= nominal ? i : (size_t)(nominal - pos);
+            if (from >= (size_t)got)
+                break;
+            const char *lf = memchr(block + from, '\n', (size_t)got - from);
+            if (!lf)
+                break;
+            size_t at = (size_t)(lf - block) + 1;
+            lines += count_line_ends(block + i, at - i, &cr);
+            i = at;
+            if (pos + (off_t)at < size) {
+                plan->parts[found].guess = pos + (off_t)at;
+                plan->parts[found].guess_line = (long)lines + 1;
+                found++;
+            }
+            nominal = size / (off_t)n * (off_t)found;
+        }
+        lines += count_line_ends(block + i, (size_t)got - i, &cr);
+        pos += got;
+    }
+    if (found < 2)
+        goto cleanup;
+    plan->n = found;
+    for (size_t k = 0; k < plan->n; k++) {
+        plan->parts[k].start = plan->parts[k].guess;
+        plan->parts[k].start_line = plan->parts[k].guess_line;
+    }
+    *out = plan;
+    plan = NULL;
+
+cleanup:
+    free(block);
+    ingest_plan_free(plan);
+    return rc;
+}
+
+/* Between records: libcsv has begun no row (its state 0, ROW_NOT_BEGUN,
+ * with nothing buffered) and neither have we. */
+static bool at_record_start(const ingest_state_t *st, const struct csv_parser *p)
+{
+    return p->pstate == 0 && p->entry_pos == 0 && !st->n_fields && !st->rec_start && !st->cr_run;
+}
+
+static ops_status_t decode_block(ingest_state_t *st, decoder_t *d, struct csv_parser *p, char *data, size_t n,
+                                 bool eof, size_t *carry)
+{
+    return d->cd != (iconv_t)-1 ? decode_iconv(st, d, p, data, n, eof, carry)
+                                : decode_utf8(st, d, p, data, n, eof, carry);
+}
+
+ops_status_t ingest_plan_read(ingest_plan_t *plan, size_t k, rejects_writer_t *rejects, ingest_record_fn sink,
+                              void *sink_ctx, ops_error_t *err)
+{
+    ops_status_t rc = OPS_OK;
+    ingest_part_t *pt = &plan->parts[k];
+    const input_config_t *in = plan->in;
+    ingest_state_t st = { 0 };
+    struct csv_parser parser;
+    bool parser_ready = false;
+    decoder_t dec = { .cd = (iconv_t)-1, .unit = 1 };
+    char *block = malloc(INGEST_CARRY + INGEST_BLOCK);
+    off_t size = plan->opened.st_size;
+    bool last = k + 1 == plan->n;
+    off_t stop = last ? size : plan->parts[k + 1].guess; /* read at least to here */
+
+    pt->stats = plan->base;
+    pt->stats.present = true;
+    pt->hit_eof = false;
+    state_init(&st, in, plan->minor_units, rejects, sink, sink_ctx, &pt->stats, err);
+    if (in->encoding) {
+        dec.cd = iconv_open("UTF-8", in->encoding);
+        if (dec.cd == (iconv_t)-1) {
+            rc = ops_error_set(err, OPS_ERR_INPUT, st.path, 0, NULL, "iconv cannot decode encoding = %s: %s",
+                               in->encoding, strerror(errno));
+            goto cleanup;
+        }
+        dec.out_cap = INGEST_BLOCK * 3;
+        dec.out = malloc(dec.out_cap);
+    }
+    if (!block || (in->encoding && !dec.out) || csv_init(&parser, 0) != 0) {
+        rc = ops_error_set(err, OPS_ERR_NOMEM, st.path, 0, NULL, "out of memory");
+        goto cleanup;
+    }
+    parser_ready = true;
+    parser_set_dialect(&parser, in);
+    if (k > 0) {
+        /* the header maps the columns: read it as part 0 does, then start
+         * afresh at this part's offset */
+        st.header_only = true;
+        size_t carry = 0;
+        for (off_t pos = 0; !st.stop && pos < size && pos <= INGEST_HEADER_MAX;) {
+            ssize_t got = pread_full(plan->fd, block + carry, INGEST_BLOCK, pos);
+            if (got < 0) {
+                rc = ops_error_set(err, OPS_ERR_INPUT, st.path, 0, NULL, "read error: %s", strerror(errno));
+                goto cleanup;
+            }
+            pos += got;
+            size_t len = carry + (size_t)got;
+            if ((rc = decode_block(&st, &dec, &parser, block, len, got < INGEST_BLOCK, &carry)) != OPS_OK)
+                goto cleanup;
+            if (got < INGEST_BLOCK)
+                break;
+            memmove(block, block + len - carry, carry);
+        }
+        if (!st.header_done) { /* part 0 says why */
+            rc = ops_error_set(err, OPS_ERR_INPUT, st.path, 1, NULL, "no header row");
+            goto cleanup;
+        }
+        bool mapped[CONFIG_MAX_FIELDS];
+        memcpy(mapped, pt->stats.field_mapped, sizeof mapped);
+        pt->stats = plan->base;
+        pt->stats.present = true;
+        memcpy(pt->stats.field_mapped, mapped, sizeof mapped);
+        csv_free(&parser);
+        parser_ready = false;
+        if (csv_init(&parser, 0) != 0) {
+            rc = ops_error_set(err, OPS_ERR_NOMEM, st.path, 0, NULL, "out of memory");
+            goto cleanup;
+        }
+        parser_ready = true;
+        parser_set_dialect(&parser, in);
+        st.header_only = st.stop = false;
+        st.n_fields = st.buf_len = 0;
+        st.rec_start = st.field_start = st.last_field_start = 0;
+        st.over_first = st.over_last = 0;
+        st.cr_run = 0;
+        st.line_open = st.overflow = false;
+        dec.bom_done = true; /* a BOM is only at the start of the file */
+        if (dec.cd != (iconv_t)-1)
+            iconv(dec.cd, NULL, NULL, NULL, NULL);
+    }
+    st.line = pt->start_line;
+    pt->end = pt->start;
+    pt->end_line = pt->start_line;
+    if (pt->start >= size) /* its predecessor read to the end */
+        goto cleanup;
+
+    /* block[0..carry) holds a character cut by the previous block's end;
+     * base is the file offset of block[0] */
+    size_t carry = 0;
+    off_t pos = pt->start;
+    bool done = false;
+    while (!done) {
+        size_t want = INGEST_BLOCK;
+        if (pos < stop && pos + (off_t)want > stop)
+            want = (size_t)(stop - pos); /* land exactly on the next part's guess */
+        ssize_t got = pread_full(plan->fd, block + carry, want, pos);
+        if (got < 0) {
+            rc = ops_error_set(err, OPS_ERR_INPUT, st.path, st.line, NULL, "read error: %s", strerror(errno));
+            goto cleanup;
+        }
+        off_t base = pos - (off_t)carry;
+        bool eof = (size_t)got < want || pos + got >= size;
+        size_t len = carry + (size_t)got;
+        if (last || pos + got <= stop) {
+            pos += got;
+            if ((rc = decode_block(&st, &dec, &parser, block, len, eof, &carry)) != OPS_OK)
+                goto cleanup;
+            if (!last && pos == stop && !carry && at_record_start(&st, &parser)) {
+                pt->end = pos;
+                pt->end_line = st.line;
+                break; /* the guess after it was a record start */
+            }
+        } else {
+            /* past the guess inside a record: on line by line to its end */
+            size_t i = 0;
+            carry = 0;
+            while (i < len) {
+                const char *lf = memchr(block + i, '\n', len - i);
+                size_t to = lf ? (size_t)(lf - block) + 1 : len;
+                if ((rc = decode_block(&st, &dec, &parser, block + i, to - i, eof && to == len, &carry)) != OPS_OK)
+                    goto cleanup;
+                i = to - carry;
+                if (carry)
+                    break;
+                if (lf && at_record_start(&st, &parser)) {
+                    pt->end = base + (off_t)to;
+                    pt->end_line = st.line;
+                    done = true;
+                    break;
+                }
+            }
+            if (done)
+                break;
+            memmove(block, block + i, carry);
+            pos = base + (off_t)len;
+            if (eof)
+                goto at_eof;
+            continue;
+        }
+        if (eof)
+            goto at_eof;
+        memmove(block, block + len - carry, carry);
+        continue;
+    at_eof:
+        if ((rc = text_finish(&st, &parser)) != OPS_OK)
+            goto cleanup;
+        pt->end = size;
+        pt->end_line = st.line;
+        pt->hit_eof = true;
+        done = true;
+    }
+    if (st.status != OPS_OK)
+        rc = st.status;
+
+cleanup:
+    if (parser_ready)
+        csv_free(&parser);
+    if (dec.cd != (iconv_t)-1)
+        iconv_close(dec.cd);
+    for (size_t i = 0; i < st.n_header; i++)
+        g_free(st.header[i]);
+    free(st.filter_col);
+    free(st.buf);
+    free(block);
+    free(dec.out);
+    return rc;
+}
+
+bool ingest_plan_joined(ingest_plan_t *plan, size_t k)
+{
+    ingest_part_t *pt = &plan->parts[k], *prev = &plan->parts[k - 1];
+    if (pt->start == prev->end && pt->start_line == prev->end_line)
+        return true;
+    pt->start = prev->end;
+    pt->start_line = prev->end_line;
+    return false;
+}
+
+ops_status_t ingest_plan_hash(ingest_plan_t *plan, ops_error_t *err)
+{
+    ops_status_t rc = OPS_OK;
+    char *block = malloc(INGEST_BLOCK);
+    EVP_MD_CTX *sha = EVP_MD_CTX_new();
+    if (!block || !sha || !EVP_DigestInit_ex(sha, EVP_sha256(), NULL)) {
+        rc = ops_error_set(err, OPS_ERR_NOMEM, plan->base.path, 0, NULL, "out of memory");
+        goto cleanup;
+    }
+    plan->hashed = 0;
+    for (;;) {
+        ssize_t got = pread_full(plan->fd, block, INGEST_BLOCK, (off_t)plan->hashed);
+        if (got < 0) {
+            rc = ops_error_set(err, OPS_ERR_INPUT, plan->base.path, 0, NULL, "read error: %s", strerror(errno));
+            goto cleanup;
+        }
+        if (!got)
+            break;
+        EVP_DigestUpdate(sha, block, (size_t)got);
+        plan->hashed += (uint64_t)got;
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    EVP_DigestFinal_ex(sha, md, &md_len);
+    for (unsigned int i = 0; i < md_len && 2 * i + 2 < sizeof plan->sha256; i++)
+        snprintf(plan->sha256 + 2 * i, 3, "%02x", md[i]);
+
+cleanup:
+    EVP_MD_CTX_free(sha);
+    free(block);
+    return rc;
+}
+
+ops_status_t ingest_plan_finish(ingest_plan_t *plan, ingest_stats_t *stats, ops_error_t *err)
+{
+    *stats = plan->base;
+    stats->present = true;
+    stats->bytes = plan->hashed;
+    snprintf(stats->sha256, sizeof stats->sha256, "%s", plan->sha256);
+    memcpy(stats->field_mapped, plan->parts[0].stats.field_mapped, sizeof stats->field_mapped);
+    for (size_t k = 0; k < plan->n; k++) {
+        const ingest_stats_t *p = &plan->parts[k].stats;
+        stats->rows_read += p->rows_read;
+        stats->rows_accepted += p->rows_accepted;
+        stats->rows_rejected += p->rows_rejected;
+        stats->rows_filtered += p->rows_filtered;
+        stats->rows_superseded += p->rows_superseded;
+        if (plan->parts[k].hit_eof)
+            stats->physical_lines = p->physical_lines;
+        stats->multiline_records += p->multiline_records;
+        for (size_t i = 0; i < p->n_multiline_ranges && stats->n_multiline_ranges < INGEST_FIRST_REJECTS; i++) {
+            stats->multiline_ranges[stats->n_multiline_ranges][0] = p->multiline_ranges[i][0];
+            stats->multiline_ranges[stats->n_multiline_ranges++][1] = p->multiline_ranges[i][1];
+        }
+        stats->overlong_records += p->overlong_records;
+        stats->invalid_bytes += p->invalid_bytes;
+        stats->rounded_amounts += p->rounded_amounts;
+        stats->rounding_residual += p->rounding_residual;
+        for (size_t m = 0; m < stats->n_money; m++) {
+            stats->money[m].total_accepted += p->money[m].total_accepted;
+            stats->money[m].total_rejected += p->money[m].total_rejected;
+            stats->money[m].unparsed += p->money[m].unparsed;
+        }
+        for (size_t i = 0; i < p->n_first_rejects && stats->n_first_rejects < INGEST_FIRST_REJECTS; i++)
+            stats->first_rejects[stats->n_first_rejects++] = p->first_rejects[i];
+    }
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    stats->seconds = (double)(t1.tv_sec - plan->t0.tv_sec) + (double)(t1.tv_nsec - plan->t0.tv_nsec) / 1e9;
+    /* as ingest_input: the file read is the file named, whole and unchanged */
+    struct stat now, named;
+    if (fstat(plan->fd, &now) != 0 || stat(stats->path, &named) != 0 || now.st_size != plan->opened.st_size ||
+        now.st_mtim.tv_sec != plan->opened.st_mtim.tv_sec || now.st_mtim.tv_nsec != plan->opened.st_mtim.tv_nsec ||
+        named.st_ino != plan->opened.st_ino || named.st_dev != plan->opened.st_dev ||
+        plan->hashed != (uint64_t)plan->opened.st_size)
+        return ops_error_set(err, OPS_ERR_INPUT, stats->path, 0, NULL,
+                             "changed while being read (%lld bytes at open, %llu read): the export was still "
+                             "being written or was replaced; run again once it is complete",
+                             (long long)plan->opened.st_size, (unsigned long long)plan->hashed);
+    return OPS_OK;
 }

@@ -39,6 +39,17 @@ void freshness_free(freshness_t *f)
     f->n_inputs = 0;
 }
 
+void freshness_merge_input(freshness_input_t *dst, const freshness_input_t *src)
+{
+    if (src->dated && (!dst->dated || src->latest > dst->latest))
+        dst->latest = src->latest;
+    dst->dated |= src->dated;
+    dst->after_end |= src->after_end;
+    dst->rows_period += src->rows_period;
+    dst->rows_previous += src->rows_previous;
+    dst->rows_earlier += src->rows_earlier;
+}
+
 void freshness_record(freshness_t *f, const config_t *cfg, const ingest_record_t *rec)
 {
     size_t i = (size_t)(rec->input - cfg->inputs);
