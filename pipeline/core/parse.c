@@ -373,6 +373,20 @@ bool parse_decimal(const char *s, size_t len, const number_format_t *fmt, double
     number_t num;
     if (!number_read(s, len, fmt, &KIND_DECIMAL, &num, why))
         return false;
+    /* Clinger's fast path: up to 15 digits are an exact double m, 10^k is
+     * exact up to k = 22, and IEEE division rounds m / 10^k correctly, so
+     * this is the double strtod reads, without its cost (a tenth of the
+     * ingest of a file of measurements) */
+    static const double pow10[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+    if (num.n_int + num.n_frac <= 15) {
+        int64_t m = 0;
+        for (size_t i = 0; i < num.n_int + num.n_frac; i++)
+            m = m * 10 + (num.digits[i] - '0');
+        double d = (double)m / pow10[num.n_frac];
+        *out = num.negative ? -d : d;
+        return true;
+    }
     char buf[MAX_NUMBER_DIGITS + 3];
     size_t n = 0;
     memcpy(buf, num.digits, num.n_int);

@@ -8,6 +8,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "opsreport/parse.h"
@@ -205,6 +206,36 @@ Test(parse_decimal, accepted_values)
         cr_expect(parse_decimal(cases[i].in, strlen(cases[i].in), cases[i].fmt, &d, &why),
                   "'%s': %s", cases[i].in, why);
         cr_expect_float_eq(d, cases[i].value, 1e-12, "'%s': %g", cases[i].in, d);
+    }
+}
+
+/* The fast path (up to 15 digits) must give exactly strtod's double: the
+ * same bits for every length of integer and fraction part, signs, leading
+ * and trailing zeros, and the longest strings that still take it. */
+Test(parse_decimal, same_bits_as_strtod)
+{
+    unsigned long long x = 88172645463325252ULL; /* xorshift64: the same cases every run */
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        int n_int = (int)(x % 10), n_frac = (int)((x >> 8) % 12);
+        char text[40];
+        size_t n = 0;
+        if ((x >> 20) & 1)
+            text[n++] = '-';
+        unsigned long long y = x;
+        for (int k = 0; k < n_int + n_frac + (n_int + n_frac == 0); k++) {
+            if (k == (n_int ? n_int : 1) && n_frac)
+                text[n++] = '.';
+            text[n++] = (char)('0' + (y % 10));
+            y = y / 10 ? y / 10 : x * 2654435761ULL;
+        }
+        text[n] = '\0';
+        double got, want = strtod(text, NULL);
+        const char *why = NULL;
+        cr_assert(parse_decimal(text, n, &PLAIN, &got, &why), "%s: %s", text, why ? why : "");
+        cr_assert(memcmp(&got, &want, sizeof got) == 0, "%s: %.17g, strtod %.17g", text, got, want);
     }
 }
 
