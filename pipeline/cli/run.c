@@ -777,10 +777,31 @@ static uint64_t file_bytes(const run_options_t *o, const input_config_t *in)
     return stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
 }
 
+/* Moves src's states into dst and frees them, so memory holds each unit's
+ * or part's states only until it is taken. Into an empty dst (nothing taken
+ * yet: fan_empty) they are swapped in, not copied: a merge into nothing is
+ * the same state, without a second copy of a large GL table at the peak. */
+static ops_status_t fan_take(fanout_t *dst, fanout_t *src, bool *fan_empty, ops_error_t *err)
+{
+    ops_status_t rc = OPS_OK;
+    for (size_t sc = 0; sc < dst->n && rc == OPS_OK; sc++) {
+        if (*fan_empty) {
+            analyse_t *t = dst->a[sc];
+            dst->a[sc] = src->a[sc];
+            src->a[sc] = t;
+        } else {
+            rc = analyse_merge(dst->a[sc], src->a[sc], err);
+        }
+    }
+    *fan_empty = false;
+    fanout_free(src);
+    return rc;
+}
+
 /* Input i, read in parts, into fan, stats[i], fresh and rejects: parts not
  * joined to the one before are read again here, then everything is taken in
  * part order. */
-static ops_status_t jobs_merge_parts(jobs_t *j, size_t i, fanout_t *fan, rejects_writer_t *rejects,
+static ops_status_t jobs_merge_parts(jobs_t *j, size_t i, fanout_t *fan, bool *fan_empty, rejects_writer_t *rejects,
                                      ops_error_t *err)
 {
     ingest_plan_t *plan = j->plans[i];
@@ -817,9 +838,9 @@ static ops_status_t jobs_merge_parts(jobs_t *j, size_t i, fanout_t *fan, rejects
         jobs_part_rejects_path(j, i, k, path, sizeof path);
         if (rejects && path[0] && (rc = rejects_append_file(rejects, path, err)) != OPS_OK)
             break;
-        for (size_t sc = 0; sc < fan->n && rc == OPS_OK; sc++)
-            rc = analyse_merge(fan->a[sc], j->parts[i][k].fan.a[sc], err);
         freshness_merge_input(&fan->fresh->inputs[i], &j->parts[i][k].fresh.inputs[i]);
+        if (rc == OPS_OK)
+            rc = fan_take(fan, &j->parts[i][k].fan, fan_empty, err);
     }
     if (own) {
         ops_status_t crc = rejects_close(own, rc == OPS_OK ? err : NULL);
@@ -921,11 +942,12 @@ static ops_status_t ingest_parallel(const run_options_t *o, const config_t *cfg,
     for (int t = 0; t < started; t++)
         pthread_join(threads[t], NULL);
 
+    bool fan_empty = true; /* fan is new: nothing merged into it yet */
     for (size_t i = 0; i < n; i++) {
         if (j.unit_of[i] == SIZE_MAX)
             continue;
         if (j.plans[i]) {
-            if ((rc = jobs_merge_parts(&j, i, fan, rejects, err)) != OPS_OK)
+            if ((rc = jobs_merge_parts(&j, i, fan, &fan_empty, rejects, err)) != OPS_OK)
                 goto cleanup;
             ops_fault_point("ingest");
             continue;
@@ -944,9 +966,8 @@ static ops_status_t ingest_parallel(const run_options_t *o, const config_t *cfg,
         bool first = true;
         for (size_t p = 0; p < i; p++)
             first &= j.unit_of[p] != u;
-        for (size_t sc = 0; first && sc < fan->n; sc++)
-            if ((rc = analyse_merge(fan->a[sc], j.fans[u].a[sc], err)) != OPS_OK)
-                goto cleanup;
+        if (first && (rc = fan_take(fan, &j.fans[u], &fan_empty, err)) != OPS_OK)
+            goto cleanup;
         ops_fault_point("ingest");
     }
 
@@ -1148,6 +1169,10 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         t = now_seconds();
         if (analyse_finish(fan.a[sc], stats, cfg->n_inputs, &model, &err) != OPS_OK)
             goto fail;
+        /* the model owns what the reports need: the accumulators (a large GL
+         * table among them) go before the renderers' memory comes */
+        analyse_free(fan.a[sc]);
+        fan.a[sc] = NULL;
         ops_fault_point("analyse");
         for (size_t i = 0; i < n_dq; i++)
             snprintf(model->dq_findings[i], sizeof model->dq_findings[i], "%s", dq[i]);
