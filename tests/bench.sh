@@ -113,11 +113,16 @@ gl_side_by_side() {
   local name=$1 dir=$2 csv=$2/gl_actuals.csv bytes
   bytes=$(sum_bytes "$csv")
   echo "-- $name: $(count_rows "$csv") lines, $(awk -v b="$bytes" 'BEGIN {printf "%.0f", b / 1e6}') MB"
-  compare "$name.validate" "opsreport validate" "$bytes" -- \
-    "$BIN" validate --config "$work/gl.ini" --period 2026-10 --data "$dir"
+  compare "$name.validate1" "opsreport validate --jobs 1" "$bytes" -- \
+    "$BIN" validate --config "$work/gl.ini" --period 2026-10 --data "$dir" --jobs 1
+  compare "$name.validate" "opsreport validate --jobs 2" "$bytes" -- \
+    "$BIN" validate --config "$work/gl.ini" --period 2026-10 --data "$dir" --jobs 2
   rm -rf "$work/out-cmp"
-  compare "$name.run" "opsreport run (workbook, detail, PDF)" "$bytes" -- \
-    "$BIN" run --config "$work/gl.ini" --period 2026-10 --data "$dir" --out "$work/out-cmp" -q
+  compare "$name.run1" "opsreport run --jobs 1 (workbook, detail, PDF)" "$bytes" -- \
+    "$BIN" run --config "$work/gl.ini" --period 2026-10 --data "$dir" --out "$work/out-cmp" -q --jobs 1
+  rm -rf "$work/out-cmp"
+  compare "$name.run" "opsreport run --jobs 2 (workbook, detail, PDF)" "$bytes" -- \
+    "$BIN" run --config "$work/gl.ini" --period 2026-10 --data "$dir" --out "$work/out-cmp" -q --jobs 2
   if [ $have_duckdb = 1 ]; then
     compare "$name.duck1" "DuckDB group by month, cost centre (1 thread)" "$bytes" -- \
       node tests/bench/duckdb_gl.cjs "$NODE_PREFIX" "$csv" 1
@@ -130,9 +135,11 @@ gl_side_by_side() {
       /usr/bin/python3 tests/bench/pandas_stack.py "$csv" "$work/pandas" 2026-10
   fi
   echo "  ratios (other / opsreport; above 1: opsreport faster / leaner):"
-  ratio "DuckDB 1 thread / opsreport validate" "$name.duck1" "$name.validate"
-  ratio "DuckDB 2 threads / opsreport validate" "$name.duck2" "$name.validate"
-  ratio "pandas stack / opsreport run" "$name.pandas" "$name.run"
+  ratio "opsreport validate --jobs 1 / --jobs 2" "$name.validate1" "$name.validate"
+  ratio "DuckDB 1 thread / opsreport validate --jobs 1" "$name.duck1" "$name.validate1"
+  ratio "DuckDB 2 threads / opsreport validate --jobs 2" "$name.duck2" "$name.validate"
+  ratio "pandas stack / opsreport run --jobs 1" "$name.pandas" "$name.run1"
+  ratio "pandas stack / opsreport run --jobs 2" "$name.pandas" "$name.run"
 }
 
 echo "== side by side at --scale $SCALE (DuckDB, pandas and opsreport on the same files)"
@@ -149,11 +156,14 @@ rm -rf "$work/glhc"
 "$BIN" generate --out "$work/all" --scale "$SCALE" >/dev/null
 all_bytes=$(sum_bytes "$work"/all/*.csv)
 echo "-- 16 inputs: $(count_rows "$work"/all/*.csv) rows, $(awk -v b="$all_bytes" 'BEGIN {printf "%.0f", b / 1e6}') MB"
-compare all.validate "opsreport validate" "$all_bytes" -- \
-  "$BIN" validate --config config/opsreport.ini --period 2026-10 --data "$work/all"
-rm -rf "$work/out-all"
-compare all.run "opsreport run" "$all_bytes" -- \
-  "$BIN" run --config config/opsreport.ini --period 2026-10 --data "$work/all" --out "$work/out-all" -q
+for j in 1 2; do
+  compare "all.validate$j" "opsreport validate --jobs $j" "$all_bytes" -- \
+    "$BIN" validate --config config/opsreport.ini --period 2026-10 --data "$work/all" --jobs $j
+  rm -rf "$work/out-all"
+  compare "all.run$j" "opsreport run --jobs $j (the month-end job)" "$all_bytes" -- \
+    "$BIN" run --config config/opsreport.ini --period 2026-10 --data "$work/all" --out "$work/out-all" -q --jobs $j
+done
+ratio "opsreport run --jobs 1 / --jobs 2" all.run1 all.run2
 rm -rf "$work/all" "$work/out-all" "$work/out-cmp" "$work/pandas"
 [ "${BENCH_COMPARE_ONLY:-0}" = 1 ] && exit 0
 
