@@ -1066,3 +1066,141 @@ Test(reader, manifest_records_reader_counts, .init = setup, .fini = teardown)
     }
     config_free(cfg);
 }
+
+/* ---- one input in parts (ingest_plan_*) ---- */
+
+typedef struct {
+    int n;
+    long lines[64];
+    int64_t sum;
+} lines_t;
+
+static ops_status_t collect_lines(void *ctx, const ingest_record_t *rec, ops_error_t *err)
+{
+    (void)err;
+    lines_t *c = ctx;
+    if (c->n < 64)
+        c->lines[c->n] = rec->line;
+    c->n++;
+    c->sum += rec->values[GL_AMOUNT].v.money;
+    return OPS_OK;
+}
+
+/* 5 rows, one row whose quoted account spans 30 lines, 15 rows: the first
+ * third of the file ends inside the quotes, the second among plain rows. */
+static GString *parts_file(void)
+{
+    GString *s = g_string_new("Posting Date;Entity;Cost Center;Account;Type;Amount\n");
+    for (int i = 0; i < 5; i++)
+        g_string_append_printf(s, "0%d.10.2026;Leeds;Logistics;6100;opex;%d,00\n", i + 1, i + 1);
+    g_string_append(s, "06.10.2026;Leeds;Logistics;\"6100");
+    for (int i = 0; i < 30; i++)
+        g_string_append_printf(s, "\nline %02d", i);
+    g_string_append(s, "\";opex;100,00\n");
+    for (int i = 0; i < 15; i++)
+        g_string_append_printf(s, "%02d.10.2026;Lyon;Sales;4000;revenue;%d,50\n", i + 10, i);
+    return s;
+}
+
+Test(ingest_plan, a_part_that_began_inside_quotes_is_read_again, .init = setup, .fini = teardown)
+{
+    GString *csv = parts_file();
+    write_file("gl.csv", csv->str, csv->len);
+    /* the guesses: just after the first LF at or past a third and two thirds */
+    const char *third = memchr(csv->str + csv->len / 3, '\n', csv->len);
+    const char *quote = strchr(csv->str, '"');
+    cr_assert(third > quote && third < strchr(quote + 1, '"'), "the setup puts the first guess inside quotes");
+    ops_error_t err = { 0 };
+    config_t *cfg = load_config(GL_INI, &err);
+    cr_assert_not_null(cfg, "%s", err.message);
+
+    /* one pass: the reference */
+    ingest_stats_t whole;
+    lines_t ref = { 0 };
+    cr_assert_eq(ingest_input(&cfg->inputs[0], dir, 2, NULL, collect_lines, &ref, &whole, &err), OPS_OK,
+                 "%s", err.message);
+    cr_assert_eq(ref.n, 21);
+    cr_assert_eq(ref.lines[5], 7);  /* the quoted row starts on line 7 ... */
+    cr_assert_eq(ref.lines[6], 38); /* ... and ends on line 37, 30 LFs later */
+
+    setenv("OPSREPORT_PART_BYTES", "300", 1);
+    ingest_plan_t *plan = NULL;
+    cr_assert_eq(ingest_plan_new(&cfg->inputs[0], dir, 2, 3, &plan, &err), OPS_OK);
+    unsetenv("OPSREPORT_PART_BYTES");
+    cr_assert_not_null(plan);
+    cr_assert_eq(ingest_plan_parts(plan), 3);
+    lines_t got[3] = { 0 };
+    for (size_t k = 0; k < 3; k++)
+        cr_assert_eq(ingest_plan_read(plan, k, NULL, collect_lines, &got[k], &err), OPS_OK, "%s", err.message);
+    cr_assert_eq(got[0].n, 6, "part 0 reads on to the end of the quoted row");
+    cr_assert_not(ingest_plan_joined(plan, 1), "part 1 began inside the quotes");
+    memset(&got[1], 0, sizeof got[1]);
+    cr_assert_eq(ingest_plan_read(plan, 1, NULL, collect_lines, &got[1], &err), OPS_OK);
+    cr_assert(ingest_plan_joined(plan, 2));
+    cr_assert_eq(ingest_plan_hash(plan, &err), OPS_OK);
+    ingest_stats_t parts;
+    cr_assert_eq(ingest_plan_finish(plan, &parts, &err), OPS_OK, "%s", err.message);
+    ingest_plan_free(plan);
+
+    /* the parts in order are the one pass: rows, lines, amounts, counts, hash */
+    int n = 0;
+    int64_t sum = 0;
+    for (size_t k = 0; k < 3; k++) {
+        for (int i = 0; i < got[k].n; i++, n++)
+            cr_assert_eq(got[k].lines[i], ref.lines[n], "row %d", n);
+        sum += got[k].sum;
+    }
+    cr_assert_eq(n, ref.n);
+    cr_assert_eq(sum, ref.sum);
+    cr_assert_eq(sum, 1500 + 10000 + 15 * 50 + 10500); /* 1+..+5, 100, 15 x 0,50, 0+..+14 */
+    cr_assert_eq(parts.rows_read, whole.rows_read);
+    cr_assert_eq(parts.rows_accepted, whole.rows_accepted);
+    cr_assert_eq(parts.physical_lines, whole.physical_lines);
+    cr_assert_eq(parts.physical_lines, 52); /* header, 5, 31, 15 */
+    cr_assert_eq(parts.multiline_records, 1);
+    cr_assert_eq(parts.multiline_ranges[0][0], 7);
+    cr_assert_eq(parts.multiline_ranges[0][1], 37);
+    cr_assert_eq(parts.money[0].total_accepted, whole.money[0].total_accepted);
+    cr_assert_eq(parts.bytes, csv->len);
+    cr_assert_str_eq(parts.sha256, whole.sha256);
+    g_string_free(csv, TRUE);
+    config_free(cfg);
+}
+
+Test(ingest_plan, keyed_small_and_utf16_inputs_are_read_whole, .init = setup, .fini = teardown)
+{
+    GString *csv = parts_file();
+    write_file("gl.csv", csv->str, csv->len);
+    g_string_free(csv, TRUE);
+    ops_error_t err = { 0 };
+    config_t *cfg = load_config(GL_INI, &err);
+    cr_assert_not_null(cfg);
+    ingest_plan_t *plan = NULL;
+    /* under 4 MB a part: whole */
+    cr_assert_eq(ingest_plan_new(&cfg->inputs[0], dir, 2, 4, &plan, &err), OPS_OK);
+    cr_assert_null(plan);
+    setenv("OPSREPORT_PART_BYTES", "100", 1);
+    /* one part wanted: whole */
+    cr_assert_eq(ingest_plan_new(&cfg->inputs[0], dir, 2, 1, &plan, &err), OPS_OK);
+    cr_assert_null(plan);
+    /* a kind with a key (duplicates are found in file order): whole */
+    config_t *po = load_config("[report]\norganisation = Test\n\n[input.purchase_orders]\nfile = gl.csv\n", &err);
+    cr_assert_not_null(po, "%s", err.message);
+    cr_assert_eq(ingest_plan_new(&po->inputs[0], dir, 2, 4, &plan, &err), OPS_OK);
+    cr_assert_null(plan);
+    config_free(po);
+    /* UTF-16: an LF byte is half a character */
+    free(cfg->inputs[0].encoding);
+    cfg->inputs[0].encoding = strdup("UTF-16LE");
+    cr_assert_eq(ingest_plan_new(&cfg->inputs[0], dir, 2, 4, &plan, &err), OPS_OK);
+    cr_assert_null(plan);
+    /* a missing file: ingest_input says so */
+    free(cfg->inputs[0].encoding);
+    cfg->inputs[0].encoding = NULL;
+    free(cfg->inputs[0].file);
+    cfg->inputs[0].file = strdup("absent.csv");
+    cr_assert_eq(ingest_plan_new(&cfg->inputs[0], dir, 2, 4, &plan, &err), OPS_OK);
+    cr_assert_null(plan);
+    unsetenv("OPSREPORT_PART_BYTES");
+    config_free(cfg);
+}
