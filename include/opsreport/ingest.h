@@ -133,6 +133,22 @@ ops_status_t ingest_plan_read(ingest_plan_t *plan, size_t k, rejects_writer_t *r
  * part k - 1 ended. false: its start has moved there; discard what it gave
  * the sink and the rejects and read it again (then it is joined). */
 bool ingest_plan_joined(ingest_plan_t *plan, size_t k);
+/* Makes part k's start certain without reading the parts before it in
+ * full (a shard reads one slice of a file on its own): a guess with no
+ * quote char before it starts a record; else the records of the parts
+ * before are found (not read, a quarter of the cost) up to the one that
+ * ends at or after it. Then reading part k gives its rows as one pass. */
+ops_status_t ingest_plan_settle(ingest_plan_t *plan, size_t k, ops_error_t *err);
+/* Where a part was read, for the merge of slices to check they join. */
+typedef struct {
+    int64_t size;                /* the file's bytes */
+    int64_t start, start_line;   /* offset and line number where the part began */
+    int64_t end, end_line;       /* where it stopped */
+    bool hit_eof;
+} ingest_span_t;
+/* Part k's own stats (with the file's hash and bytes once ingest_plan_hash
+ * ran) and its span. */
+void ingest_plan_part(const ingest_plan_t *plan, size_t k, ingest_stats_t *stats, ingest_span_t *span);
 /* SHA-256 of the whole file; may run beside the parts' reading. */
 ops_status_t ingest_plan_hash(ingest_plan_t *plan, ops_error_t *err);
 /* Once every part is read and joined and the file hashed: the input's stats,

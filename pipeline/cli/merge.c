@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #define SHARD_MAGIC "opsreport-partial\n"
-#define SHARD_VERSION 1u
+#define SHARD_VERSION 2u
 #define SHARD_BYTE_ORDER 0x01020304u
 #define SHARD_END 0x21444e45u /* "END!" */
 #define SHARD_KIND 'R'
@@ -21,14 +21,18 @@ static bool people_kind(input_kind_t k)
     return k == KIND_EMPLOYEES || k == KIND_TRAINING || k == KIND_TIMESHEETS;
 }
 
-bool shard_takes(const config_t *cfg, size_t i, int k, int n)
+bool shard_takes(const config_t *cfg, const bool *sliced, size_t i, int k, int n)
 {
+    if (sliced && sliced[i])
+        return false;
     if (n <= 0)
         return true;
     size_t units = 0, unit_of_i = 0;
     long people_unit = -1;
     for (size_t j = 0; j < cfg->n_inputs; j++) {
         size_t u;
+        if (sliced && sliced[j])
+            continue;
         if (people_kind(cfg->inputs[j].schema->kind)) {
             if (people_unit < 0)
                 people_unit = (long)units++;
@@ -90,9 +94,11 @@ static bool put_rejects(FILE *out, const char *path)
     return ok;
 }
 
+static bool put_i64(FILE *f, int64_t v) { return put(f, &v, sizeof v); }
+
 ops_status_t shard_write(const char *path, const config_t *cfg, period_t period, int k, int n,
-                         analyse_t *const *scopes, size_t n_scopes, const ingest_stats_t *stats,
-                         const freshness_t *fresh, ops_error_t *err)
+                         analyse_t *const *scopes, size_t n_scopes, const shard_piece_t *pieces,
+                         const ingest_stats_t *stats, const freshness_t *fresh, ops_error_t *err)
 {
     char tmp[4096], per[8];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -105,8 +111,13 @@ ops_status_t shard_write(const char *path, const config_t *cfg, period_t period,
               put(f, &kind, 1) && put_text(f, cfg->sha256) && put_text(f, per) && put_u32(f, (uint32_t)(n ? k : 1)) &&
               put_u32(f, (uint32_t)(n ? n : 1)) && put_u64(f, cfg->n_inputs);
     for (size_t i = 0; ok && i < cfg->n_inputs; i++) {
-        uint8_t taken = shard_takes(cfg, i, k, n);
+        const shard_piece_t *pc = &pieces[i];
+        uint8_t taken = pc->taken, eof = pc->span.hit_eof;
         ok = put(f, &taken, 1);
+        if (ok && taken == 2)
+            ok = put_u32(f, pc->slice) && put_u32(f, pc->n_slices) && put_i64(f, pc->span.size) &&
+                 put_i64(f, pc->span.start) && put_i64(f, pc->span.start_line) && put_i64(f, pc->span.end) &&
+                 put_i64(f, pc->span.end_line) && put(f, &eof, 1);
         if (!ok || !taken)
             continue;
         char rpath[4200];
@@ -144,7 +155,7 @@ typedef struct {
     const char *path;
     size_t arg;                  /* position on the command line: the order of equal shards */
     int k, n;
-    bool *taken;                 /* per input */
+    shard_piece_t *pieces;       /* per input */
     ingest_stats_t *stats;       /* per input (taken ones) */
     freshness_input_t *fresh;    /* per input (counts only) */
     GString **rejects;           /* per input (taken ones) */
@@ -155,6 +166,7 @@ typedef struct {
 static bool get(FILE *f, void *p, size_t n) { return !n || fread(p, 1, n, f) == n; }
 static bool get_u32(FILE *f, uint32_t *v) { return get(f, v, sizeof *v); }
 static bool get_u64(FILE *f, uint64_t *v) { return get(f, v, sizeof *v); }
+static bool get_i64(FILE *f, int64_t *v) { return get(f, v, sizeof *v); }
 static bool get_text(FILE *f, char *buf, size_t size)
 {
     uint64_t len;
@@ -173,7 +185,7 @@ static void shard_free(shard_t *s, size_t n_inputs)
         analyse_free(s->scopes[j]);
     free(s->scopes);
     free(s->rejects);
-    free(s->taken);
+    free(s->pieces);
     free(s->stats);
     free(s->fresh);
 }
@@ -220,11 +232,11 @@ static ops_status_t shard_read(shard_t *s, const config_t *cfg, period_t period,
     s->k = (int)k;
     s->n = (int)n;
     size_t ni = cfg->n_inputs ? cfg->n_inputs : 1;
-    s->taken = calloc(ni, sizeof *s->taken);
+    s->pieces = calloc(ni, sizeof *s->pieces);
     s->stats = calloc(ni, sizeof *s->stats);
     s->fresh = calloc(ni, sizeof *s->fresh);
     s->rejects = calloc(ni, sizeof *s->rejects);
-    if (!s->taken || !s->stats || !s->fresh || !s->rejects) {
+    if (!s->pieces || !s->stats || !s->fresh || !s->rejects) {
         rc = ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto done;
     }
@@ -232,9 +244,17 @@ static ops_status_t shard_read(shard_t *s, const config_t *cfg, period_t period,
         uint8_t taken = 0, flags = 0;
         uint64_t size = 0, len = 0;
         freshness_input_t *fi = &s->fresh[i];
-        if (!get(f, &taken, 1) || taken > 1)
+        shard_piece_t *pc = &s->pieces[i];
+        uint8_t eof = 0;
+        if (!get(f, &taken, 1) || taken > 2)
             goto short_read;
-        s->taken[i] = taken;
+        pc->taken = taken;
+        if (taken == 2 &&
+            (!get_u32(f, &pc->slice) || !get_u32(f, &pc->n_slices) || !get_i64(f, &pc->span.size) ||
+             !get_i64(f, &pc->span.start) || !get_i64(f, &pc->span.start_line) || !get_i64(f, &pc->span.end) ||
+             !get_i64(f, &pc->span.end_line) || !get(f, &eof, 1) || pc->slice >= pc->n_slices))
+            goto short_read;
+        pc->span.hit_eof = eof;
         if (!taken)
             continue;
         if (!get_u64(f, &size) || size != sizeof s->stats[i]) {
@@ -290,6 +310,54 @@ static int by_shard(const void *a, const void *b)
     return x->arg < y->arg ? -1 : x->arg > y->arg;
 }
 
+/* The slices of each input (sh in shard order): all there, once each, in
+ * order, each beginning where the one before ended in the same file. */
+static ops_status_t slices_check(const config_t *cfg, const shard_t *sh, size_t n_paths, ops_error_t *err)
+{
+    for (size_t i = 0; i < cfg->n_inputs; i++) {
+        const shard_piece_t *prev = NULL;
+        const char *prev_path = NULL;
+        uint32_t want = 0, n = 0;
+        for (size_t p = 0; p < n_paths; p++) {
+            const shard_piece_t *pc = &sh[p].pieces[i];
+            if (pc->taken != 2)
+                continue;
+            const char *name = cfg->inputs[i].name;
+            if (prev && pc->n_slices != n)
+                return ops_error_set(err, OPS_ERR_INPUT, sh[p].path, 0, NULL,
+                                     "input %s: a slice of %u where %s has a slice of %u: shards of two runs?", name,
+                                     pc->n_slices, prev_path, n);
+            if (pc->slice != want)
+                return ops_error_set(err, OPS_ERR_INPUT, sh[p].path, 0, NULL,
+                                     "input %s: slice %u of %u where slice %u was due: %s", name, pc->slice + 1,
+                                     pc->n_slices, want + 1,
+                                     pc->slice < want ? "a shard given twice?" : "a shard is missing");
+            if (prev && (pc->span.size != prev->span.size || pc->span.start != prev->span.end ||
+                         pc->span.start_line != prev->span.end_line))
+                return ops_error_set(err, OPS_ERR_INPUT, sh[p].path, 0, NULL,
+                                     "input %s: slice %u begins at byte %lld (line %lld) of a %lld-byte file, but "
+                                     "slice %u in %s ended at byte %lld (line %lld) of a %lld-byte file: were the "
+                                     "shards given the same file?",
+                                     name, pc->slice + 1, (long long)pc->span.start, (long long)pc->span.start_line,
+                                     (long long)pc->span.size, want, prev_path, (long long)prev->span.end,
+                                     (long long)prev->span.end_line, (long long)prev->span.size);
+            prev = pc;
+            prev_path = sh[p].path;
+            n = pc->n_slices;
+            want++;
+        }
+        if (prev && want != n)
+            return ops_error_set(err, OPS_ERR_INPUT, NULL, 0, NULL,
+                                 "input %s: slices %u to %u of %u are in none of the %zu partials: a shard is missing",
+                                 cfg->inputs[i].name, want + 1, n, n, n_paths);
+        if (prev && prev->span.end != prev->span.size)
+            return ops_error_set(err, OPS_ERR_INPUT, prev_path, 0, NULL,
+                                 "input %s: the last slice ends at byte %lld of %lld", cfg->inputs[i].name,
+                                 (long long)prev->span.end, (long long)prev->span.size);
+    }
+    return OPS_OK;
+}
+
 ops_status_t shard_merge_all(const config_t *cfg, period_t period, char *const *paths, size_t n_paths,
                              analyse_t *const *scopes, const char *const *scope_names, size_t n_scopes,
                              ingest_stats_t *stats, freshness_t *fresh, const char *rejects_path,
@@ -309,8 +377,11 @@ ops_status_t shard_merge_all(const config_t *cfg, period_t period, char *const *
         if ((rc = shard_read(&sh[p], cfg, period, err)) != OPS_OK)
             goto done;
     }
-    /* shard order is config order: merged so, rows meet the accumulators as in one run */
+    /* shard order is config order and slice order: merged so, rows of an
+     * input meet the accumulators as in one run */
     qsort(sh, n_paths, sizeof *sh, by_shard);
+    if ((rc = slices_check(cfg, sh, n_paths, err)) != OPS_OK)
+        goto done;
     for (size_t p = 0; p < n_paths; p++) {
         const shard_t *s = &sh[p];
         if (s->n_scopes != n_scopes) {
@@ -328,9 +399,11 @@ ops_status_t shard_merge_all(const config_t *cfg, period_t period, char *const *
             }
         }
         for (size_t i = 0; i < cfg->n_inputs; i++) {
-            if (!s->taken[i])
+            if (!s->pieces[i].taken)
                 continue;
-            if (covered[i]) {
+            if (covered[i] && s->pieces[i].taken == 2) { /* the next slice (slices_check) */
+                ingest_stats_merge(&stats[i], &s->stats[i]);
+            } else if (covered[i]) {
                 if (!strcmp(stats[i].sha256, s->stats[i].sha256)) {
                     rc = ops_error_set(err, OPS_ERR_INPUT, s->path, 0, NULL,
                                        "input %s (sha256 %.12s) is in two partials: a shard given twice?",
@@ -362,7 +435,7 @@ ops_status_t shard_merge_all(const config_t *cfg, period_t period, char *const *
     }
     for (size_t i = 0; i < cfg->n_inputs; i++)
         for (size_t p = 0; p < n_paths; p++)
-            if (sh[p].taken[i] && !put(rej, sh[p].rejects[i]->str, sh[p].rejects[i]->len)) {
+            if (sh[p].pieces[i].taken && !put(rej, sh[p].rejects[i]->str, sh[p].rejects[i]->len)) {
                 rc = ops_error_set(err, OPS_ERR_OUTPUT, rejects_path, 0, NULL, "cannot write the rejects file");
                 goto done;
             }

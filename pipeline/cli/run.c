@@ -660,6 +660,9 @@ typedef struct {
     ops_error_t *hash_errs;
     task_t *tasks;
     size_t n_tasks;
+    bool slicing;            /* run --partial --shard K/N, N > 1: large inputs in N slices */
+    bool *sliced;            /* per input: read in slices (shard.h), filled here */
+    shard_piece_t *pieces;   /* per input: what this shard read, filled here; may be NULL */
     pthread_mutex_t lock;
     size_t next_task;        /* under lock */
     size_t first_failed;     /* lowest failed input index, under lock; SIZE_MAX: none */
@@ -712,6 +715,10 @@ static ops_status_t jobs_read_part(jobs_t *j, size_t i, size_t k)
         return ps->rc;
     ps->fan.fresh = &ps->fresh;
     ps->fan.cfg = j->cfg;
+    /* a shard's slice: its start made certain first (the slices before it
+     * are other shards') */
+    if (j->slicing && (ps->rc = ingest_plan_settle(j->plans[i], k, &ps->err)) != OPS_OK)
+        return ps->rc;
     jobs_part_rejects_path(j, i, k, path, sizeof path);
     if (path[0] && (ps->rc = rejects_open(path, &w, &ps->err)) != OPS_OK)
         return ps->rc;
@@ -805,9 +812,28 @@ static ops_status_t jobs_merge_parts(jobs_t *j, size_t i, fanout_t *fan, bool *f
                                      ops_error_t *err)
 {
     ingest_plan_t *plan = j->plans[i];
-    size_t n = ingest_plan_parts(plan), again = 0;
+    size_t n = ingest_plan_parts(plan), again = 0, from = 0;
     ops_status_t rc = OPS_OK;
     rejects_writer_t *own = NULL;
+    if (j->slicing) { /* this shard's slice only: its start was settled */
+        from = (size_t)j->o->shard_k - 1;
+        if (j->parts[i][from].rc != OPS_OK) {
+            *err = j->parts[i][from].err;
+            return j->parts[i][from].rc;
+        }
+        if (!from && j->hash_rc[i] != OPS_OK) {
+            *err = j->hash_errs[i];
+            return j->hash_rc[i];
+        }
+        shard_piece_t *pc = &j->pieces[i];
+        ingest_plan_part(plan, from, &j->stats[i], &pc->span);
+        pc->taken = 2;
+        pc->slice = (uint32_t)from;
+        pc->n_slices = (uint32_t)n;
+        log_msg(2, "%s: read slice %zu of %zu, bytes %lld-%lld", j->cfg->inputs[i].name, from + 1, n,
+                (long long)pc->span.start, (long long)pc->span.end);
+        goto take;
+    }
     for (size_t k = 0; k < n; k++) {
         if (k > 0 && !ingest_plan_joined(plan, k)) {
             jobs_read_part(j, i, k);
@@ -826,6 +852,7 @@ static ops_status_t jobs_merge_parts(jobs_t *j, size_t i, fanout_t *fan, bool *f
         return rc;
     log_msg(2, "%s: read in %zu parts, %zu read again (began inside a quoted field)", j->cfg->inputs[i].name, n,
             again);
+take:
     if (j->o->partial_out) { /* the shard's rejects file of the input, as a whole read writes it */
         char path[RUNFOLDER_PATH_SIZE + 64];
         jobs_rejects_path(j, i, path, sizeof path);
@@ -833,7 +860,7 @@ static ops_status_t jobs_merge_parts(jobs_t *j, size_t i, fanout_t *fan, bool *f
             return rc;
         rejects = own;
     }
-    for (size_t k = 0; k < n && rc == OPS_OK; k++) {
+    for (size_t k = from; k < (j->slicing ? from + 1 : n) && rc == OPS_OK; k++) {
         char path[RUNFOLDER_PATH_SIZE + 96];
         jobs_part_rejects_path(j, i, k, path, sizeof path);
         if (rejects && path[0] && (rc = rejects_append_file(rejects, path, err)) != OPS_OK)
@@ -855,11 +882,13 @@ static ops_status_t jobs_merge_parts(jobs_t *j, size_t i, fanout_t *fan, bool *f
  * the error of the lowest input that failed, as the serial pass reports it. */
 static ops_status_t ingest_parallel(const run_options_t *o, const config_t *cfg, int jobs, fanout_t *fan,
                                     freshness_t *fresh, ingest_stats_t *stats, const char *rej_dir,
-                                    rejects_writer_t *rejects, ops_error_t *err)
+                                    rejects_writer_t *rejects, bool *sliced, shard_piece_t *pieces,
+                                    ops_error_t *err)
 {
     size_t n = cfg->n_inputs;
     jobs_t j = { .o = o, .cfg = cfg, .fresh = fresh, .stats = stats, .rej_dir = rej_dir,
-                 .first_failed = SIZE_MAX };
+                 .first_failed = SIZE_MAX, .sliced = sliced, .pieces = pieces,
+                 .slicing = o->partial_out && o->shard_n > 1 && pieces };
     pthread_t *threads = NULL;
     ops_status_t rc = OPS_OK;
     pthread_mutex_init(&j.lock, NULL);
@@ -878,17 +907,50 @@ static ops_status_t ingest_parallel(const run_options_t *o, const config_t *cfg,
         rc = ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto cleanup;
     }
+    /* a shard reads its slice of each input that splits in N (shard.h) */
+    for (size_t i = 0; j.slicing && i < n; i++) {
+        input_kind_t kind = cfg->inputs[i].schema->kind;
+        if (kind == KIND_EMPLOYEES || kind == KIND_TRAINING || kind == KIND_TIMESHEETS)
+            continue; /* read with their unit */
+        if ((rc = ingest_plan_new(&cfg->inputs[i], o->data_dir, cfg->minor_units, (size_t)o->shard_n, &j.plans[i],
+                                  err)) != OPS_OK)
+            goto cleanup;
+        size_t parts = ingest_plan_parts(j.plans[i]);
+        sliced[i] = parts >= 2;
+        if (!sliced[i] || (size_t)o->shard_k > parts) { /* no slice for this shard */
+            ingest_plan_free(j.plans[i]);
+            j.plans[i] = NULL;
+            j.unit_of[i] = SIZE_MAX;
+        }
+    }
     /* units as shards deal them: the shard of n_inputs that takes input i */
     for (size_t i = 0; i < n; i++) {
         j.unit_of[i] = SIZE_MAX;
-        if (!shard_takes(cfg, i, o->shard_k, o->shard_n))
+        if (j.plans[i]) { /* this shard's slice: a task of its own, below */
+            uint64_t bytes = file_bytes(o, &cfg->inputs[i]);
+            size_t parts = ingest_plan_parts(j.plans[i]), k = (size_t)o->shard_k - 1;
+            j.parts[i] = calloc(parts, sizeof *j.parts[i]);
+            task_t *grown = realloc(j.tasks, (j.n_tasks + n + 2) * sizeof *grown);
+            if (grown)
+                j.tasks = grown;
+            if (!grown || !j.parts[i]) {
+                rc = ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+                goto cleanup;
+            }
+            j.unit_of[i] = SIZE_MAX - 1; /* read, but by no unit */
+            j.tasks[j.n_tasks++] = (task_t){ TASK_PART, SIZE_MAX, i, k, bytes / parts };
+            if (!k) /* slice 0's shard hashes the file */
+                j.tasks[j.n_tasks++] = (task_t){ TASK_HASH, SIZE_MAX, i, SIZE_MAX, bytes / 8 };
+            continue;
+        }
+        if (!shard_takes(cfg, sliced, i, o->shard_k, o->shard_n))
             continue;
         int k = 1;
-        while (k < (int)n && !shard_takes(cfg, i, k, (int)n))
+        while (k < (int)n && !shard_takes(cfg, sliced, i, k, (int)n))
             k++;
         size_t u = j.n_units;
         for (size_t p = 0; p < i; p++) /* a people input joins its unit */
-            if (j.unit_of[p] != SIZE_MAX && shard_takes(cfg, p, k, (int)n))
+            if (j.unit_of[p] < SIZE_MAX - 1 && shard_takes(cfg, sliced, p, k, (int)n))
                 u = j.unit_of[p];
         if (u == j.n_units)
             j.n_units++;
@@ -905,7 +967,7 @@ static ops_status_t ingest_parallel(const run_options_t *o, const config_t *cfg,
                 count++;
                 bytes += file_bytes(o, &cfg->inputs[i]);
             }
-        if (count == 1 && (rc = ingest_plan_new(&cfg->inputs[first], o->data_dir, cfg->minor_units, (size_t)jobs,
+        if (count == 1 && !j.slicing && (rc = ingest_plan_new(&cfg->inputs[first], o->data_dir, cfg->minor_units, (size_t)jobs,
                                                 &j.plans[first], err)) != OPS_OK)
             goto cleanup;
         size_t parts = ingest_plan_parts(j.plans[first]);
@@ -946,7 +1008,7 @@ static ops_status_t ingest_parallel(const run_options_t *o, const config_t *cfg,
     for (size_t i = 0; i < n; i++) {
         if (j.unit_of[i] == SIZE_MAX)
             continue;
-        if (j.plans[i]) {
+        if (j.plans[i]) { /* in parts, or this shard's slice */
             if ((rc = jobs_merge_parts(&j, i, fan, &fan_empty, rejects, err)) != OPS_OK)
                 goto cleanup;
             ops_fault_point("ingest");
@@ -1015,6 +1077,8 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     fanout_t fan = { 0 };
     report_model_t *model = NULL;
     ingest_stats_t *stats = NULL;
+    bool *sliced = NULL;           /* per input: read in slices by shards */
+    shard_piece_t *pieces = NULL;  /* per input: what this run read of it */
     rejects_writer_t *rejects = NULL;
     runfolder_t rf = { .lock_fd = -1 };
     bool rf_open = false;
@@ -1051,7 +1115,9 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     }
 
     stats = calloc(cfg->n_inputs ? cfg->n_inputs : 1, sizeof *stats);
-    if (!stats) {
+    sliced = calloc(cfg->n_inputs ? cfg->n_inputs : 1, sizeof *sliced);
+    pieces = calloc(cfg->n_inputs ? cfg->n_inputs : 1, sizeof *pieces);
+    if (!stats || !sliced || !pieces) {
         ops_error_set(&err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto fail;
     }
@@ -1076,13 +1142,17 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     if (o->n_partials && merge_partials(o, cfg, &fan, stats, &fresh, &rf, &rejects, &err) != OPS_OK)
         goto fail;
     int jobs = o->jobs ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (jobs > 1 && !o->n_partials &&
-        ingest_parallel(o, cfg, jobs, &fan, &fresh, stats, rf_open ? rf.dir : NULL, rejects, &err) != OPS_OK)
+    bool slicing = o->partial_out && o->shard_n > 1; /* large inputs in slices: shard.h */
+    if ((jobs > 1 || slicing) && !o->n_partials &&
+        ingest_parallel(o, cfg, jobs, &fan, &fresh, stats, rf_open ? rf.dir : NULL, rejects, sliced, pieces,
+                        &err) != OPS_OK)
         goto fail;
     for (size_t i = 0; i < cfg->n_inputs && !o->n_partials; i++) {
-        if (!shard_takes(cfg, i, o->shard_k, o->shard_n))
+        if (!sliced[i])
+            pieces[i].taken = shard_takes(cfg, sliced, i, o->shard_k, o->shard_n);
+        if (!pieces[i].taken)
             continue;
-        if (jobs <= 1) { /* --jobs 1: one after another, with the progress line */
+        if (jobs <= 1 && !slicing) { /* --jobs 1: one after another, with the progress line */
             if (o->partial_out && partial_rejects_open(o, i, &rejects, &err) != OPS_OK)
                 goto fail;
             progress_start(&progress, &cfg->inputs[i], o->data_dir);
@@ -1106,7 +1176,8 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     man.stages[man.n_stages].name = "ingest";
     man.stages[man.n_stages++].seconds = now_seconds() - t;
     if (o->partial_out) { /* each input's rejects were closed with it */
-        if (shard_write(o->partial_out, cfg, o->period, o->shard_k, o->shard_n, fan.a, fan.n, stats, &fresh, &err) != OPS_OK)
+        if (shard_write(o->partial_out, cfg, o->period, o->shard_k, o->shard_n, fan.a, fan.n, pieces, stats, &fresh,
+                        &err) != OPS_OK)
             goto fail;
         log_msg(1, "%s: wrote the partial state %s", period, o->partial_out);
         goto cleanup;
@@ -1288,6 +1359,8 @@ cleanup:
     report_model_free(model);
     fanout_free(&fan);
     freshness_free(&fresh);
+    free(pieces);
+    free(sliced);
     free(stats);
     config_free(cfg);
     return exit_code;

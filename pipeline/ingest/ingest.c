@@ -97,6 +97,7 @@ typedef struct {
     int field_col[CONFIG_MAX_FIELDS][CONFIG_MAX_TOKENS]; /* col. A | B: columns in order */
     size_t n_field_col[CONFIG_MAX_FIELDS];
     bool header_only, stop;          /* opsreport check: stop once the header mapped */
+    bool tokenize_only;              /* records are found, not read (ingest_plan_settle) */
     bool composite[CONFIG_MAX_FIELDS];   /* col. A + B: the columns joined, one key */
     char joined[CONFIG_MAX_FIELDS][512]; /* this row's joined text of a composite field */
     char const_names[CONFIG_MAX_FIELDS][48]; /* "const.FIELD", for rejects */
@@ -887,6 +888,8 @@ static void on_record(int c, void *ctx)
             goto reset;
         /* no header row: the first record is data */
     }
+    if (st->tokenize_only)
+        goto reset;
     count_record_lines(st, first, st->line);
     if (swallowed)
         reject_swallowed(st, first);
@@ -1637,8 +1640,8 @@ static ops_status_t decode_block(ingest_state_t *st, decoder_t *d, struct csv_pa
                                 : decode_utf8(st, d, p, data, n, eof, carry);
 }
 
-ops_status_t ingest_plan_read(ingest_plan_t *plan, size_t k, rejects_writer_t *rejects, ingest_record_fn sink,
-                              void *sink_ctx, ops_error_t *err)
+static ops_status_t plan_read(ingest_plan_t *plan, size_t k, rejects_writer_t *rejects, ingest_record_fn sink,
+                              void *sink_ctx, ops_error_t *err, bool tokenize_only)
 {
     ops_status_t rc = OPS_OK;
     ingest_part_t *pt = &plan->parts[k];
@@ -1718,6 +1721,7 @@ ops_status_t ingest_plan_read(ingest_plan_t *plan, size_t k, rejects_writer_t *r
         if (dec.cd != (iconv_t)-1)
             iconv(dec.cd, NULL, NULL, NULL, NULL);
     }
+    st.tokenize_only = tokenize_only;
     st.line = pt->start_line;
     pt->end = pt->start;
     pt->end_line = pt->start_line;
@@ -1804,6 +1808,65 @@ cleanup:
     free(block);
     free(dec.out);
     return rc;
+}
+
+ops_status_t ingest_plan_read(ingest_plan_t *plan, size_t k, rejects_writer_t *rejects, ingest_record_fn sink,
+                              void *sink_ctx, ops_error_t *err)
+{
+    return plan_read(plan, k, rejects, sink, sink_ctx, err, false);
+}
+
+ops_status_t ingest_plan_settle(ingest_plan_t *plan, size_t k, ops_error_t *err)
+{
+    ops_status_t rc = OPS_OK;
+    char *block = NULL;
+    if (!k || !plan->in->quote) /* no quoting: every LF ends a record */
+        return OPS_OK;
+    /* no quote char before the guess: no field can be open there */
+    off_t guess = plan->parts[k].guess;
+    bool quoted = false;
+    if (!(block = malloc(INGEST_BLOCK)))
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    for (off_t pos = 0; pos < guess && !quoted;) {
+        size_t want = guess - pos < INGEST_BLOCK ? (size_t)(guess - pos) : INGEST_BLOCK;
+        ssize_t got = pread_full(plan->fd, block, want, pos);
+        if (got <= 0) {
+            rc = ops_error_set(err, OPS_ERR_INPUT, plan->base.path, 0, NULL, "read error: %s",
+                               got < 0 ? strerror(errno) : "the file is shorter than when it was opened");
+            goto cleanup;
+        }
+        quoted = memchr(block, plan->in->quote, (size_t)got) != NULL;
+        pos += got;
+    }
+    /* else find the record ends the parts before would: their records
+     * found, not read, each from where the one before ended */
+    for (size_t j = 0; quoted && j < k; j++) {
+        if (j > 0)
+            ingest_plan_joined(plan, j);
+        if ((rc = plan_read(plan, j, NULL, NULL, NULL, err, true)) != OPS_OK)
+            goto cleanup;
+    }
+    if (quoted)
+        ingest_plan_joined(plan, k);
+cleanup:
+    free(block);
+    return rc;
+}
+
+void ingest_plan_part(const ingest_plan_t *plan, size_t k, ingest_stats_t *stats, ingest_span_t *span)
+{
+    const ingest_part_t *pt = &plan->parts[k];
+    *stats = pt->stats;
+    if (plan->hashed || plan->sha256[0]) {
+        stats->bytes = plan->hashed;
+        snprintf(stats->sha256, sizeof stats->sha256, "%s", plan->sha256);
+    }
+    span->size = (int64_t)plan->opened.st_size;
+    span->start = (int64_t)pt->start;
+    span->start_line = pt->start_line;
+    span->end = (int64_t)pt->end;
+    span->end_line = pt->end_line;
+    span->hit_eof = pt->hit_eof;
 }
 
 bool ingest_plan_joined(ingest_plan_t *plan, size_t k)

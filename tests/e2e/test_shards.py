@@ -2,6 +2,7 @@
 started by GNU parallel, then `opsreport merge`, gives the run folder of one
 `opsreport run` byte for byte (the manifest differs only in its timings)."""
 import json
+import os
 import subprocess
 
 import pytest
@@ -23,14 +24,15 @@ def without_timings(x):
     return x
 
 
-def partials(tmp_path, n, config=CONFIG):
+def partials(tmp_path, n, config=CONFIG, data="sample-data", env=None, name="partials"):
     """Runs n shards under GNU parallel; returns the partial files, shard 1 first."""
-    out = tmp_path / "partials"
+    out = tmp_path / name
     out.mkdir()
     cmd = ["parallel", "--will-cite", "--halt", "now,fail=1", BIN, "run", "-q", "--config", str(config), "--period", PERIOD,
-           "--data", "sample-data", "--partial", str(out / "shard-{}.partial"), "--shard", "{}/" + str(n),
+           "--data", str(data), "--partial", str(out / "shard-{}.partial"), "--shard", "{}/" + str(n),
            ":::", *map(str, range(1, n + 1))]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, **(env or {})))
     assert proc.returncode == 0, proc.stderr
     files = [out / f"shard-{k}.partial" for k in range(1, n + 1)]
     for f in files:
@@ -131,3 +133,78 @@ def test_usage_errors(args, message):
     proc = run_opsreport(*args)
     assert proc.returncode == 2, (proc.returncode, proc.stderr)
     assert message in proc.stderr, proc.stderr
+
+
+# ---- slices: a large input of a kind whose rows stand alone is read in N
+# slices, slice K by shard K (OPSREPORT_PART_BYTES lowers the 4 MB least
+# slice so that sample-data's GL, inventory, production and quality split)
+
+def assert_same_run(single, merged):
+    names = sorted(p.name for p in single.iterdir())
+    assert sorted(p.name for p in merged.iterdir()) == names
+    for name in names:
+        if name != "manifest.json":
+            assert (merged / name).read_bytes() == (single / name).read_bytes(), name
+    one = json.loads((single / "manifest.json").read_text())
+    both = json.loads((merged / "manifest.json").read_text())
+    assert without_timings(both) == without_timings(one)
+
+
+@pytest.mark.skipif(not have("parallel"), reason="GNU parallel is not installed (Debian package parallel)")
+def test_four_shards_each_reading_a_slice_merge_to_the_single_run(tmp_path, single, monkeypatch):
+    files = partials(tmp_path, 4, env={"OPSREPORT_PART_BYTES": "20000"})
+    # shard 3 of them read the third slice of the GL
+    monkeypatch.setenv("OPSREPORT_PART_BYTES", "20000")
+    proc = run_opsreport("run", "-v", "--config", CONFIG, "--period", PERIOD, "--data", "sample-data",
+                         "--partial", tmp_path / "probe.partial", "--shard", "3/4")
+    assert "gl_actuals: read slice 3 of 4" in proc.stderr, proc.stderr
+    merged = tmp_path / "merged"
+    run_opsreport("merge", "-q", "--config", CONFIG, "--period", PERIOD, "--out", merged,
+                  *map(str, reversed(files)), check=0)
+    assert_same_run(single, merged / PERIOD)
+
+
+@pytest.mark.skipif(not have("parallel"), reason="GNU parallel is not installed (Debian package parallel)")
+def test_slices_of_a_file_with_quoted_line_breaks_merge_to_the_single_run(tmp_path, monkeypatch):
+    """Slice starts that fall inside quoted fields: each shard finds its true
+    start from the records before it (ingest_plan_settle)."""
+    from test_parts import gl_text, write_case
+    ini, data = write_case(tmp_path, "quoted", gl_text(seed=21, rows=3000, eol="\r\n"))
+    run_opsreport("run", "-q", "--config", ini, "--period", PERIOD, "--data", data, "--out", tmp_path / "single",
+                  check=None)
+    env = {"OPSREPORT_PART_BYTES": "900"}
+    files = partials(tmp_path, 7, config=ini, data=data, env=env)
+    run_opsreport("merge", "-q", "--config", ini, "--period", PERIOD, "--out", tmp_path / "merged",
+                  *map(str, files), check=None)
+    assert_same_run(tmp_path / "single" / PERIOD, tmp_path / "merged" / PERIOD)
+    rejects = (tmp_path / "merged" / PERIOD / "rejects.csv").read_text(encoding="utf-8")
+    assert "31.02.x" in rejects and "overlong 4" in rejects
+
+
+@pytest.mark.skipif(not have("parallel"), reason="GNU parallel is not installed (Debian package parallel)")
+def test_merge_refuses_a_missing_repeated_or_foreign_slice(tmp_path):
+    env = {"OPSREPORT_PART_BYTES": "20000"}
+    files = partials(tmp_path, 4, env=env)
+    proc = run_opsreport("merge", "--config", CONFIG, "--period", PERIOD, "--out", tmp_path / "m1",
+                         *map(str, files[:2] + files[3:]))
+    assert proc.returncode != 0
+    assert "slice 4 of 4 where slice 3 was due: a shard is missing" in proc.stderr, proc.stderr
+    proc = run_opsreport("merge", "--config", CONFIG, "--period", PERIOD, "--out", tmp_path / "m2",
+                         *map(str, files + files[1:2]))
+    assert proc.returncode != 0
+    assert "a shard given twice?" in proc.stderr, proc.stderr
+    # shard 2 of a run over a GL file one line longer: its slice does not join
+    data = tmp_path / "other"
+    data.mkdir()
+    for f in (ROOT / "sample-data").iterdir():
+        (data / f.name).write_bytes(f.read_bytes())
+    gl = data / "gl_actuals.csv"
+    lines = gl.read_bytes().split(b"\n")
+    gl.write_bytes(b"\n".join(lines[:2] + lines[1:]))
+    other = partials(tmp_path, 4, data=data, env=env, name="other-partials")
+    proc = run_opsreport("merge", "--config", CONFIG, "--period", PERIOD, "--out", tmp_path / "m3",
+                         *map(str, [files[0], other[1], files[2], files[3]]))
+    assert proc.returncode != 0
+    assert "were the shards given the same file?" in proc.stderr, proc.stderr
+    for m in ("m1", "m2", "m3"):
+        assert not (tmp_path / m / PERIOD / "report.xlsx").exists()
