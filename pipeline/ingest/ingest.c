@@ -1773,6 +1773,8 @@ static ops_status_t plan_read(ingest_plan_t *plan, size_t k, rejects_writer_t *r
                     break;
                 }
             }
+            if (done && pt->end >= size) /* that record end is the file's: finish it as the last part would */
+                goto at_eof;
             if (done)
                 break;
             memmove(block, block + i, carry);
