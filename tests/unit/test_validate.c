@@ -234,3 +234,25 @@ Test(validate_field, short_buffer_cuts_the_reason)
     cr_assert_not(validate_field(&AMOUNT, &UK, 2, "1.5k", 4, &v, buf, sizeof buf, &why));
     cr_expect_str_eq(why, "expected an amount like");
 }
+
+/* Text is checked as UTF-8 with a fast path for plain ASCII: a NUL byte or
+ * a bad sequence still rejects the cell, good non-ASCII text still passes. */
+Test(validate_field, text_utf8_fast_path)
+{
+    static const struct {
+        const char *raw;
+        size_t len;
+        bool ok;
+    } cases[] = {
+        { "Leeds", 5, true },          { "Z\xC3\xB6" "e", 4, true },   { "\xC5\x81\xC3\xB3" "d\xC5\xBA", 7, true },
+        { "ab\0cd", 5, false },        { "M\xFC" "ller", 6, false }, { "\x7F", 1, true },
+        { "\xEF\xBF\xBD", 3, true },   { "\xC0\xAF", 2, false },    { "tab\tin", 6, true },
+    };
+    for (size_t k = 0; k < N_OF(cases); k++) {
+        field_value_t v;
+        char buf[200];
+        const char *why = NULL;
+        bool ok = validate_field(&NAME, &UK, 2, cases[k].raw, cases[k].len, &v, buf, sizeof buf, &why);
+        cr_expect_eq(ok, cases[k].ok, "case %zu", k);
+    }
+}
