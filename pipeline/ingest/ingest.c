@@ -28,6 +28,7 @@
 #include "opsreport/validate.h"
 
 #include "opsreport/parse.h"
+#include "ingest/keystore.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -54,14 +55,6 @@
  * (decode_utf8 turns a stray one in broken input into 0xFE) */
 #define INGEST_NO_QUOTE 0xFF
 #define UTF8_REPLACEMENT "\xEF\xBF\xBD"
-
-typedef struct {
-    long line;
-    int64_t ts;
-    int64_t first_response; /* derived: first update leaving open, INT64_MAX: none */
-    field_value_t values[CONFIG_MAX_FIELDS];
-    char *text;
-} latest_row_t;
 
 typedef struct {
     const input_config_t *in;
@@ -107,8 +100,9 @@ typedef struct {
     bool is_gl;
     int money_slot[CONFIG_MAX_FIELDS];
 
-    GHashTable *keys;   /* key -> first line (GINT_TO_POINTER) or latest_row_t* */
-    GPtrArray *latest;  /* latest_row_t*, in order of first appearance */
+    /* key -> first line, or for event logs its keystore_row_t* (owned here),
+     * ids in order of first appearance */
+    keystore_t *keys;
 } ingest_state_t;
 
 static void on_field(void *data, size_t len, void *ctx)
@@ -449,41 +443,33 @@ static ops_status_t emit(ingest_state_t *st, const field_value_t *values, long l
     return OPS_OK;
 }
 
-static latest_row_t *latest_copy(const ingest_state_t *st, const field_value_t *values, long line)
+/* The latest row of a key, packed (ingest/keystore.h): what emit needs,
+ * a few hundred bytes less per ticket than whole field_value_t structs. */
+static ops_status_t latest_copy(ingest_state_t *st, keystore_row_t **row, const field_value_t *values,
+                                long line)
 {
-    size_t total = 0;
-    for (size_t f = 0; f < st->schema->n_fields; f++)
-        total += values[f].len + 1;
-    latest_row_t *row = calloc(1, sizeof *row);
-    if (!row || !(row->text = malloc(total ? total : 1))) {
-        free(row);
-        return NULL;
-    }
-    char *p = row->text;
-    for (size_t f = 0; f < st->schema->n_fields; f++) {
-        row->values[f] = values[f];
-        if (values[f].len)
-            memcpy(p, values[f].text, values[f].len);
-        p[values[f].len] = '\0';
-        row->values[f].text = p;
-        p += values[f].len + 1;
-    }
-    row->line = line;
-    row->ts = values[st->in->keep_latest_by].v.ts;
-    row->first_response = INT64_MAX;
-    return row;
+    ops_error_t e;
+    if (keystore_row_pack(row, st->schema, values, &e) != OPS_OK)
+        return ops_error_set(st->err, OPS_ERR_NOMEM, st->path, line, NULL, "%s", e.message);
+    (*row)->line = line;
+    (*row)->ts = values[st->in->keep_latest_by].v.ts;
+    return OPS_OK;
 }
 
-static void latest_free(gpointer p)
+/* Frees the keys and, for an event log, the rows not yet emitted. */
+static void latest_free(ingest_state_t *st)
 {
-    latest_row_t *row = p;
-    if (row)
-        free(row->text);
-    free(row);
+    if (!st->keys)
+        return;
+    if (st->in->keep_latest_by >= 0)
+        for (size_t i = 0; i < keystore_count(st->keys); i++)
+            free((keystore_row_t *)(uintptr_t)keystore_value(st->keys, i));
+    keystore_free(st->keys);
+    st->keys = NULL;
 }
 
 /* An event log's first response: the first update whose status has left open. */
-static void note_first_response(const ingest_state_t *st, latest_row_t *row, const field_value_t *values)
+static void note_first_response(const ingest_state_t *st, keystore_row_t *row, const field_value_t *values)
 {
     if (!st->derive_first_response)
         return;
@@ -503,11 +489,10 @@ static ops_status_t handle_key(ingest_state_t *st, const field_value_t *values, 
     if (kf < 0)
         return OPS_OK;
     const field_value_t *key = &values[kf];
-    char small[256];
-    char *k = key->len < sizeof small ? small : g_malloc(key->len + 1);
-    memcpy(k, key->text, key->len);
-    k[key->len] = '\0';
-    ops_status_t rc = OPS_OK;
+    /* keys were C strings: one with a NUL byte ends there, as before */
+    size_t key_len = strnlen(key->text, key->len);
+    size_t id;
+    bool added;
     if (st->in->keep_latest_by >= 0) {
         *emit_now = false;
         if (!values[st->in->keep_latest_by].present) {
@@ -515,57 +500,42 @@ static ops_status_t handle_key(ingest_state_t *st, const field_value_t *values, 
             snprintf(reason, sizeof reason, "%s is needed to keep the latest update (keep_latest_by)",
                      st->schema->fields[st->in->keep_latest_by].name);
             note_reject(st, line, "", key->text, key->len, reason);
-            rc = st->status;
-            goto done;
+            return st->status;
         }
-        latest_row_t *prev = g_hash_table_lookup(st->keys, k);
-        if (prev) {
+        if (keystore_intern(st->keys, key->text, key_len, 0, &id, &added, NULL) != OPS_OK)
+            return ops_error_set(st->err, OPS_ERR_NOMEM, st->path, line, NULL, "out of memory");
+        keystore_row_t *row = (keystore_row_t *)(uintptr_t)keystore_value(st->keys, id);
+        if (!added) {
             st->stats->rows_superseded++;
-            note_first_response(st, prev, values);
-            if (values[st->in->keep_latest_by].v.ts < prev->ts)
-                goto done; /* an older update arriving late */
-            latest_row_t *row = latest_copy(st, values, line);
-            if (!row) {
-                rc = ops_error_set(st->err, OPS_ERR_NOMEM, st->path, line, NULL, "out of memory");
-                goto done;
-            }
-            /* swap contents in place so the order array stays valid */
-            row->first_response = prev->first_response;
-            free(prev->text);
-            *prev = *row;
-            free(row);
-            goto done;
+            note_first_response(st, row, values);
+            if (values[st->in->keep_latest_by].v.ts < row->ts)
+                return OPS_OK; /* an older update arriving late */
         }
-        latest_row_t *row = latest_copy(st, values, line);
-        if (!row) {
-            rc = ops_error_set(st->err, OPS_ERR_NOMEM, st->path, line, NULL, "out of memory");
-            goto done;
-        }
-        note_first_response(st, row, values);
-        g_hash_table_insert(st->keys, g_strdup(k), row);
-        g_ptr_array_add(st->latest, row);
-        goto done;
+        /* a newer update repacks the row in place: its first_response stays */
+        ops_status_t rc = latest_copy(st, &row, values, line);
+        if (rc != OPS_OK)
+            return rc;
+        keystore_set_value(st->keys, id, (uint64_t)(uintptr_t)row);
+        if (added)
+            note_first_response(st, row, values);
+        return OPS_OK;
     }
-    gpointer first = g_hash_table_lookup(st->keys, k);
-    if (first) {
+    if (keystore_intern(st->keys, key->text, key_len, (uint64_t)line, &id, &added, NULL) != OPS_OK)
+        return ops_error_set(st->err, OPS_ERR_NOMEM, st->path, line, NULL, "out of memory");
+    if (!added) {
         char reason[256];
         snprintf(reason, sizeof reason, "duplicate %s '%.*s' (first on line %ld)",
                  st->schema->fields[kf].name, (int)(key->len > 60 ? 60 : key->len), key->text,
-                 (long)GPOINTER_TO_SIZE(first));
+                 (long)keystore_value(st->keys, id));
         *emit_now = false;
         note_reject(st, line, st->header[st->field_col[kf][0]], key->text, key->len, reason);
         /* its amounts belong to the rejected total */
         for (size_t f = 0; f < st->schema->n_fields; f++)
             if (st->money_slot[f] >= 0 && values[f].present)
                 st->stats->money[st->money_slot[f]].total_rejected += values[f].v.money;
-        rc = st->status;
-        goto done;
+        return st->status;
     }
-    g_hash_table_insert(st->keys, g_strdup(k), GSIZE_TO_POINTER((gsize)line));
-done:
-    if (k != small)
-        g_free(k);
-    return rc;
+    return OPS_OK;
 }
 
 /* Trimmed view of a cell. */
@@ -1298,10 +1268,7 @@ static ops_status_t ingest_read(const input_config_t *in, const char *data_dir, 
     stats->present = true;
     struct stat opened;
     bool regular = fstat(fileno(fp), &opened) == 0 && S_ISREG(opened.st_mode);
-    st.keys = st.schema->key_field >= 0
-                  ? g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)
-                  : NULL;
-    st.latest = g_ptr_array_new_with_free_func(latest_free);
+    st.keys = st.schema->key_field >= 0 ? keystore_new() : NULL;
     sha = EVP_MD_CTX_new();
     if (sha && !EVP_DigestInit_ex(sha, EVP_sha256(), NULL)) {
         EVP_MD_CTX_free(sha);
@@ -1319,7 +1286,7 @@ static ops_status_t ingest_read(const input_config_t *in, const char *data_dir, 
         dec.out_cap = INGEST_BLOCK * 3;
         dec.out = malloc(dec.out_cap);
     }
-    if (!block || !sha || (in->encoding && !dec.out)) {
+    if (!block || !sha || (in->encoding && !dec.out) || (st.schema->key_field >= 0 && !st.keys)) {
         rc = ops_error_set(err, OPS_ERR_NOMEM, stats->path, 0, NULL, "out of memory");
         goto cleanup;
     }
@@ -1365,14 +1332,20 @@ static ops_status_t ingest_read(const input_config_t *in, const char *data_dir, 
                            "the file is empty: expected a header row naming the columns");
         goto cleanup;
     }
-    for (guint i = 0; !header_only && i < st.latest->len && rc == OPS_OK; i++) {
-        latest_row_t *row = g_ptr_array_index(st.latest, i);
+    /* the latest rows in order of first appearance, each freed once emitted
+     * so the analysis state grows into their room */
+    for (size_t i = 0; !header_only && st.keys && in->keep_latest_by >= 0 && i < keystore_count(st.keys) &&
+                       rc == OPS_OK; i++) {
+        keystore_row_t *row = (keystore_row_t *)(uintptr_t)keystore_value(st.keys, i);
+        field_value_t values[CONFIG_MAX_FIELDS];
+        keystore_row_unpack(row, st.schema, values);
         if (st.derive_first_response && row->first_response != INT64_MAX) {
-            field_value_t *fr = &row->values[TKT_FIRST_RESPONSE_AT];
-            fr->present = true;
-            fr->v.ts = row->first_response;
+            values[TKT_FIRST_RESPONSE_AT].present = true;
+            values[TKT_FIRST_RESPONSE_AT].v.ts = row->first_response;
         }
-        rc = emit(&st, row->values, row->line);
+        rc = emit(&st, values, row->line);
+        free(row);
+        keystore_set_value(st.keys, i, 0);
     }
     if (rc != OPS_OK)
         goto cleanup;
@@ -1390,10 +1363,7 @@ cleanup:
     if (fp)
         fclose(fp);
     EVP_MD_CTX_free(sha);
-    if (st.keys)
-        g_hash_table_destroy(st.keys);
-    if (st.latest)
-        g_ptr_array_free(st.latest, TRUE);
+    latest_free(&st);
     for (size_t i = 0; i < st.n_header; i++)
         g_free(st.header[i]);
     free(st.filter_col);

@@ -1,0 +1,331 @@
+/*
+ * keystore.c - compact key set and packed latest rows (see keystore.h).
+ *
+ * Hand-written rather than GHashTable + GStringChunk: a GHashTable keeps an
+ * 8-byte key pointer, a value and a hash per slot, and no insertion order,
+ * so event logs needed a GPtrArray beside it; here a slot is a 4-byte entry
+ * number and the entries array is the order of first appearance.
+ * Open addressing with linear probing, at most 3/4 full; every array grows
+ * by doubling with realloc, whose large blocks are mremap'd pages: the
+ * unused half is never touched, so it costs address space, not memory.
+ */
+#include "ingest/keystore.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    uint64_t off;   /* key bytes at arena + off, NUL-terminated */
+    uint32_t len;
+    uint32_t hash;
+    uint64_t value;
+} keystore_entry_t;
+
+struct keystore {
+    char *arena;
+    size_t arena_len, arena_cap;
+    keystore_entry_t *entries; /* in order of first insertion: index = id */
+    size_t n, entries_cap;
+    uint32_t *slots; /* entry index + 1, 0: empty */
+    size_t n_slots;  /* a power of two */
+};
+
+#define KEYSTORE_MIN_SLOTS 1024
+
+keystore_t *keystore_new(void)
+{
+    keystore_t *ks = calloc(1, sizeof *ks);
+    if (!ks)
+        return NULL;
+    ks->slots = calloc(KEYSTORE_MIN_SLOTS, sizeof *ks->slots);
+    if (!ks->slots) {
+        free(ks);
+        return NULL;
+    }
+    ks->n_slots = KEYSTORE_MIN_SLOTS;
+    return ks;
+}
+
+void keystore_free(keystore_t *ks)
+{
+    if (!ks)
+        return;
+    free(ks->arena);
+    free(ks->entries);
+    free(ks->slots);
+    free(ks);
+}
+
+/* FNV-1a, then murmur3's finaliser: ids like "PO-000123" differ only in
+ * their last bytes, which FNV alone leaves in the high bits. */
+static uint32_t key_hash(const char *key, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)key[i];
+        h *= 0x100000001b3ULL;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return (uint32_t)h;
+}
+
+static bool grow(void **p, size_t *cap, size_t need, size_t elem, size_t first)
+{
+    if (need <= *cap)
+        return true;
+    size_t c = *cap ? *cap : first;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * elem);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = c;
+    return true;
+}
+
+static bool slots_grow(keystore_t *ks)
+{
+    size_t n_slots = ks->n_slots * 2;
+    uint32_t *slots = calloc(n_slots, sizeof *slots);
+    if (!slots)
+        return false;
+    for (size_t i = 0; i < ks->n; i++) {
+        size_t s = ks->entries[i].hash & (n_slots - 1);
+        while (slots[s])
+            s = (s + 1) & (n_slots - 1);
+        slots[s] = (uint32_t)(i + 1);
+    }
+    free(ks->slots);
+    ks->slots = slots;
+    ks->n_slots = n_slots;
+    return true;
+}
+
+ops_status_t keystore_intern(keystore_t *ks, const char *key, size_t len, uint64_t value, size_t *id,
+                             bool *added, ops_error_t *err)
+{
+    uint32_t h = key_hash(key, len);
+    size_t s = h & (ks->n_slots - 1);
+    for (; ks->slots[s]; s = (s + 1) & (ks->n_slots - 1)) {
+        const keystore_entry_t *e = &ks->entries[ks->slots[s] - 1];
+        if (e->hash == h && e->len == len && !memcmp(ks->arena + e->off, key, len)) {
+            *id = ks->slots[s] - 1;
+            *added = false;
+            return OPS_OK;
+        }
+    }
+    if (len > UINT32_MAX || ks->n >= UINT32_MAX - 1)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "too many or too long keys");
+    if (!grow((void **)&ks->arena, &ks->arena_cap, ks->arena_len + len + 1, 1, 64 * 1024) ||
+        !grow((void **)&ks->entries, &ks->entries_cap, ks->n + 1, sizeof *ks->entries, 1024))
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    keystore_entry_t *e = &ks->entries[ks->n];
+    e->off = ks->arena_len;
+    e->len = (uint32_t)len;
+    e->hash = h;
+    e->value = value;
+    if (len)
+        memcpy(ks->arena + ks->arena_len, key, len);
+    ks->arena[ks->arena_len + len] = '\0';
+    ks->arena_len += len + 1;
+    ks->slots[s] = (uint32_t)(ks->n + 1);
+    *id = ks->n++;
+    *added = true;
+    /* growing after the insert keeps s valid above; a failed growth leaves
+     * a fuller table that still works, so only the next insert reports it */
+    if (ks->n * 4 > ks->n_slots * 3 && !slots_grow(ks))
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    return OPS_OK;
+}
+
+size_t keystore_count(const keystore_t *ks) { return ks->n; }
+uint64_t keystore_value(const keystore_t *ks, size_t id) { return ks->entries[id].value; }
+void keystore_set_value(keystore_t *ks, size_t id, uint64_t value) { ks->entries[id].value = value; }
+
+const char *keystore_key(const keystore_t *ks, size_t id, size_t *len)
+{
+    *len = ks->entries[id].len;
+    return ks->arena + ks->entries[id].off;
+}
+
+/* ---- packed rows ---------------------------------------------------------
+ * Per field: a flags byte, the text unless it is the enum value's own name
+ * (LEB128 length, bytes, NUL), then the type's value: zigzag LEB128 for the
+ * integers (int, money and its residual, date, timestamp, enum index), the
+ * 8 bytes of a double, a bool in the flags. Every value is kept, present or
+ * not, so unpacking gives back exactly what was packed. */
+enum {
+    ROW_PRESENT = 1,
+    ROW_ENUM_NAME = 2, /* text is enum_values[enum_index]: not stored */
+    ROW_BOOL = 4,
+    ROW_GRAIN_SHIFT = 3, /* 2 bits */
+};
+
+static uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static int64_t unzigzag(uint64_t u) { return (int64_t)(u >> 1) ^ -(int64_t)(u & 1); }
+
+static size_t varint_size(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static unsigned char *varint_put(unsigned char *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (unsigned char)v;
+    return p;
+}
+
+static const unsigned char *varint_get(const unsigned char *p, uint64_t *v)
+{
+    uint64_t r = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        r |= (uint64_t)(*p & 0x7F) << shift;
+        if (!(*p++ & 0x80))
+            break;
+    }
+    *v = r;
+    return p;
+}
+
+static bool is_enum_name(const field_def_t *def, const field_value_t *v)
+{
+    if (def->type != FT_ENUM || v->v.enum_index < 0 || !def->enum_values)
+        return false;
+    for (int i = 0; def->enum_values[i]; i++)
+        if (i == v->v.enum_index)
+            return strlen(def->enum_values[i]) == v->len && !memcmp(def->enum_values[i], v->text, v->len);
+    return false;
+}
+
+/* The integer a field's type keeps, as zigzag; false: none (text, decimal, bool). */
+static bool field_int(const field_def_t *def, const field_value_t *v, uint64_t *out)
+{
+    switch (def->type) {
+    case FT_INT: *out = zigzag(v->v.i); return true;
+    case FT_MONEY: *out = zigzag(v->v.money); return true;
+    case FT_DATE: *out = zigzag(v->v.date); return true;
+    case FT_TIMESTAMP: *out = zigzag(v->v.ts); return true;
+    case FT_ENUM: *out = zigzag(v->v.enum_index); return true;
+    default: return false;
+    }
+}
+
+static size_t field_packed_size(const field_def_t *def, const field_value_t *v)
+{
+    size_t n = 1;
+    uint64_t u;
+    if (!is_enum_name(def, v))
+        n += varint_size(v->len) + v->len + 1;
+    if (field_int(def, v, &u))
+        n += varint_size(u);
+    if (def->type == FT_MONEY)
+        n += varint_size(zigzag(v->residual));
+    if (def->type == FT_DECIMAL)
+        n += sizeof v->v.num;
+    return n;
+}
+
+ops_status_t keystore_row_pack(keystore_row_t **row, const input_schema_t *schema,
+                               const field_value_t *values, ops_error_t *err)
+{
+    size_t size = 0;
+    for (size_t f = 0; f < schema->n_fields; f++)
+        size += field_packed_size(&schema->fields[f], &values[f]);
+    if (size > UINT32_MAX)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "a row of %zu bytes is too long to keep", size);
+    keystore_row_t *r = realloc(*row, offsetof(keystore_row_t, data) + size);
+    if (!r)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    if (!*row) {
+        r->line = 0;
+        r->ts = 0;
+        r->first_response = INT64_MAX;
+    }
+    r->size = (uint32_t)size;
+    unsigned char *p = r->data;
+    for (size_t f = 0; f < schema->n_fields; f++) {
+        const field_def_t *def = &schema->fields[f];
+        const field_value_t *v = &values[f];
+        bool enum_name = is_enum_name(def, v);
+        *p++ = (unsigned char)((v->present ? ROW_PRESENT : 0) | (enum_name ? ROW_ENUM_NAME : 0) |
+                               (def->type == FT_BOOL && v->v.b ? ROW_BOOL : 0) |
+                               (def->type == FT_DATE ? (v->grain & 3) << ROW_GRAIN_SHIFT : 0));
+        if (!enum_name) {
+            p = varint_put(p, v->len);
+            if (v->len)
+                memcpy(p, v->text, v->len);
+            p += v->len;
+            *p++ = '\0';
+        }
+        uint64_t u;
+        if (field_int(def, v, &u))
+            p = varint_put(p, u);
+        if (def->type == FT_MONEY)
+            p = varint_put(p, zigzag(v->residual));
+        if (def->type == FT_DECIMAL) {
+            memcpy(p, &v->v.num, sizeof v->v.num);
+            p += sizeof v->v.num;
+        }
+    }
+    *row = r;
+    return OPS_OK;
+}
+
+void keystore_row_unpack(const keystore_row_t *row, const input_schema_t *schema, field_value_t *values)
+{
+    const unsigned char *p = row->data;
+    for (size_t f = 0; f < schema->n_fields; f++) {
+        const field_def_t *def = &schema->fields[f];
+        field_value_t *v = &values[f];
+        memset(v, 0, sizeof *v);
+        unsigned flags = *p++;
+        v->present = flags & ROW_PRESENT;
+        uint64_t u = 0;
+        if (!(flags & ROW_ENUM_NAME)) {
+            p = varint_get(p, &u);
+            v->len = (size_t)u;
+            v->text = (const char *)p;
+            p += v->len + 1;
+        }
+        switch (def->type) {
+        case FT_INT: p = varint_get(p, &u); v->v.i = unzigzag(u); break;
+        case FT_MONEY:
+            p = varint_get(p, &u);
+            v->v.money = unzigzag(u);
+            p = varint_get(p, &u);
+            v->residual = unzigzag(u);
+            break;
+        case FT_DATE:
+            p = varint_get(p, &u);
+            v->v.date = (int32_t)unzigzag(u);
+            v->grain = (uint8_t)((flags >> ROW_GRAIN_SHIFT) & 3);
+            break;
+        case FT_TIMESTAMP: p = varint_get(p, &u); v->v.ts = unzigzag(u); break;
+        case FT_ENUM: p = varint_get(p, &u); v->v.enum_index = (int)unzigzag(u); break;
+        case FT_DECIMAL:
+            memcpy(&v->v.num, p, sizeof v->v.num);
+            p += sizeof v->v.num;
+            break;
+        case FT_BOOL: v->v.b = flags & ROW_BOOL; break;
+        case FT_TEXT: break;
+        }
+        if (flags & ROW_ENUM_NAME) {
+            v->text = def->enum_values[v->v.enum_index];
+            v->len = strlen(v->text);
+        }
+    }
+}

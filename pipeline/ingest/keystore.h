@@ -1,0 +1,64 @@
+/*
+ * keystore.h - the distinct keys of one input, and event logs' latest rows,
+ * in little memory (issue #13: ingest memory grows with the keys).
+ *
+ * keystore_t: a set of byte-string keys, each with one 64-bit value, and an
+ * id counting from 0 in the order of first insertion. The key bytes live in
+ * one arena, the entries in one array and the hash table holds 32-bit entry
+ * numbers: about 32 bytes plus the key per key, where a GHashTable of
+ * g_strdup'd keys took about 65 for a short one (malloc's per-string
+ * overhead, 8-byte slots), and had no insertion order of its own.
+ *
+ * keystore_row_t: one latest row of an event log, packed: only the schema's
+ * n_fields values, each as its text and its type's value, instead of
+ * CONFIG_MAX_FIELDS whole field_value_t structs and a separate text block.
+ */
+#ifndef OPSREPORT_KEYSTORE_H
+#define OPSREPORT_KEYSTORE_H
+
+#include "opsreport/common.h"
+#include "opsreport/ingest.h"
+#include "opsreport/schema.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct keystore keystore_t;
+
+/* A new, empty store; NULL when out of memory. The caller owns it and frees
+ * it with keystore_free (which frees the keys, never what values point to). */
+keystore_t *keystore_new(void);
+void keystore_free(keystore_t *ks);
+
+/* Looks up key[0..len) (any bytes, compared exactly). Found: *id is its id
+ * and *added false. Absent: it is copied in with value, *id is the next id
+ * and *added true. OPS_ERR_NOMEM (err filled) when it cannot grow. */
+ops_status_t keystore_intern(keystore_t *ks, const char *key, size_t len, uint64_t value, size_t *id,
+                             bool *added, ops_error_t *err);
+size_t keystore_count(const keystore_t *ks);
+uint64_t keystore_value(const keystore_t *ks, size_t id);
+void keystore_set_value(keystore_t *ks, size_t id, uint64_t value);
+/* The key of an id, NUL-terminated; valid until the next keystore_intern. */
+const char *keystore_key(const keystore_t *ks, size_t id, size_t *len);
+
+/* One event-log row kept as its key's latest update. The head is the
+ * caller's to read and write; data is keystore_row_pack's. */
+typedef struct {
+    long line;              /* line the kept update starts on */
+    int64_t ts;             /* its keep_latest_by time */
+    int64_t first_response; /* derived first response, INT64_MAX: none */
+    uint32_t size;          /* bytes in data */
+    unsigned char data[];   /* the schema's n_fields values, packed */
+} keystore_row_t;
+
+/* Packs schema->n_fields values into *row: a new row when *row is NULL,
+ * else *row resized (it may move; its head is kept). The caller owns *row
+ * and frees it with free(). OPS_ERR_NOMEM (err filled, *row unchanged). */
+ops_status_t keystore_row_pack(keystore_row_t **row, const input_schema_t *schema,
+                               const field_value_t *values, ops_error_t *err);
+/* The values back, exactly as packed, into values[0..schema->n_fields).
+ * Their texts point into row (NUL-terminated) or at the schema's enum
+ * names: valid while row lives and is not packed again. */
+void keystore_row_unpack(const keystore_row_t *row, const input_schema_t *schema, field_value_t *values);
+
+#endif
