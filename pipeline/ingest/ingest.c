@@ -443,29 +443,18 @@ static ops_status_t emit(ingest_state_t *st, const field_value_t *values, long l
     return OPS_OK;
 }
 
-/* The latest row of a key, packed (ingest/keystore.h): what emit needs,
- * a few hundred bytes less per ticket than whole field_value_t structs. */
-static ops_status_t latest_copy(ingest_state_t *st, keystore_row_t **row, const field_value_t *values,
-                                long line)
+/* The latest row of key id, packed in the keystore (ingest/keystore.h):
+ * what emit needs, some 700 bytes less per ticket than whole field_value_t
+ * structs; the head's first_response stays. */
+static ops_status_t latest_copy(ingest_state_t *st, size_t id, const field_value_t *values, long line)
 {
     ops_error_t e;
-    if (keystore_row_pack(row, st->schema, values, &e) != OPS_OK)
+    if (keystore_row_put(st->keys, id, st->schema, values, &e) != OPS_OK)
         return ops_error_set(st->err, OPS_ERR_NOMEM, st->path, line, NULL, "%s", e.message);
-    (*row)->line = line;
-    (*row)->ts = values[st->in->keep_latest_by].v.ts;
+    keystore_row_t *row = keystore_row(st->keys, id);
+    row->line = line;
+    row->ts = values[st->in->keep_latest_by].v.ts;
     return OPS_OK;
-}
-
-/* Frees the keys and, for an event log, the rows not yet emitted. */
-static void latest_free(ingest_state_t *st)
-{
-    if (!st->keys)
-        return;
-    if (st->in->keep_latest_by >= 0)
-        for (size_t i = 0; i < keystore_count(st->keys); i++)
-            free((keystore_row_t *)(uintptr_t)keystore_value(st->keys, i));
-    keystore_free(st->keys);
-    st->keys = NULL;
 }
 
 /* An event log's first response: the first update whose status has left open. */
@@ -504,21 +493,17 @@ static ops_status_t handle_key(ingest_state_t *st, const field_value_t *values, 
         }
         if (keystore_intern(st->keys, key->text, key_len, 0, &id, &added, NULL) != OPS_OK)
             return ops_error_set(st->err, OPS_ERR_NOMEM, st->path, line, NULL, "out of memory");
-        keystore_row_t *row = (keystore_row_t *)(uintptr_t)keystore_value(st->keys, id);
         if (!added) {
+            keystore_row_t *prev = keystore_row(st->keys, id);
             st->stats->rows_superseded++;
-            note_first_response(st, row, values);
-            if (values[st->in->keep_latest_by].v.ts < row->ts)
+            note_first_response(st, prev, values);
+            if (values[st->in->keep_latest_by].v.ts < prev->ts)
                 return OPS_OK; /* an older update arriving late */
         }
-        /* a newer update repacks the row in place: its first_response stays */
-        ops_status_t rc = latest_copy(st, &row, values, line);
-        if (rc != OPS_OK)
-            return rc;
-        keystore_set_value(st->keys, id, (uint64_t)(uintptr_t)row);
-        if (added)
-            note_first_response(st, row, values);
-        return OPS_OK;
+        ops_status_t rc = latest_copy(st, id, values, line);
+        if (rc == OPS_OK && added)
+            note_first_response(st, keystore_row(st->keys, id), values);
+        return rc;
     }
     if (keystore_intern(st->keys, key->text, key_len, (uint64_t)line, &id, &added, NULL) != OPS_OK)
         return ops_error_set(st->err, OPS_ERR_NOMEM, st->path, line, NULL, "out of memory");
@@ -1332,11 +1317,10 @@ static ops_status_t ingest_read(const input_config_t *in, const char *data_dir, 
                            "the file is empty: expected a header row naming the columns");
         goto cleanup;
     }
-    /* the latest rows in order of first appearance, each freed once emitted
-     * so the analysis state grows into their room */
+    /* the latest rows, in order of first appearance */
     for (size_t i = 0; !header_only && st.keys && in->keep_latest_by >= 0 && i < keystore_count(st.keys) &&
                        rc == OPS_OK; i++) {
-        keystore_row_t *row = (keystore_row_t *)(uintptr_t)keystore_value(st.keys, i);
+        const keystore_row_t *row = keystore_row(st.keys, i);
         field_value_t values[CONFIG_MAX_FIELDS];
         keystore_row_unpack(row, st.schema, values);
         if (st.derive_first_response && row->first_response != INT64_MAX) {
@@ -1344,8 +1328,6 @@ static ops_status_t ingest_read(const input_config_t *in, const char *data_dir, 
             values[TKT_FIRST_RESPONSE_AT].v.ts = row->first_response;
         }
         rc = emit(&st, values, row->line);
-        free(row);
-        keystore_set_value(st.keys, i, 0);
     }
     if (rc != OPS_OK)
         goto cleanup;
@@ -1363,7 +1345,7 @@ cleanup:
     if (fp)
         fclose(fp);
     EVP_MD_CTX_free(sha);
-    latest_free(&st);
+    keystore_free(st.keys);
     for (size_t i = 0; i < st.n_header; i++)
         g_free(st.header[i]);
     free(st.filter_col);

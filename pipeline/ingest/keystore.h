@@ -9,9 +9,10 @@
  * g_strdup'd keys took about 65 for a short one (malloc's per-string
  * overhead, 8-byte slots), and had no insertion order of its own.
  *
- * keystore_row_t: one latest row of an event log, packed: only the schema's
- * n_fields values, each as its text and its type's value, instead of
- * CONFIG_MAX_FIELDS whole field_value_t structs and a separate text block.
+ * keystore_row_t: one latest row of an event log, packed in the store: only
+ * the schema's n_fields values, each as its text and its type's value,
+ * instead of CONFIG_MAX_FIELDS whole field_value_t structs, a malloc'd
+ * text block and a GPtrArray slot.
  */
 #ifndef OPSREPORT_KEYSTORE_H
 #define OPSREPORT_KEYSTORE_H
@@ -42,23 +43,30 @@ void keystore_set_value(keystore_t *ks, size_t id, uint64_t value);
 const char *keystore_key(const keystore_t *ks, size_t id, size_t *len);
 
 /* One event-log row kept as its key's latest update. The head is the
- * caller's to read and write; data is keystore_row_pack's. */
+ * caller's to read and write; data is keystore_row_put's. */
 typedef struct {
     long line;              /* line the kept update starts on */
     int64_t ts;             /* its keep_latest_by time */
     int64_t first_response; /* derived first response, INT64_MAX: none */
+    uint32_t id;            /* its key's id */
     uint32_t size;          /* bytes in data */
     unsigned char data[];   /* the schema's n_fields values, packed */
 } keystore_row_t;
 
-/* Packs schema->n_fields values into *row: a new row when *row is NULL,
- * else *row resized (it may move; its head is kept). The caller owns *row
- * and frees it with free(). OPS_ERR_NOMEM (err filled, *row unchanged). */
-ops_status_t keystore_row_pack(keystore_row_t **row, const input_schema_t *schema,
-                               const field_value_t *values, ops_error_t *err);
+/* A store keeps either a value per key or, for event logs, a row per key:
+ * keystore_row_put takes over the key's value (0 before: no row yet). */
+
+/* The row of key id, NULL: none. The store owns it; valid until the next
+ * keystore_row_put or keystore_intern. */
+keystore_row_t *keystore_row(const keystore_t *ks, size_t id);
+/* Packs schema->n_fields values as key id's row. A key's first row gets
+ * the head line 0, ts 0, first_response INT64_MAX; a later one keeps the
+ * head of the row it replaces. OPS_ERR_NOMEM (err filled, row unchanged). */
+ops_status_t keystore_row_put(keystore_t *ks, size_t id, const input_schema_t *schema,
+                              const field_value_t *values, ops_error_t *err);
 /* The values back, exactly as packed, into values[0..schema->n_fields).
  * Their texts point into row (NUL-terminated) or at the schema's enum
- * names: valid while row lives and is not packed again. */
+ * names: valid as long as row is. */
 void keystore_row_unpack(const keystore_row_t *row, const input_schema_t *schema, field_value_t *values);
 
 #endif

@@ -193,10 +193,16 @@ Test(keystore, row_round_trip_every_type)
 {
     field_value_t in[16], out[16];
     row_values(in, "T-1");
-    keystore_row_t *row = NULL;
+    keystore_t *ks = keystore_new();
+    size_t id;
+    bool added;
     ops_error_t err = { 0 };
-    cr_assert_eq(keystore_row_pack(&row, &ROW_SCHEMA, in, &err), OPS_OK);
+    cr_assert_eq(keystore_intern(ks, "T-1", 3, 0, &id, &added, &err), OPS_OK);
+    cr_assert_null(keystore_row(ks, id), "no row before the first put");
+    cr_assert_eq(keystore_row_put(ks, id, &ROW_SCHEMA, in, &err), OPS_OK);
+    keystore_row_t *row = keystore_row(ks, id);
     cr_assert_eq(row->first_response, INT64_MAX, "a new row has no first response");
+    cr_assert_eq(row->id, id);
     keystore_row_unpack(row, &ROW_SCHEMA, out);
     assert_same(out, in);
     cr_assert_eq(out[2].v.num, 0.1);
@@ -210,7 +216,7 @@ Test(keystore, row_round_trip_every_type)
      * its flags). 104 bytes, where field_value_t alone is 48 per field. */
     cr_assert_eq(row->size, 104, "%u", row->size);
 
-    /* repacked (a newer update): the head stays, longer text moves it */
+    /* a newer update, longer: the row moves, its head goes with it */
     row->line = 12;
     row->ts = 5;
     row->first_response = 99;
@@ -224,7 +230,8 @@ Test(keystore, row_round_trip_every_type)
     in[4].grain = 1;
     in[4].v.date = 20727;
     in[7].v.b = false;
-    cr_assert_eq(keystore_row_pack(&row, &ROW_SCHEMA, in, &err), OPS_OK);
+    cr_assert_eq(keystore_row_put(ks, id, &ROW_SCHEMA, in, &err), OPS_OK);
+    row = keystore_row(ks, id);
     cr_assert_eq(row->line, 12);
     cr_assert_eq(row->ts, 5);
     cr_assert_eq(row->first_response, 99);
@@ -232,5 +239,47 @@ Test(keystore, row_round_trip_every_type)
     assert_same(out, in);
     cr_assert(signbit(out[2].v.num), "-0.0 stays negative");
     cr_assert_eq(out[0].len, 399);
-    free(row);
+    keystore_free(ks);
+}
+
+/* Many updates of a few thousand keys, each a different length from the
+ * last: the replaced rows pile up and are compacted away several times;
+ * every key still has its own latest row and head, in id order. */
+Test(keystore, rows_survive_compaction)
+{
+    enum { KEYS = 3000, ROUNDS = 12 };
+    keystore_t *ks = keystore_new();
+    ops_error_t err = { 0 };
+    field_value_t in[16], out[16];
+    char key[32], text[64];
+    for (int r = 0; r < ROUNDS; r++)
+        for (int k = 0; k < KEYS; k++) {
+            int kl = snprintf(key, sizeof key, "INC%07d", k);
+            /* 8 more bytes a round: never the same footprint as the last */
+            snprintf(text, sizeof text, "%.*s", 8 * (r % 6) + k % 3, "abcdefghijklmnopqrstuvwxyz0123456789"
+                                                                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+            size_t id;
+            bool added;
+            cr_assert_eq(keystore_intern(ks, key, (size_t)kl, 0, &id, &added, &err), OPS_OK);
+            cr_assert_eq(added, r == 0);
+            cr_assert_eq(id, (size_t)k);
+            row_values(in, text);
+            in[1].v.i = r * KEYS + k;
+            cr_assert_eq(keystore_row_put(ks, id, &ROW_SCHEMA, in, &err), OPS_OK);
+            keystore_row_t *row = keystore_row(ks, id);
+            if (r == 0)
+                row->first_response = k; /* set once: must follow every move */
+            row->line = r * KEYS + k + 2;
+        }
+    cr_assert_eq(keystore_count(ks), KEYS);
+    for (int k = 0; k < KEYS; k++) {
+        const keystore_row_t *row = keystore_row(ks, (size_t)k);
+        cr_assert_eq(row->id, (uint32_t)k);
+        cr_assert_eq(row->first_response, k);
+        cr_assert_eq(row->line, (ROUNDS - 1) * KEYS + k + 2);
+        keystore_row_unpack(row, &ROW_SCHEMA, out);
+        cr_assert_eq(out[1].v.i, (ROUNDS - 1) * KEYS + k, "key %d has its last update", k);
+        cr_assert_eq(out[0].len, (size_t)(8 * ((ROUNDS - 1) % 6) + k % 3));
+    }
+    keystore_free(ks);
 }
