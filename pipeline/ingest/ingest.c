@@ -1322,7 +1322,8 @@ static ops_status_t ingest_read(const input_config_t *in, const char *data_dir, 
                        rc == OPS_OK; i++) {
         const keystore_row_t *row = keystore_row(st.keys, i);
         field_value_t values[CONFIG_MAX_FIELDS];
-        keystore_row_unpack(row, st.schema, values);
+        keystore_texts_t texts;
+        keystore_row_unpack(row, st.schema, values, &texts);
         if (st.derive_first_response && row->first_response != INT64_MAX) {
             values[TKT_FIRST_RESPONSE_AT].present = true;
             values[TKT_FIRST_RESPONSE_AT].v.ts = row->first_response;

@@ -17,6 +17,11 @@
  */
 #include "ingest/keystore.h"
 
+#include "opsreport/parse.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -186,20 +191,23 @@ const char *keystore_key(const keystore_t *ks, size_t id, size_t *len)
 
 /* ---- packed rows ---------------------------------------------------------
  * Per field: a flags byte, the text unless it is the enum value's own name
- * (LEB128 length, bytes, NUL), then the type's value: zigzag LEB128 for the
+ * or the value's canonical spelling (canon_text: "2026-10-01 12:00:00" for
+ * a timestamp, most of an event log's bytes) (LEB128 length, bytes, NUL),
+ * then the type's value: zigzag LEB128 for the
  * integers (int, money and its residual, date, timestamp, enum index), the
  * 8 bytes of a double, a bool in the flags. Every value is kept, present or
  * not, so unpacking gives back exactly what was packed.
  *
- * Rows live one after another in the rows region. A newer update of the
- * same packed size overwrites its row; any other is appended and the old
- * one becomes garbage, which rows_compact squeezes out once it is a third
- * of the region, so the rows take at most 1.5 times their own size. */
+ * Rows live one after another in the rows region. A newer update that
+ * fits in its row's room overwrites it; a longer one is appended and the
+ * old row becomes garbage, which rows_compact squeezes out once it is a
+ * quarter of the region, so the rows take at most 4/3 of their size. */
 enum {
     ROW_PRESENT = 1,
     ROW_ENUM_NAME = 2, /* text is enum_values[enum_index]: not stored */
     ROW_BOOL = 4,
     ROW_GRAIN_SHIFT = 3, /* 2 bits */
+    ROW_CANON = 32, /* text is canon_text of the value: not stored */
 };
 
 static uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
@@ -237,6 +245,47 @@ static const unsigned char *varint_get(const unsigned char *p, uint64_t *v)
     return p;
 }
 
+/* The one spelling of a value that need not be stored, rebuilt from it on
+ * unpacking: ISO dates and times (4-digit years), decimal integers, true
+ * and false. Its length, or 0: none. */
+static size_t canon_text(const field_def_t *def, const field_value_t *v, char *buf)
+{
+    int32_t lo = date_from_ymd(1000, 1, 1), hi = date_from_ymd(9999, 12, 31);
+    int y, m, d, n = 0;
+    switch (def->type) {
+    case FT_INT: n = snprintf(buf, KEYSTORE_CANON_MAX, "%" PRId64, v->v.i); break;
+    case FT_BOOL: n = snprintf(buf, KEYSTORE_CANON_MAX, "%s", v->v.b ? "true" : "false"); break;
+    case FT_DATE:
+        if (v->grain || v->v.date < lo || v->v.date > hi)
+            return 0;
+        date_to_ymd(v->v.date, &y, &m, &d);
+        n = snprintf(buf, KEYSTORE_CANON_MAX, "%04d-%02d-%02d", y, m, d);
+        break;
+    case FT_TIMESTAMP: {
+        int64_t days = v->v.ts / 86400, secs = v->v.ts % 86400;
+        if (secs < 0) {
+            days--;
+            secs += 86400;
+        }
+        if (days < lo || days > hi)
+            return 0;
+        date_to_ymd((int32_t)days, &y, &m, &d);
+        n = snprintf(buf, KEYSTORE_CANON_MAX, "%04d-%02d-%02d %02d:%02d:%02d", y, m, d, (int)(secs / 3600),
+                     (int)(secs / 60 % 60), (int)(secs % 60));
+        break;
+    }
+    default: return 0;
+    }
+    return n > 0 && n < KEYSTORE_CANON_MAX ? (size_t)n : 0;
+}
+
+static bool is_canon(const field_def_t *def, const field_value_t *v)
+{
+    char buf[KEYSTORE_CANON_MAX];
+    size_t n = canon_text(def, v, buf);
+    return n && n == v->len && !memcmp(buf, v->text, n);
+}
+
 static bool is_enum_name(const field_def_t *def, const field_value_t *v)
 {
     if (def->type != FT_ENUM || v->v.enum_index < 0 || !def->enum_values)
@@ -264,7 +313,7 @@ static size_t field_packed_size(const field_def_t *def, const field_value_t *v)
 {
     size_t n = 1;
     uint64_t u;
-    if (!is_enum_name(def, v))
+    if (!is_enum_name(def, v) && !is_canon(def, v))
         n += varint_size(v->len) + v->len + 1;
     if (field_int(def, v, &u))
         n += varint_size(u);
@@ -282,11 +331,11 @@ static void row_pack_into(unsigned char *p, const input_schema_t *schema, const 
     for (size_t f = 0; f < schema->n_fields; f++) {
         const field_def_t *def = &schema->fields[f];
         const field_value_t *v = &values[f];
-        bool enum_name = is_enum_name(def, v);
+        bool enum_name = is_enum_name(def, v), canon = !enum_name && is_canon(def, v);
         *p++ = (unsigned char)((v->present ? ROW_PRESENT : 0) | (enum_name ? ROW_ENUM_NAME : 0) |
-                               (def->type == FT_BOOL && v->v.b ? ROW_BOOL : 0) |
+                               (canon ? ROW_CANON : 0) | (def->type == FT_BOOL && v->v.b ? ROW_BOOL : 0) |
                                (def->type == FT_DATE ? (v->grain & 3) << ROW_GRAIN_SHIFT : 0));
-        if (!enum_name) {
+        if (!enum_name && !canon) {
             p = varint_put(p, v->len);
             if (v->len)
                 memcpy(p, v->text, v->len);
@@ -313,7 +362,7 @@ static void rows_compact(keystore_t *ks)
     size_t w = 0;
     for (size_t r = 0; r < ks->rows_len;) {
         keystore_row_t *row = (keystore_row_t *)(ks->rows.p + r);
-        size_t fp = row_footprint(row->size);
+        size_t fp = row_footprint(row->room);
         keystore_entry_t *e = &ENTRIES(ks)[row->id];
         if (e->value == r + 1) {
             if (w != r)
@@ -346,12 +395,11 @@ ops_status_t keystore_row_put(keystore_t *ks, size_t id, const input_schema_t *s
     if (size > UINT32_MAX)
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "a row of %zu bytes is too long to keep", size);
     keystore_row_t *old = keystore_row(ks, id);
-    if (old && row_footprint(old->size) == row_footprint(size)) {
-        old->size = (uint32_t)size;
+    if (old && size <= old->room) {
         row_pack_into(old->data, schema, values);
         return OPS_OK;
     }
-    if (ks->rows_garbage >= KEYSTORE_MIN_REGION && ks->rows_garbage * 3 > ks->rows_len) {
+    if (ks->rows_garbage >= KEYSTORE_MIN_REGION && ks->rows_garbage * 4 > ks->rows_len) {
         rows_compact(ks);
         old = keystore_row(ks, id);
     }
@@ -365,16 +413,17 @@ ops_status_t keystore_row_put(keystore_t *ks, size_t id, const input_schema_t *s
     row->ts = old ? old->ts : 0;
     row->first_response = old ? old->first_response : INT64_MAX;
     row->id = (uint32_t)id;
-    row->size = (uint32_t)size;
+    row->room = (uint32_t)(fp - offsetof(keystore_row_t, data));
     row_pack_into(row->data, schema, values);
     if (old)
-        ks->rows_garbage += row_footprint(old->size);
+        ks->rows_garbage += row_footprint(old->room);
     ks->rows_len += fp;
     ENTRIES(ks)[id].value = at + 1;
     return OPS_OK;
 }
 
-void keystore_row_unpack(const keystore_row_t *row, const input_schema_t *schema, field_value_t *values)
+void keystore_row_unpack(const keystore_row_t *row, const input_schema_t *schema, field_value_t *values,
+                         keystore_texts_t *texts)
 {
     const unsigned char *p = row->data;
     for (size_t f = 0; f < schema->n_fields; f++) {
@@ -384,7 +433,7 @@ void keystore_row_unpack(const keystore_row_t *row, const input_schema_t *schema
         unsigned flags = *p++;
         v->present = flags & ROW_PRESENT;
         uint64_t u = 0;
-        if (!(flags & ROW_ENUM_NAME)) {
+        if (!(flags & (ROW_ENUM_NAME | ROW_CANON))) {
             p = varint_get(p, &u);
             v->len = (size_t)u;
             v->text = (const char *)p;
@@ -411,6 +460,10 @@ void keystore_row_unpack(const keystore_row_t *row, const input_schema_t *schema
             break;
         case FT_BOOL: v->v.b = flags & ROW_BOOL; break;
         case FT_TEXT: break;
+        }
+        if (flags & ROW_CANON) {
+            v->len = canon_text(def, v, texts->text[f]);
+            v->text = texts->text[f];
         }
         if (flags & ROW_ENUM_NAME) {
             v->text = def->enum_values[v->v.enum_index];

@@ -49,7 +49,7 @@ typedef struct {
     int64_t ts;             /* its keep_latest_by time */
     int64_t first_response; /* derived first response, INT64_MAX: none */
     uint32_t id;            /* its key's id */
-    uint32_t size;          /* bytes in data */
+    uint32_t room;          /* bytes of data: the packed values and some slack */
     unsigned char data[];   /* the schema's n_fields values, packed */
 } keystore_row_t;
 
@@ -64,9 +64,17 @@ keystore_row_t *keystore_row(const keystore_t *ks, size_t id);
  * head of the row it replaces. OPS_ERR_NOMEM (err filled, row unchanged). */
 ops_status_t keystore_row_put(keystore_t *ks, size_t id, const input_schema_t *schema,
                               const field_value_t *values, ops_error_t *err);
+/* Room for the texts unpacking rebuilds from their values instead of
+ * storing them ("2026-10-01 12:00:00", "42", "true"). */
+#define KEYSTORE_CANON_MAX 32
+typedef struct {
+    char text[CONFIG_MAX_FIELDS][KEYSTORE_CANON_MAX];
+} keystore_texts_t;
+
 /* The values back, exactly as packed, into values[0..schema->n_fields).
- * Their texts point into row (NUL-terminated) or at the schema's enum
- * names: valid as long as row is. */
-void keystore_row_unpack(const keystore_row_t *row, const input_schema_t *schema, field_value_t *values);
+ * Their texts (NUL-terminated) point into row, into texts or at the
+ * schema's enum names: valid as long as row and texts are. */
+void keystore_row_unpack(const keystore_row_t *row, const input_schema_t *schema, field_value_t *values,
+                         keystore_texts_t *texts);
 
 #endif

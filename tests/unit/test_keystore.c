@@ -192,6 +192,7 @@ static void assert_same(const field_value_t *got, const field_value_t *want)
 Test(keystore, row_round_trip_every_type)
 {
     field_value_t in[16], out[16];
+    keystore_texts_t texts;
     row_values(in, "T-1");
     keystore_t *ks = keystore_new();
     size_t id;
@@ -203,18 +204,22 @@ Test(keystore, row_round_trip_every_type)
     keystore_row_t *row = keystore_row(ks, id);
     cr_assert_eq(row->first_response, INT64_MAX, "a new row has no first response");
     cr_assert_eq(row->id, id);
-    keystore_row_unpack(row, &ROW_SCHEMA, out);
+    keystore_row_unpack(row, &ROW_SCHEMA, out, &texts);
     assert_same(out, in);
     cr_assert_eq(out[2].v.num, 0.1);
     cr_assert_eq(out[3].residual, 456700);
     cr_assert_eq(out[4].grain, 2);
     cr_assert_eq(out[6].text, STATES[1], "an enum's own name is not stored: the schema's");
     cr_assert_str_eq(out[8].text, "Open ");
-    /* 10 flag bytes; 9 stored texts: 51 bytes + a length byte and a NUL
-     * each = 69; values: int 1, decimal 8, money 2 + residual 3, date 2,
+    cr_assert_str_eq(out[5].text, "2026-10-01 12:00:00", "rebuilt from the value");
+    cr_assert_eq(out[5].text, texts.text[5]);
+    /* 10 flag bytes; 7 stored texts (not "-42" nor the timestamp, their
+     * values' own spelling, nor "closed"): 29 bytes + a length byte and a
+     * NUL each = 43; values: int 1, decimal 8, money 2 + residual 3, date 2,
      * timestamp 5, enums 1 + 1, absent money 1 + residual 1 = 25 (bool in
-     * its flags). 104 bytes, where field_value_t alone is 48 per field. */
-    cr_assert_eq(row->size, 104, "%u", row->size);
+     * its flags). 78 bytes, 80 with the row's 8-byte alignment, where one
+     * field_value_t alone is 48. */
+    cr_assert_eq(row->room, 80, "%u", row->room);
 
     /* a newer update, longer: the row moves, its head goes with it */
     row->line = 12;
@@ -235,7 +240,7 @@ Test(keystore, row_round_trip_every_type)
     cr_assert_eq(row->line, 12);
     cr_assert_eq(row->ts, 5);
     cr_assert_eq(row->first_response, 99);
-    keystore_row_unpack(row, &ROW_SCHEMA, out);
+    keystore_row_unpack(row, &ROW_SCHEMA, out, &texts);
     assert_same(out, in);
     cr_assert(signbit(out[2].v.num), "-0.0 stays negative");
     cr_assert_eq(out[0].len, 399);
@@ -251,6 +256,7 @@ Test(keystore, rows_survive_compaction)
     keystore_t *ks = keystore_new();
     ops_error_t err = { 0 };
     field_value_t in[16], out[16];
+    keystore_texts_t texts;
     char key[32], text[64];
     for (int r = 0; r < ROUNDS; r++)
         for (int k = 0; k < KEYS; k++) {
@@ -277,9 +283,71 @@ Test(keystore, rows_survive_compaction)
         cr_assert_eq(row->id, (uint32_t)k);
         cr_assert_eq(row->first_response, k);
         cr_assert_eq(row->line, (ROUNDS - 1) * KEYS + k + 2);
-        keystore_row_unpack(row, &ROW_SCHEMA, out);
+        keystore_row_unpack(row, &ROW_SCHEMA, out, &texts);
         cr_assert_eq(out[1].v.i, (ROUNDS - 1) * KEYS + k, "key %d has its last update", k);
         cr_assert_eq(out[0].len, (size_t)(8 * ((ROUNDS - 1) % 6) + k % 3));
     }
     keystore_free(ks);
+}
+
+/* Texts rebuilt from their values only when they are the value's own
+ * spelling: every other spelling is kept as written. room: the packed
+ * bytes (flags, text if stored, value) rounded up to 8. */
+typedef struct {
+    field_type_t type;
+    const char *text;
+    int64_t value; /* i, ts, date or b */
+    uint8_t grain;
+    uint32_t want_room;
+} canon_case_t;
+
+static const canon_case_t CANON_CASES[] = {
+    { FT_TIMESTAMP, "2026-10-01 12:00:00", 20727LL * 86400 + 12 * 3600, 0, 8 }, /* 1 + 5 */
+    { FT_TIMESTAMP, "2026-10-01T12:00:00", 20727LL * 86400 + 12 * 3600, 0, 32 }, /* + 1 + 19 + 1 */
+    { FT_TIMESTAMP, "1969-12-31 23:59:59", -1, 0, 8 },
+    { FT_TIMESTAMP, "0999-12-31 00:00:00", -30610310400LL - 86400, 0, 32 }, /* before 1000: kept */
+    { FT_DATE, "2026-10-01", 20727, 0, 8 },
+    { FT_DATE, "01/10/2026", 20727, 0, 16 },
+    { FT_DATE, "2026-10", 20727, 1, 16 }, /* a month: kept */
+    { FT_INT, "1234567", 1234567, 0, 8 },
+    { FT_INT, "1,234,567", 1234567, 0, 16 },
+    { FT_INT, "-9223372036854775808", INT64_MIN, 0, 16 }, /* 1 + 10 */
+    { FT_INT, "042", 42, 0, 8 },
+    { FT_BOOL, "true", 1, 0, 8 },
+    { FT_BOOL, "not at all, no way", 0, 0, 24 },
+};
+
+Test(keystore, canonical_texts_table)
+{
+    for (size_t c = 0; c < sizeof CANON_CASES / sizeof CANON_CASES[0]; c++) {
+        const canon_case_t *cc = &CANON_CASES[c];
+        field_def_t def = { .name = "f", .type = cc->type };
+        input_schema_t schema = { .name = "one", .fields = &def, .n_fields = 1, .key_field = 0 };
+        field_value_t in = { .present = true, .text = cc->text, .len = strlen(cc->text), .grain = cc->grain };
+        switch (cc->type) {
+        case FT_TIMESTAMP: in.v.ts = cc->value; break;
+        case FT_DATE: in.v.date = (int32_t)cc->value; break;
+        case FT_BOOL: in.v.b = cc->value != 0; break;
+        default: in.v.i = cc->value; break;
+        }
+        keystore_t *ks = keystore_new();
+        size_t id;
+        bool added;
+        cr_assert_eq(keystore_intern(ks, "k", 1, 0, &id, &added, NULL), OPS_OK);
+        cr_assert_eq(keystore_row_put(ks, id, &schema, &in, NULL), OPS_OK);
+        const keystore_row_t *row = keystore_row(ks, id);
+        cr_assert_eq(row->room, cc->want_room, "'%s': room %u", cc->text, row->room);
+        field_value_t out;
+        keystore_texts_t texts;
+        keystore_row_unpack(row, &schema, &out, &texts);
+        cr_assert_eq(out.len, in.len, "'%s'", cc->text);
+        cr_assert_str_eq(out.text, cc->text);
+        cr_assert_eq(out.grain, cc->grain, "'%s'", cc->text);
+        int64_t got = cc->type == FT_TIMESTAMP ? out.v.ts
+                      : cc->type == FT_DATE    ? out.v.date
+                      : cc->type == FT_BOOL    ? out.v.b
+                                               : out.v.i;
+        cr_assert_eq(got, cc->value, "'%s'", cc->text);
+        keystore_free(ks);
+    }
 }
