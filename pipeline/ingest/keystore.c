@@ -27,9 +27,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* 16 bytes: a key's length is where the next one starts, less its NUL
+ * (keys are stored in id order), and 4 GB of key bytes is the limit */
 typedef struct {
-    uint64_t off;   /* key bytes at keys + off, NUL-terminated */
-    uint32_t len;
+    uint32_t off;   /* key bytes at keys + off, NUL-terminated */
     uint32_t hash;
     uint64_t value; /* or, once the key has a row, its offset in rows + 1 */
 } keystore_entry_t;
@@ -123,6 +124,12 @@ static uint32_t key_hash(const char *key, size_t len)
     return (uint32_t)h;
 }
 
+static size_t key_len(const keystore_t *ks, size_t id)
+{
+    size_t end = id + 1 < ks->n ? ENTRIES(ks)[id + 1].off : ks->keys_len;
+    return end - ENTRIES(ks)[id].off - 1;
+}
+
 static bool slots_grow(keystore_t *ks)
 {
     size_t n_slots = ks->n_slots * 2;
@@ -148,21 +155,21 @@ ops_status_t keystore_intern(keystore_t *ks, const char *key, size_t len, uint64
     uint32_t h = key_hash(key, len);
     size_t s = h & (ks->n_slots - 1);
     for (; SLOTS(ks)[s]; s = (s + 1) & (ks->n_slots - 1)) {
-        const keystore_entry_t *e = &ENTRIES(ks)[SLOTS(ks)[s] - 1];
-        if (e->hash == h && e->len == len && !memcmp(ks->keys.p + e->off, key, len)) {
-            *id = SLOTS(ks)[s] - 1;
+        size_t i = SLOTS(ks)[s] - 1;
+        const keystore_entry_t *e = &ENTRIES(ks)[i];
+        if (e->hash == h && key_len(ks, i) == len && !memcmp(ks->keys.p + e->off, key, len)) {
+            *id = i;
             *added = false;
             return OPS_OK;
         }
     }
-    if (len > UINT32_MAX || ks->n >= UINT32_MAX - 1)
-        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "too many or too long keys");
+    if (len >= UINT32_MAX - ks->keys_len || ks->n >= UINT32_MAX - 1)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "more than 4 GB of keys, or 4 billion");
     if (!region_reserve(&ks->keys, ks->keys_len + len + 1) ||
         !region_reserve(&ks->entries, (ks->n + 1) * sizeof(keystore_entry_t)))
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     keystore_entry_t *e = &ENTRIES(ks)[ks->n];
-    e->off = ks->keys_len;
-    e->len = (uint32_t)len;
+    e->off = (uint32_t)ks->keys_len;
     e->hash = h;
     e->value = value;
     if (len)
@@ -185,7 +192,7 @@ void keystore_set_value(keystore_t *ks, size_t id, uint64_t value) { ENTRIES(ks)
 
 const char *keystore_key(const keystore_t *ks, size_t id, size_t *len)
 {
-    *len = ENTRIES(ks)[id].len;
+    *len = key_len(ks, id);
     return (const char *)ks->keys.p + ENTRIES(ks)[id].off;
 }
 

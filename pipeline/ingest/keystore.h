@@ -4,10 +4,11 @@
  *
  * keystore_t: a set of byte-string keys, each with one 64-bit value, and an
  * id counting from 0 in the order of first insertion. The key bytes live in
- * one arena, the entries in one array and the hash table holds 32-bit entry
- * numbers: about 32 bytes plus the key per key, where a GHashTable of
- * g_strdup'd keys took about 65 for a short one (malloc's per-string
- * overhead, 8-byte slots), and had no insertion order of its own.
+ * one arena, the entries (16 bytes) in one array and the hash table holds
+ * 32-bit entry numbers: about 24 bytes plus the key per key (at most 4 GB
+ * of key bytes in all), where a GHashTable of g_strdup'd keys took about
+ * 65 for a short one (malloc's per-string overhead, 8-byte slots) and had
+ * no insertion order of its own.
  *
  * keystore_row_t: one latest row of an event log, packed in the store: only
  * the schema's n_fields values, each as its text and its type's value,
