@@ -100,8 +100,8 @@ typedef struct {
     bool is_gl;
     int money_slot[CONFIG_MAX_FIELDS];
 
-    /* key -> first line, or for event logs its keystore_row_t* (owned here),
-     * ids in order of first appearance */
+    /* key -> first line, or for event logs its packed latest row; ids in
+     * order of first appearance */
     keystore_t *keys;
 } ingest_state_t;
 
