@@ -1204,3 +1204,107 @@ Test(ingest_plan, keyed_small_and_utf16_inputs_are_read_whole, .init = setup, .f
     unsetenv("OPSREPORT_PART_BYTES");
     config_free(cfg);
 }
+
+/* ---- the keystore through ingest (issue #13) ---- */
+
+enum { LOG_TICKETS = 3000 };
+
+typedef struct {
+    size_t n;
+    long line[LOG_TICKETS];
+    int64_t first_response[LOG_TICKETS];
+    char id[LOG_TICKETS][12];
+    char site[LOG_TICKETS][4];
+    int status[LOG_TICKETS];
+} log_rows_t;
+
+static ops_status_t collect_log(void *ctx, const ingest_record_t *rec, ops_error_t *err)
+{
+    (void)err;
+    log_rows_t *c = ctx;
+    const field_value_t *v = rec->values;
+    if (c->n < LOG_TICKETS) {
+        c->line[c->n] = rec->line;
+        c->first_response[c->n] = v[TKT_FIRST_RESPONSE_AT].present ? v[TKT_FIRST_RESPONSE_AT].v.ts : -1;
+        snprintf(c->id[c->n], sizeof c->id[0], "%.*s", (int)v[TKT_ID].len, v[TKT_ID].text);
+        snprintf(c->site[c->n], sizeof c->site[0], "%.*s", (int)v[TKT_SITE].len, v[TKT_SITE].text);
+        c->status[c->n] = v[TKT_STATUS].v.enum_index;
+    }
+    c->n++;
+    return OPS_OK;
+}
+
+/* 3000 tickets, four rounds of updates: open, pending (a long site: every
+ * row grows and moves), resolved (short again), then a late update older
+ * than the resolved one. The kept rows are the resolved ones, in order of
+ * first appearance; the late update is superseded yet is the first
+ * response (the first time the status left open). */
+Test(ingest, event_log_many_tickets, .init = setup, .fini = teardown)
+{
+    const char *ini = "[input.tickets]\nfile = t.csv\nkeep_latest_by = updated_at\n";
+    GString *csv = g_string_new("ticket_id,updated_at,created_at,resolved_at,priority,channel,status,site\n");
+    static const int offset[4] = { 0, 3600, 7200, 1800 }; /* seconds after 09:00 + k */
+    static const char *const status[4] = { "open", "pending", "resolved", "pending" };
+    for (int r = 0; r < 4; r++)
+        for (int k = 0; k < LOG_TICKETS; k++) {
+            int s = 9 * 3600 + offset[r] + k;
+            g_string_append_printf(csv, "T%05d,2026-10-01 %02d:%02d:%02d,2026-10-01 09:00:00,%s,P2,email,%s,%s\n",
+                                   k, s / 3600, s / 60 % 60, s % 60, r == 2 ? "2026-10-01 12:00:00" : "",
+                                   status[r], r == 1 ? "Leeds - the site with a much longer name" : "B");
+        }
+    write_file("t.csv", csv->str, csv->len);
+    g_string_free(csv, TRUE);
+    ops_error_t err = { 0 };
+    config_t *cfg = load_config(ini, &err);
+    cr_assert_not_null(cfg, "%s", err.message);
+    log_rows_t *c = calloc(1, sizeof *c);
+    ingest_stats_t st;
+    cr_assert_eq(ingest_input(&cfg->inputs[0], dir, 2, NULL, collect_log, c, &st, &err), OPS_OK, "%s", err.message);
+    cr_assert_eq(st.rows_read, 4 * LOG_TICKETS);
+    cr_assert_eq(st.rows_rejected, 0, "%s", st.n_first_rejects ? st.first_rejects[0].reason : "");
+    cr_assert_eq(st.rows_superseded, 3 * LOG_TICKETS);
+    cr_assert_eq(st.rows_accepted, LOG_TICKETS);
+    cr_assert_eq(c->n, LOG_TICKETS);
+    int64_t day = 20727LL * 86400; /* 2026-10-01 */
+    for (int k = 0; k < LOG_TICKETS; k++) {
+        char id[12];
+        snprintf(id, sizeof id, "T%05d", k);
+        cr_assert_str_eq(c->id[k], id, "order of first appearance");
+        cr_assert_eq(c->line[k], 2 + 2 * LOG_TICKETS + k, "%s: the resolved update", id);
+        cr_assert_eq(c->status[k], TKT_STATUS_RESOLVED);
+        cr_assert_str_eq(c->site[k], "B");
+        cr_assert_eq(c->first_response[k], day + 9 * 3600 + 1800 + k, "%s: the late pending update", id);
+    }
+    free(c);
+    config_free(cfg);
+}
+
+/* Keys of 256 bytes and more (the old code copied those to the heap):
+ * the duplicate is found, its reason quotes 60 bytes and the first line. */
+Test(ingest, duplicate_long_key, .init = setup, .fini = teardown)
+{
+    char key[301];
+    memset(key, 'K', 300);
+    key[300] = '\0';
+    GString *csv = g_string_new("employee_id,name,site,department,hire_date,leave_date,leave_reason,fte\n");
+    g_string_append_printf(csv, "%s,A,Leeds,Ops,2020-02-01,,,1\n", key);
+    key[299] = 'L'; /* differs in the last byte only */
+    g_string_append_printf(csv, "%s,B,Leeds,Ops,2020-02-01,,,1\n", key);
+    key[299] = 'K';
+    g_string_append_printf(csv, "%s,C,Leeds,Ops,2020-02-01,,,1\n", key);
+    write_file("emp.csv", csv->str, csv->len);
+    g_string_free(csv, TRUE);
+    ops_error_t err = { 0 };
+    config_t *cfg = load_config("[input.employees]\nfile = emp.csv\n", &err);
+    cr_assert_not_null(cfg, "%s", err.message);
+    collected_t c = { 0 };
+    ingest_stats_t st;
+    cr_assert_eq(ingest_input(&cfg->inputs[0], dir, 2, NULL, collect, &c, &st, &err), OPS_OK, "%s", err.message);
+    cr_assert_eq(c.n, 2);
+    cr_assert_eq(st.rows_rejected, 1);
+    cr_assert_eq(st.first_rejects[0].line, 4);
+    char want[160];
+    snprintf(want, sizeof want, "duplicate employee_id '%.60s' (first on line 2)", key);
+    cr_assert_str_eq(st.first_rejects[0].reason, want);
+    config_free(cfg);
+}
