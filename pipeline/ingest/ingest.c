@@ -1628,7 +1628,7 @@ static ops_status_t plan_read(ingest_plan_t *plan, size_t k, rejects_writer_t *r
     }
     parser_ready = true;
     parser_set_dialect(&parser, in);
-    if (k > 0) {
+    if (k > 0 && pt->start < size) {
         /* the header maps the columns: read it as part 0 does, then start
          * afresh at this part's offset */
         st.header_only = true;
@@ -1643,8 +1643,13 @@ static ops_status_t plan_read(ingest_plan_t *plan, size_t k, rejects_writer_t *r
             size_t len = carry + (size_t)got;
             if ((rc = decode_block(&st, &dec, &parser, block, len, got < INGEST_BLOCK, &carry)) != OPS_OK)
                 goto cleanup;
-            if (got < INGEST_BLOCK)
+            if (got < INGEST_BLOCK) {
+                /* a first record that runs to the end of the file (its quote
+                 * never closed) is the header as one pass finishes it */
+                if (!st.header_done && (rc = text_finish(&st, &parser)) != OPS_OK)
+                    goto cleanup;
                 break;
+            }
             memmove(block, block + len - carry, carry);
         }
         if (!st.header_done) { /* part 0 says why */
@@ -1669,7 +1674,7 @@ static ops_status_t plan_read(ingest_plan_t *plan, size_t k, rejects_writer_t *r
         st.rec_start = st.field_start = st.last_field_start = 0;
         st.over_first = st.over_last = 0;
         st.cr_run = 0;
-        st.line_open = st.overflow = false;
+        st.line_open = st.overflow = st.unterminated = false;
         dec.bom_done = true; /* a BOM is only at the start of the file */
         if (dec.cd != (iconv_t)-1)
             iconv(dec.cd, NULL, NULL, NULL, NULL);

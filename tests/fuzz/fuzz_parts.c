@@ -159,6 +159,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     /* one pass fails (a field over 16 MB cannot happen here; a header that
      * does not map can): so do the parts, at part 0 */
+    if (getenv("FUZZ_PARTS_DEBUG"))
+        fprintf(stderr, "one pass %d, parts %d: %s\n", rc, parts_rc, err.message);
     FUZZ_CHECK((rc == OPS_OK) == (parts_rc == OPS_OK));
     if (rc != OPS_OK)
         goto done;
