@@ -13,8 +13,7 @@ void model_table_free(model_table_t *t);
 #include <string.h>
 
 typedef struct {
-    int64_t key; /* dict_pair(cost centre id, account id): the table's key */
-    int32_t cost_centre, account; /* ids in analyse_t's dicts */
+    int32_t cost_centre, account; /* ids in analyse_t's dicts: the group's key */
     int account_type;
     int64_t actual_month, budget_month, actual_ytd, budget_ytd, budget_full_year;
 } gl_group_t;
@@ -41,7 +40,11 @@ struct analyse {
     int idx_period, idx_fy_start, idx_fy_end;
     char *scope;
     dict_t *cost_centres, *accounts; /* GL texts interned: groups are keyed by ids */
-    GHashTable *gl_groups; /* &gl_group_t.key -> gl_group_t* (owned) */
+    /* the groups inline, in first-seen order, and an index over them: about
+     * 70 bytes a group where a hash table of calloc'd groups took 150 */
+    gl_group_t *gl_groups;
+    size_t n_gl_groups, cap_gl_groups;
+    id_index_t gl_index;
     GPtrArray *cc_opex;    /* by cost centre id: int64_t[MODEL_HISTORY_MONTHS] monthly opex actuals, or NULL */
     FILE *detail;          /* GL lines of the period (whole organisation only) */
     uint64_t detail_rows;
@@ -61,7 +64,6 @@ ops_status_t analyse_new(const config_t *cfg, period_t period, const char *scope
     a->idx_fy_start = period_index(period_fiscal_year_start(period, cfg->fiscal_year_start));
     a->idx_fy_end = a->idx_fy_start + 11;
     a->scope = scope ? strdup(scope) : NULL;
-    a->gl_groups = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free);
     a->cc_opex = g_ptr_array_new_with_free_func(g_free);
     a->cost_centres = dict_new();
     a->accounts = dict_new();
@@ -138,6 +140,43 @@ bool gl_detail_next(FILE *spool, gl_line_t *out, char *buf, size_t size)
     return true;
 }
 
+static uint32_t gl_key_hash(int32_t cost_centre, int32_t account)
+{
+    return id_index_mix((uint32_t)cost_centre * 0x9e3779b1u + (uint32_t)account);
+}
+
+static uint32_t gl_group_hash(const void *owner, uint32_t id)
+{
+    const gl_group_t *g = &((const analyse_t *)owner)->gl_groups[id];
+    return gl_key_hash(g->cost_centre, g->account);
+}
+
+/* The group of (cost centre, account), added with account_type (and zero
+ * sums) when new; NULL: out of memory. */
+static gl_group_t *gl_group_get(analyse_t *a, int32_t cost_centre, int32_t account, int account_type)
+{
+    if (!id_index_reserve(&a->gl_index, a->n_gl_groups, gl_group_hash, a))
+        return NULL;
+    size_t mask = a->gl_index.mask, i = gl_key_hash(cost_centre, account) & mask;
+    for (uint32_t slot; (slot = a->gl_index.slots[i]); i = (i + 1) & mask) {
+        gl_group_t *g = &a->gl_groups[slot - 1];
+        if (g->cost_centre == cost_centre && g->account == account)
+            return g;
+    }
+    if (a->n_gl_groups == a->cap_gl_groups) {
+        size_t cap = a->cap_gl_groups ? a->cap_gl_groups * 2 : 256;
+        gl_group_t *groups = realloc(a->gl_groups, cap * sizeof *groups);
+        if (!groups)
+            return NULL;
+        a->gl_groups = groups;
+        a->cap_gl_groups = cap;
+    }
+    gl_group_t *g = &a->gl_groups[a->n_gl_groups];
+    *g = (gl_group_t){ .cost_centre = cost_centre, .account = account, .account_type = account_type };
+    a->gl_index.slots[i] = (uint32_t)++a->n_gl_groups;
+    return g;
+}
+
 static ops_status_t gl_add(analyse_t *a, const ingest_record_t *rec, bool budget, ops_error_t *err)
 {
     const field_value_t *v = rec->values;
@@ -175,17 +214,9 @@ static ops_status_t gl_add(analyse_t *a, const ingest_record_t *rec, bool budget
     int32_t account = dict_id(a->accounts, v[GL_ACCOUNT].text, v[GL_ACCOUNT].len);
     if (account < 0)
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    int64_t key = dict_pair(cc, account);
-    gl_group_t *g = g_hash_table_lookup(a->gl_groups, &key);
-    if (!g) {
-        if (!(g = calloc(1, sizeof *g)))
-            return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-        g->key = key;
-        g->cost_centre = cc;
-        g->account = account;
-        g->account_type = type;
-        g_hash_table_insert(a->gl_groups, &g->key, g);
-    }
+    gl_group_t *g = gl_group_get(a, cc, account, type);
+    if (!g)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     if (budget) {
         if (month)
             g->budget_month += amount;
@@ -290,16 +321,14 @@ static ops_status_t publish_gl_series(analyse_t *a, report_model_t *m, ops_error
 
 static ops_status_t build_bva(analyse_t *a, report_model_t *m, ops_error_t *err)
 {
-    guint n = g_hash_table_size(a->gl_groups);
+    size_t n = a->n_gl_groups;
     m->bva_lines = calloc(n ? n : 1, sizeof *m->bva_lines);
     m->bva_cc = calloc(n ? n : 1, sizeof *m->bva_cc);
     if (!m->bva_lines || !m->bva_cc)
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    GHashTableIter it;
-    gpointer key, val;
-    g_hash_table_iter_init(&it, a->gl_groups);
-    while (g_hash_table_iter_next(&it, &key, &val)) {
-        gl_group_t *g = val;
+    /* the order is the sort's: (cost centre, type, account) is unique per group */
+    for (size_t i = 0; i < n; i++) {
+        const gl_group_t *g = &a->gl_groups[i];
         bva_row_t *r = &m->bva_lines[m->n_bva_lines++];
         r->cost_centre = strdup(dict_text(a->cost_centres, g->cost_centre));
         r->account = strdup(dict_text(a->accounts, g->account));
@@ -422,28 +451,17 @@ ops_status_t analyse_merge(analyse_t *dst, const analyse_t *src, ops_error_t *er
         return ops_error_set(err, OPS_ERR_CONFIG, NULL, 0, NULL,
                              "cannot merge analyses of different periods or scopes");
     /* GL: src's ids are re-interned in dst's dictionaries */
-    GHashTableIter it;
-    gpointer key, val;
-    g_hash_table_iter_init(&it, src->gl_groups);
-    while (g_hash_table_iter_next(&it, &key, &val)) {
-        const gl_group_t *from = val;
+    for (size_t i = 0; i < src->n_gl_groups; i++) {
+        const gl_group_t *from = &src->gl_groups[i];
         const char *cc_text = dict_text(src->cost_centres, from->cost_centre);
         const char *ac_text = dict_text(src->accounts, from->account);
         int32_t cc = dict_id(dst->cost_centres, cc_text, strlen(cc_text));
         int32_t account = dict_id(dst->accounts, ac_text, strlen(ac_text));
         if (cc < 0 || account < 0)
             goto nomem;
-        int64_t k = dict_pair(cc, account);
-        gl_group_t *g = g_hash_table_lookup(dst->gl_groups, &k);
-        if (!g) {
-            if (!(g = calloc(1, sizeof *g)))
-                goto nomem;
-            g->key = k;
-            g->cost_centre = cc;
-            g->account = account;
-            g->account_type = from->account_type;
-            g_hash_table_insert(dst->gl_groups, &g->key, g);
-        }
+        gl_group_t *g = gl_group_get(dst, cc, account, from->account_type);
+        if (!g)
+            goto nomem;
         g->actual_month += from->actual_month;
         g->budget_month += from->budget_month;
         g->actual_ytd += from->actual_ytd;
@@ -499,17 +517,13 @@ nomem:
  * detail spool; ids are saved as their texts (a loaded state re-interns them). */
 static void gl_io(analyse_t *a, pio_t *io)
 {
-    size_t n = g_hash_table_size(a->gl_groups);
+    size_t n = a->n_gl_groups;
     pio_count(io, &n, PIO_MAX_ITEMS);
-    GHashTableIter it;
-    gpointer key, val;
-    g_hash_table_iter_init(&it, a->gl_groups);
     for (size_t i = 0; i < n && !io->bad; i++) {
         gl_group_t tmp = { 0 }, *g = &tmp;
         char *cc = NULL, *account = NULL;
         if (!io->loading) {
-            g_hash_table_iter_next(&it, &key, &val);
-            g = val;
+            g = &a->gl_groups[i];
             cc = (char *)dict_text(a->cost_centres, g->cost_centre);
             account = (char *)dict_text(a->accounts, g->account);
         }
@@ -526,16 +540,15 @@ static void gl_io(analyse_t *a, pio_t *io)
             int32_t ac = account ? dict_id(a->accounts, account, strlen(account)) : -1;
             free(cc);
             free(account);
-            gl_group_t *copy = NULL;
-            if (c < 0 || ac < 0 || g->account_type < 0 || g->account_type > 2 || !(copy = malloc(sizeof *copy))) {
+            gl_group_t *to = NULL;
+            if (c < 0 || ac < 0 || g->account_type < 0 || g->account_type > 2 ||
+                !(to = gl_group_get(a, c, ac, g->account_type))) {
                 io->bad = true;
                 break;
             }
-            *copy = *g;
-            copy->cost_centre = c;
-            copy->account = ac;
-            copy->key = dict_pair(c, ac);
-            g_hash_table_replace(a->gl_groups, &copy->key, copy);
+            *to = *g; /* a key twice in a file: the last one stands */
+            to->cost_centre = c;
+            to->account = ac;
         }
     }
     size_t n_cc = 0;
@@ -694,8 +707,8 @@ void analyse_free(analyse_t *a)
 {
     if (!a)
         return;
-    if (a->gl_groups)
-        g_hash_table_destroy(a->gl_groups);
+    free(a->gl_groups);
+    id_index_free(&a->gl_index);
     for (size_t i = 0; i < N_MODULES; i++)
         if (a->states[i])
             modules[i]->destroy(a->states[i]);
