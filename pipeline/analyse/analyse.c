@@ -319,27 +319,33 @@ static ops_status_t publish_gl_series(analyse_t *a, report_model_t *m, ops_error
     return OPS_OK;
 }
 
+/* Subtotals: revenue centres by their revenue, the others by their expenses (cogs + opex). */
+static int bva_cc_type(int account_type) { return account_type == GL_TYPE_REVENUE ? GL_TYPE_REVENUE : GL_TYPE_OPEX; }
+
+/* The BvA lines and subtotals from the GL groups, which it consumes: the
+ * groups are freed once copied, and the account texts' store becomes the
+ * model's bva_texts (the cost centres' texts are copied in, once each). */
 static ops_status_t build_bva(analyse_t *a, report_model_t *m, ops_error_t *err)
 {
     size_t n = a->n_gl_groups;
+    id_index_free(&a->gl_index);
     m->bva_lines = calloc(n ? n : 1, sizeof *m->bva_lines);
-    m->bva_cc = calloc(n ? n : 1, sizeof *m->bva_cc);
-    if (!m->bva_lines || !m->bva_cc)
+    const char **cc_texts = calloc(dict_size(a->cost_centres) + 1, sizeof *cc_texts);
+    if (!m->bva_lines || !cc_texts) {
+        free(cc_texts);
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    /* the order is the sort's: (cost centre, type, account) is unique per group */
+    }
+    /* any order: (cost centre, type, account) is unique per group and the rows are sorted */
     for (size_t i = 0; i < n; i++) {
         const gl_group_t *g = &a->gl_groups[i];
-        bva_row_t *r = &m->bva_lines[m->n_bva_lines++];
-        r->cost_centre = strdup(dict_text(a->cost_centres, g->cost_centre));
-        r->account = strdup(dict_text(a->accounts, g->account));
+        bva_row_t *r = &m->bva_lines[i];
+        r->account = (char *)dict_text(a->accounts, g->account);
         r->account_type = g->account_type;
         r->actual_month = g->actual_month;
         r->budget_month = g->budget_month;
         r->actual_ytd = g->actual_ytd;
         r->budget_ytd = g->budget_ytd;
         r->budget_full_year = g->budget_full_year;
-        if (!r->cost_centre || !r->account)
-            return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         bva_totals_t *t = &m->bva_by_type[g->account_type];
         t->actual_month += g->actual_month;
         t->budget_month += g->budget_month;
@@ -347,17 +353,36 @@ static ops_status_t build_bva(analyse_t *a, report_model_t *m, ops_error_t *err)
         t->budget_ytd += g->budget_ytd;
         t->budget_full_year += g->budget_full_year;
     }
+    m->n_bva_lines = n;
+    m->bva_texts = dict_steal_texts(a->accounts);
+    a->accounts = NULL;
+    for (size_t i = 0; i < n; i++) {
+        int32_t cc = a->gl_groups[i].cost_centre;
+        if (!cc_texts[cc])
+            cc_texts[cc] = g_string_chunk_insert(m->bva_texts, dict_text(a->cost_centres, cc));
+        m->bva_lines[i].cost_centre = (char *)cc_texts[cc];
+    }
+    free(cc_texts);
+    free(a->gl_groups);
+    a->gl_groups = NULL;
+    a->n_gl_groups = a->cap_gl_groups = 0;
     qsort(m->bva_lines, m->n_bva_lines, sizeof *m->bva_lines, bva_line_cmp);
-    /* cost-centre subtotals of expenses (cogs + opex); revenue centres are listed by their revenue */
-    for (size_t i = 0; i < m->n_bva_lines; i++) {
+    size_t n_cc = 0;
+    for (size_t i = 0; i < n; i++) {
+        const bva_row_t *l = &m->bva_lines[i], *prev = i ? l - 1 : NULL;
+        n_cc += !prev || strcmp(prev->cost_centre, l->cost_centre) ||
+                bva_cc_type(prev->account_type) != bva_cc_type(l->account_type);
+    }
+    m->bva_cc = calloc(n_cc ? n_cc : 1, sizeof *m->bva_cc);
+    if (!m->bva_cc)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    for (size_t i = 0; i < n; i++) {
         const bva_row_t *l = &m->bva_lines[i];
         bva_row_t *cc = m->n_bva_cc ? &m->bva_cc[m->n_bva_cc - 1] : NULL;
-        if (!cc || strcmp(cc->cost_centre, l->cost_centre) || cc->account_type != (l->account_type == GL_TYPE_REVENUE ? GL_TYPE_REVENUE : GL_TYPE_OPEX)) {
+        if (!cc || strcmp(cc->cost_centre, l->cost_centre) || cc->account_type != bva_cc_type(l->account_type)) {
             cc = &m->bva_cc[m->n_bva_cc++];
-            cc->cost_centre = strdup(l->cost_centre);
-            if (!cc->cost_centre)
-                return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-            cc->account_type = l->account_type == GL_TYPE_REVENUE ? GL_TYPE_REVENUE : GL_TYPE_OPEX;
+            cc->cost_centre = l->cost_centre;
+            cc->account_type = bva_cc_type(l->account_type);
         }
         cc->actual_month += l->actual_month;
         cc->budget_month += l->budget_month;
@@ -726,12 +751,8 @@ void report_model_free(report_model_t *m)
 {
     if (!m)
         return;
-    for (size_t i = 0; i < m->n_bva_lines; i++) {
-        free(m->bva_lines[i].cost_centre);
-        free(m->bva_lines[i].account);
-    }
-    for (size_t i = 0; i < m->n_bva_cc; i++)
-        free(m->bva_cc[i].cost_centre);
+    if (m->bva_texts)
+        g_string_chunk_free(m->bva_texts);
     free(m->bva_lines);
     free(m->bva_cc);
     free(m->inputs);

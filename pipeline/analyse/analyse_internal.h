@@ -170,6 +170,10 @@ void dict_free(dict_t *d);
 int32_t dict_id(dict_t *d, const char *text, size_t len);
 /* The NUL-terminated text of an id from dict_id. */
 const char *dict_text(const dict_t *d, int32_t id);
+/* Frees d but for its texts: the store they are in is returned (the caller
+ * owns it: g_string_chunk_free), and what dict_text gave stays valid. NULL
+ * for a NULL d. */
+GStringChunk *dict_steal_texts(dict_t *d);
 size_t dict_size(const dict_t *d);
 /* Two ids as one 64-bit key (for g_int64_hash tables of groups). */
 static inline int64_t dict_pair(int32_t a, int32_t b) { return (int64_t)(((uint64_t)(uint32_t)a << 32) | (uint32_t)b); }

@@ -458,12 +458,20 @@ dict_t *dict_new(void)
 
 void dict_free(dict_t *d)
 {
+    GStringChunk *texts = dict_steal_texts(d);
+    if (texts) /* GLib complains of a NULL chunk */
+        g_string_chunk_free(texts);
+}
+
+GStringChunk *dict_steal_texts(dict_t *d)
+{
     if (!d)
-        return;
-    g_string_chunk_free(d->texts);
+        return NULL;
+    GStringChunk *texts = d->texts;
     free(d->entries);
     id_index_free(&d->index);
     free(d);
+    return texts;
 }
 
 int32_t dict_id(dict_t *d, const char *text, size_t len)

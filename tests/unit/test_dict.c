@@ -247,3 +247,26 @@ Test(id_index, first_reserve_makes_slots)
     cr_assert_eq(ix.slots, before);
     id_index_free(&ix);
 }
+
+/* The texts outlive their dict when taken with dict_steal_texts. */
+Test(dict, stolen_texts_outlive_the_dict)
+{
+    dict_t *d = dict_new();
+    cr_assert(d);
+    const char *p[3];
+    static const char *const texts[] = { "1100 Sales", "", "6000 Rent" };
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(dict_id(d, texts[i], strlen(texts[i])), i);
+        p[i] = dict_text(d, i);
+    }
+    GStringChunk *store = dict_steal_texts(d);
+    cr_assert_not_null(store);
+    for (int i = 0; i < 3; i++)
+        cr_assert_str_eq(p[i], texts[i]);
+    const char *more = g_string_chunk_insert(store, "2000 Plant"); /* and the store takes more */
+    cr_assert_str_eq(more, "2000 Plant");
+    cr_assert_str_eq(p[0], "1100 Sales");
+    g_string_chunk_free(store);
+    cr_assert_null(dict_steal_texts(NULL));
+    dict_free(NULL);
+}
