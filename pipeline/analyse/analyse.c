@@ -12,11 +12,17 @@ void model_table_free(model_table_t *t);
 #include <stdlib.h>
 #include <string.h>
 
+/* A (cost centre, account) of the GL: the actuals here, the budget in a
+ * parallel array made at the first budget row (an actuals-only GL has none). */
 typedef struct {
     int32_t cost_centre, account; /* ids in analyse_t's dicts: the group's key */
-    int account_type;
-    int64_t actual_month, budget_month, actual_ytd, budget_ytd, budget_full_year;
+    int64_t actual_month, actual_ytd;
+    int8_t account_type;
 } gl_group_t;
+
+typedef struct {
+    int64_t month, ytd, full_year;
+} gl_budget_t;
 
 /* Area modules, in the order their KPIs and tables appear in the reports. */
 static const area_module_t *const modules[] = {
@@ -40,9 +46,11 @@ struct analyse {
     int idx_period, idx_fy_start, idx_fy_end;
     char *scope;
     dict_t *cost_centres, *accounts; /* GL texts interned: groups are keyed by ids */
-    /* the groups inline, in first-seen order, and an index over them: about
-     * 70 bytes a group where a hash table of calloc'd groups took 150 */
+    /* the groups inline, in first-seen order, and an index over them: 32
+     * bytes a group (+ 24 with a budget) and 8 to 16 of index, where a hash
+     * table of calloc'd groups took 150 */
     gl_group_t *gl_groups;
+    gl_budget_t *gl_budgets; /* by group, cap_gl_groups of them; NULL: no budget row yet */
     size_t n_gl_groups, cap_gl_groups;
     id_index_t gl_index;
     GPtrArray *cc_opex;    /* by cost centre id: int64_t[MODEL_HISTORY_MONTHS] monthly opex actuals, or NULL */
@@ -169,12 +177,27 @@ static gl_group_t *gl_group_get(analyse_t *a, int32_t cost_centre, int32_t accou
         if (!groups)
             return NULL;
         a->gl_groups = groups;
+        if (a->gl_budgets) {
+            gl_budget_t *budgets = realloc(a->gl_budgets, cap * sizeof *budgets);
+            if (!budgets)
+                return NULL;
+            memset(budgets + a->cap_gl_groups, 0, (cap - a->cap_gl_groups) * sizeof *budgets);
+            a->gl_budgets = budgets;
+        }
         a->cap_gl_groups = cap;
     }
     gl_group_t *g = &a->gl_groups[a->n_gl_groups];
-    *g = (gl_group_t){ .cost_centre = cost_centre, .account = account, .account_type = account_type };
+    *g = (gl_group_t){ .cost_centre = cost_centre, .account = account, .account_type = (int8_t)account_type };
     a->gl_index.slots[i] = (uint32_t)++a->n_gl_groups;
     return g;
+}
+
+/* g's budget sums, the array made (zeros) if it is the first; NULL: out of memory. */
+static gl_budget_t *gl_budget_of(analyse_t *a, const gl_group_t *g)
+{
+    if (!a->gl_budgets && !(a->gl_budgets = calloc(a->cap_gl_groups, sizeof *a->gl_budgets)))
+        return NULL;
+    return &a->gl_budgets[g - a->gl_groups];
 }
 
 static ops_status_t gl_add(analyse_t *a, const ingest_record_t *rec, bool budget, ops_error_t *err)
@@ -218,12 +241,15 @@ static ops_status_t gl_add(analyse_t *a, const ingest_record_t *rec, bool budget
     if (!g)
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     if (budget) {
+        gl_budget_t *b = gl_budget_of(a, g);
+        if (!b)
+            return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         if (month)
-            g->budget_month += amount;
+            b->month += amount;
         if (ytd)
-            g->budget_ytd += amount;
+            b->ytd += amount;
         if (fy)
-            g->budget_full_year += amount;
+            b->full_year += amount;
     } else {
         if (month)
             g->actual_month += amount;
@@ -336,22 +362,24 @@ static ops_status_t build_bva(analyse_t *a, report_model_t *m, ops_error_t *err)
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     }
     /* any order: (cost centre, type, account) is unique per group and the rows are sorted */
+    static const gl_budget_t none;
     for (size_t i = 0; i < n; i++) {
         const gl_group_t *g = &a->gl_groups[i];
+        const gl_budget_t *b = a->gl_budgets ? &a->gl_budgets[i] : &none;
         bva_row_t *r = &m->bva_lines[i];
         r->account = (char *)dict_text(a->accounts, g->account);
         r->account_type = g->account_type;
         r->actual_month = g->actual_month;
-        r->budget_month = g->budget_month;
+        r->budget_month = b->month;
         r->actual_ytd = g->actual_ytd;
-        r->budget_ytd = g->budget_ytd;
-        r->budget_full_year = g->budget_full_year;
+        r->budget_ytd = b->ytd;
+        r->budget_full_year = b->full_year;
         bva_totals_t *t = &m->bva_by_type[g->account_type];
-        t->actual_month += g->actual_month;
-        t->budget_month += g->budget_month;
-        t->actual_ytd += g->actual_ytd;
-        t->budget_ytd += g->budget_ytd;
-        t->budget_full_year += g->budget_full_year;
+        t->actual_month += r->actual_month;
+        t->budget_month += r->budget_month;
+        t->actual_ytd += r->actual_ytd;
+        t->budget_ytd += r->budget_ytd;
+        t->budget_full_year += r->budget_full_year;
     }
     m->n_bva_lines = n;
     m->bva_texts = dict_steal_texts(a->accounts);
@@ -364,7 +392,9 @@ static ops_status_t build_bva(analyse_t *a, report_model_t *m, ops_error_t *err)
     }
     free(cc_texts);
     free(a->gl_groups);
+    free(a->gl_budgets);
     a->gl_groups = NULL;
+    a->gl_budgets = NULL;
     a->n_gl_groups = a->cap_gl_groups = 0;
     qsort(m->bva_lines, m->n_bva_lines, sizeof *m->bva_lines, bva_line_cmp);
     size_t n_cc = 0;
@@ -488,10 +518,16 @@ ops_status_t analyse_merge(analyse_t *dst, const analyse_t *src, ops_error_t *er
         if (!g)
             goto nomem;
         g->actual_month += from->actual_month;
-        g->budget_month += from->budget_month;
         g->actual_ytd += from->actual_ytd;
-        g->budget_ytd += from->budget_ytd;
-        g->budget_full_year += from->budget_full_year;
+        if (src->gl_budgets) {
+            const gl_budget_t *fb = &src->gl_budgets[i];
+            gl_budget_t *b = gl_budget_of(dst, g);
+            if (!b)
+                goto nomem;
+            b->month += fb->month;
+            b->ytd += fb->ytd;
+            b->full_year += fb->full_year;
+        }
     }
     for (guint i = 0; i < src->cc_opex->len; i++) {
         const int64_t *from = g_ptr_array_index(src->cc_opex, i);
@@ -545,35 +581,48 @@ static void gl_io(analyse_t *a, pio_t *io)
     size_t n = a->n_gl_groups;
     pio_count(io, &n, PIO_MAX_ITEMS);
     for (size_t i = 0; i < n && !io->bad; i++) {
-        gl_group_t tmp = { 0 }, *g = &tmp;
+        gl_group_t g = { 0 };
+        gl_budget_t b = { 0 };
+        int type = 0;
         char *cc = NULL, *account = NULL;
         if (!io->loading) {
-            g = &a->gl_groups[i];
-            cc = (char *)dict_text(a->cost_centres, g->cost_centre);
-            account = (char *)dict_text(a->accounts, g->account);
+            g = a->gl_groups[i];
+            if (a->gl_budgets)
+                b = a->gl_budgets[i];
+            type = g.account_type;
+            cc = (char *)dict_text(a->cost_centres, g.cost_centre);
+            account = (char *)dict_text(a->accounts, g.account);
         }
         pio_str(io, &cc);
         pio_str(io, &account);
-        pio_int(io, &g->account_type);
-        pio_i64(io, &g->actual_month);
-        pio_i64(io, &g->budget_month);
-        pio_i64(io, &g->actual_ytd);
-        pio_i64(io, &g->budget_ytd);
-        pio_i64(io, &g->budget_full_year);
+        pio_int(io, &type);
+        pio_i64(io, &g.actual_month);
+        pio_i64(io, &b.month);
+        pio_i64(io, &g.actual_ytd);
+        pio_i64(io, &b.ytd);
+        pio_i64(io, &b.full_year);
         if (io->loading) {
             int32_t c = cc ? dict_id(a->cost_centres, cc, strlen(cc)) : -1;
             int32_t ac = account ? dict_id(a->accounts, account, strlen(account)) : -1;
             free(cc);
             free(account);
             gl_group_t *to = NULL;
-            if (c < 0 || ac < 0 || g->account_type < 0 || g->account_type > 2 ||
-                !(to = gl_group_get(a, c, ac, g->account_type))) {
+            if (c < 0 || ac < 0 || type < 0 || type > 2 || !(to = gl_group_get(a, c, ac, type))) {
                 io->bad = true;
                 break;
             }
-            *to = *g; /* a key twice in a file: the last one stands */
-            to->cost_centre = c;
-            to->account = ac;
+            /* a key twice in a file: the last one stands */
+            to->account_type = (int8_t)type;
+            to->actual_month = g.actual_month;
+            to->actual_ytd = g.actual_ytd;
+            if (b.month || b.ytd || b.full_year || a->gl_budgets) {
+                gl_budget_t *tb = gl_budget_of(a, to);
+                if (!tb) {
+                    io->bad = true;
+                    break;
+                }
+                *tb = b;
+            }
         }
     }
     size_t n_cc = 0;
@@ -733,6 +782,7 @@ void analyse_free(analyse_t *a)
     if (!a)
         return;
     free(a->gl_groups);
+    free(a->gl_budgets);
     id_index_free(&a->gl_index);
     for (size_t i = 0; i < N_MODULES; i++)
         if (a->states[i])
