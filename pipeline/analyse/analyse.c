@@ -47,8 +47,8 @@ struct analyse {
     char *scope;
     dict_t *cost_centres, *accounts; /* GL texts interned: groups are keyed by ids */
     /* the groups inline, in first-seen order, and an index over them: 32
-     * bytes a group (+ 24 with a budget) and 8 to 16 of index, where a hash
-     * table of calloc'd groups took 150 */
+     * bytes a group (+ 24 with a budget) and 8 to 16 of index, where
+     * calloc'd 64-byte groups in a GHashTable took about 120 */
     gl_group_t *gl_groups;
     gl_budget_t *gl_budgets; /* by group, cap_gl_groups of them; NULL: no budget row yet */
     size_t n_gl_groups, cap_gl_groups;

@@ -162,7 +162,7 @@ uint32_t id_index_mix(uint32_t h);
  * one hash of each dimension's bytes, with no copy and no key building. A
  * repeat of the last text (sorted exports) is a memcmp. The dict owns its
  * copies of the texts, packed in a string chunk, and an id_index_t over
- * them: about 20 bytes a text beside its own bytes. */
+ * them: 24 to 32 bytes a text beside its own bytes and NUL. */
 typedef struct dict dict_t;
 dict_t *dict_new(void);
 void dict_free(dict_t *d);
