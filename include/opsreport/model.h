@@ -10,9 +10,12 @@
 #include "opsreport/ingest.h"
 #include "opsreport/period.h"
 
+#include <glib.h>
+
 #define MODEL_TREND_MONTHS 13
 #define MODEL_HISTORY_MONTHS 60
 
+/* A Budget vs Actual row; its texts are in the model's bva_texts. */
 typedef struct {
     char *cost_centre;
     char *account;      /* NULL for cost-centre subtotal rows */
@@ -258,6 +261,7 @@ typedef struct {
     size_t n_bva_cc;
     bva_row_t *bva_lines;
     size_t n_bva_lines;
+    GStringChunk *bva_texts;  /* the rows' texts, each once (not a copy a row) */
     bva_totals_t bva_by_type[3]; /* revenue, cogs, opex */
 
     /* monthly GL totals per account type, oldest first, ending at period */

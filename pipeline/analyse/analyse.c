@@ -12,12 +12,17 @@ void model_table_free(model_table_t *t);
 #include <stdlib.h>
 #include <string.h>
 
+/* A (cost centre, account) of the GL: the actuals here, the budget in a
+ * parallel array made at the first budget row (an actuals-only GL has none). */
 typedef struct {
-    int64_t key; /* dict_pair(cost centre id, account id): the table's key */
-    int32_t cost_centre, account; /* ids in analyse_t's dicts */
-    int account_type;
-    int64_t actual_month, budget_month, actual_ytd, budget_ytd, budget_full_year;
+    int32_t cost_centre, account; /* ids in analyse_t's dicts: the group's key */
+    int64_t actual_month, actual_ytd;
+    int8_t account_type;
 } gl_group_t;
+
+typedef struct {
+    int64_t month, ytd, full_year;
+} gl_budget_t;
 
 /* Area modules, in the order their KPIs and tables appear in the reports. */
 static const area_module_t *const modules[] = {
@@ -41,7 +46,13 @@ struct analyse {
     int idx_period, idx_fy_start, idx_fy_end;
     char *scope;
     dict_t *cost_centres, *accounts; /* GL texts interned: groups are keyed by ids */
-    GHashTable *gl_groups; /* &gl_group_t.key -> gl_group_t* (owned) */
+    /* the groups inline, in first-seen order, and an index over them: 32
+     * bytes a group (+ 24 with a budget) and 8 to 16 of index, where
+     * calloc'd 64-byte groups in a GHashTable took about 120 */
+    gl_group_t *gl_groups;
+    gl_budget_t *gl_budgets; /* by group, cap_gl_groups of them; NULL: no budget row yet */
+    size_t n_gl_groups, cap_gl_groups;
+    id_index_t gl_index;
     GPtrArray *cc_opex;    /* by cost centre id: int64_t[MODEL_HISTORY_MONTHS] monthly opex actuals, or NULL */
     FILE *detail;          /* GL lines of the period (whole organisation only) */
     uint64_t detail_rows;
@@ -61,7 +72,6 @@ ops_status_t analyse_new(const config_t *cfg, period_t period, const char *scope
     a->idx_fy_start = period_index(period_fiscal_year_start(period, cfg->fiscal_year_start));
     a->idx_fy_end = a->idx_fy_start + 11;
     a->scope = scope ? strdup(scope) : NULL;
-    a->gl_groups = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free);
     a->cc_opex = g_ptr_array_new_with_free_func(g_free);
     a->cost_centres = dict_new();
     a->accounts = dict_new();
@@ -138,6 +148,58 @@ bool gl_detail_next(FILE *spool, gl_line_t *out, char *buf, size_t size)
     return true;
 }
 
+static uint32_t gl_key_hash(int32_t cost_centre, int32_t account)
+{
+    return id_index_mix((uint32_t)cost_centre * 0x9e3779b1u + (uint32_t)account);
+}
+
+static uint32_t gl_group_hash(const void *owner, uint32_t id)
+{
+    const gl_group_t *g = &((const analyse_t *)owner)->gl_groups[id];
+    return gl_key_hash(g->cost_centre, g->account);
+}
+
+/* The group of (cost centre, account), added with account_type (and zero
+ * sums) when new; NULL: out of memory. */
+static gl_group_t *gl_group_get(analyse_t *a, int32_t cost_centre, int32_t account, int account_type)
+{
+    if (!id_index_reserve(&a->gl_index, a->n_gl_groups, gl_group_hash, a))
+        return NULL;
+    size_t mask = a->gl_index.mask, i = gl_key_hash(cost_centre, account) & mask;
+    for (uint32_t slot; (slot = a->gl_index.slots[i]); i = (i + 1) & mask) {
+        gl_group_t *g = &a->gl_groups[slot - 1];
+        if (g->cost_centre == cost_centre && g->account == account)
+            return g;
+    }
+    if (a->n_gl_groups == a->cap_gl_groups) {
+        size_t cap = a->cap_gl_groups ? a->cap_gl_groups * 2 : 256;
+        gl_group_t *groups = realloc(a->gl_groups, cap * sizeof *groups);
+        if (!groups)
+            return NULL;
+        a->gl_groups = groups;
+        if (a->gl_budgets) {
+            gl_budget_t *budgets = realloc(a->gl_budgets, cap * sizeof *budgets);
+            if (!budgets)
+                return NULL;
+            memset(budgets + a->cap_gl_groups, 0, (cap - a->cap_gl_groups) * sizeof *budgets);
+            a->gl_budgets = budgets;
+        }
+        a->cap_gl_groups = cap;
+    }
+    gl_group_t *g = &a->gl_groups[a->n_gl_groups];
+    *g = (gl_group_t){ .cost_centre = cost_centre, .account = account, .account_type = (int8_t)account_type };
+    a->gl_index.slots[i] = (uint32_t)++a->n_gl_groups;
+    return g;
+}
+
+/* g's budget sums, the array made (zeros) if it is the first; NULL: out of memory. */
+static gl_budget_t *gl_budget_of(analyse_t *a, const gl_group_t *g)
+{
+    if (!a->gl_budgets && !(a->gl_budgets = calloc(a->cap_gl_groups, sizeof *a->gl_budgets)))
+        return NULL;
+    return &a->gl_budgets[g - a->gl_groups];
+}
+
 static ops_status_t gl_add(analyse_t *a, const ingest_record_t *rec, bool budget, ops_error_t *err)
 {
     const field_value_t *v = rec->values;
@@ -175,24 +237,19 @@ static ops_status_t gl_add(analyse_t *a, const ingest_record_t *rec, bool budget
     int32_t account = dict_id(a->accounts, v[GL_ACCOUNT].text, v[GL_ACCOUNT].len);
     if (account < 0)
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    int64_t key = dict_pair(cc, account);
-    gl_group_t *g = g_hash_table_lookup(a->gl_groups, &key);
-    if (!g) {
-        if (!(g = calloc(1, sizeof *g)))
-            return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-        g->key = key;
-        g->cost_centre = cc;
-        g->account = account;
-        g->account_type = type;
-        g_hash_table_insert(a->gl_groups, &g->key, g);
-    }
+    gl_group_t *g = gl_group_get(a, cc, account, type);
+    if (!g)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     if (budget) {
+        gl_budget_t *b = gl_budget_of(a, g);
+        if (!b)
+            return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         if (month)
-            g->budget_month += amount;
+            b->month += amount;
         if (ytd)
-            g->budget_ytd += amount;
+            b->ytd += amount;
         if (fy)
-            g->budget_full_year += amount;
+            b->full_year += amount;
     } else {
         if (month)
             g->actual_month += amount;
@@ -288,47 +345,74 @@ static ops_status_t publish_gl_series(analyse_t *a, report_model_t *m, ops_error
     return OPS_OK;
 }
 
+/* Subtotals: revenue centres by their revenue, the others by their expenses (cogs + opex). */
+static int bva_cc_type(int account_type) { return account_type == GL_TYPE_REVENUE ? GL_TYPE_REVENUE : GL_TYPE_OPEX; }
+
+/* The BvA lines and subtotals from the GL groups, which it consumes: the
+ * groups are freed once copied, and the account texts' store becomes the
+ * model's bva_texts (the cost centres' texts are copied in, once each). */
 static ops_status_t build_bva(analyse_t *a, report_model_t *m, ops_error_t *err)
 {
-    guint n = g_hash_table_size(a->gl_groups);
+    size_t n = a->n_gl_groups;
+    id_index_free(&a->gl_index);
     m->bva_lines = calloc(n ? n : 1, sizeof *m->bva_lines);
-    m->bva_cc = calloc(n ? n : 1, sizeof *m->bva_cc);
-    if (!m->bva_lines || !m->bva_cc)
+    const char **cc_texts = calloc(dict_size(a->cost_centres) + 1, sizeof *cc_texts);
+    if (!m->bva_lines || !cc_texts) {
+        free(cc_texts);
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    GHashTableIter it;
-    gpointer key, val;
-    g_hash_table_iter_init(&it, a->gl_groups);
-    while (g_hash_table_iter_next(&it, &key, &val)) {
-        gl_group_t *g = val;
-        bva_row_t *r = &m->bva_lines[m->n_bva_lines++];
-        r->cost_centre = strdup(dict_text(a->cost_centres, g->cost_centre));
-        r->account = strdup(dict_text(a->accounts, g->account));
+    }
+    /* any order: (cost centre, type, account) is unique per group and the rows are sorted */
+    static const gl_budget_t none;
+    for (size_t i = 0; i < n; i++) {
+        const gl_group_t *g = &a->gl_groups[i];
+        const gl_budget_t *b = a->gl_budgets ? &a->gl_budgets[i] : &none;
+        bva_row_t *r = &m->bva_lines[i];
+        r->account = (char *)dict_text(a->accounts, g->account);
         r->account_type = g->account_type;
         r->actual_month = g->actual_month;
-        r->budget_month = g->budget_month;
+        r->budget_month = b->month;
         r->actual_ytd = g->actual_ytd;
-        r->budget_ytd = g->budget_ytd;
-        r->budget_full_year = g->budget_full_year;
-        if (!r->cost_centre || !r->account)
-            return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        r->budget_ytd = b->ytd;
+        r->budget_full_year = b->full_year;
         bva_totals_t *t = &m->bva_by_type[g->account_type];
-        t->actual_month += g->actual_month;
-        t->budget_month += g->budget_month;
-        t->actual_ytd += g->actual_ytd;
-        t->budget_ytd += g->budget_ytd;
-        t->budget_full_year += g->budget_full_year;
+        t->actual_month += r->actual_month;
+        t->budget_month += r->budget_month;
+        t->actual_ytd += r->actual_ytd;
+        t->budget_ytd += r->budget_ytd;
+        t->budget_full_year += r->budget_full_year;
     }
+    m->n_bva_lines = n;
+    m->bva_texts = dict_steal_texts(a->accounts);
+    a->accounts = NULL;
+    for (size_t i = 0; i < n; i++) {
+        int32_t cc = a->gl_groups[i].cost_centre;
+        if (!cc_texts[cc])
+            cc_texts[cc] = g_string_chunk_insert(m->bva_texts, dict_text(a->cost_centres, cc));
+        m->bva_lines[i].cost_centre = (char *)cc_texts[cc];
+    }
+    free(cc_texts);
+    free(a->gl_groups);
+    free(a->gl_budgets);
+    a->gl_groups = NULL;
+    a->gl_budgets = NULL;
+    a->n_gl_groups = a->cap_gl_groups = 0;
     qsort(m->bva_lines, m->n_bva_lines, sizeof *m->bva_lines, bva_line_cmp);
-    /* cost-centre subtotals of expenses (cogs + opex); revenue centres are listed by their revenue */
-    for (size_t i = 0; i < m->n_bva_lines; i++) {
+    size_t n_cc = 0;
+    for (size_t i = 0; i < n; i++) {
+        const bva_row_t *l = &m->bva_lines[i], *prev = i ? l - 1 : NULL;
+        n_cc += !prev || strcmp(prev->cost_centre, l->cost_centre) ||
+                bva_cc_type(prev->account_type) != bva_cc_type(l->account_type);
+    }
+    m->bva_cc = calloc(n_cc ? n_cc : 1, sizeof *m->bva_cc);
+    if (!m->bva_cc)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    for (size_t i = 0; i < n; i++) {
         const bva_row_t *l = &m->bva_lines[i];
         bva_row_t *cc = m->n_bva_cc ? &m->bva_cc[m->n_bva_cc - 1] : NULL;
-        if (!cc || strcmp(cc->cost_centre, l->cost_centre) || cc->account_type != (l->account_type == GL_TYPE_REVENUE ? GL_TYPE_REVENUE : GL_TYPE_OPEX)) {
+        if (!cc || strcmp(cc->cost_centre, l->cost_centre) || cc->account_type != bva_cc_type(l->account_type)) {
             cc = &m->bva_cc[m->n_bva_cc++];
-            cc->cost_centre = strdup(l->cost_centre);
-            if (!cc->cost_centre)
-                return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-            cc->account_type = l->account_type == GL_TYPE_REVENUE ? GL_TYPE_REVENUE : GL_TYPE_OPEX;
+            cc->cost_centre = l->cost_centre;
+            cc->account_type = bva_cc_type(l->account_type);
         }
         cc->actual_month += l->actual_month;
         cc->budget_month += l->budget_month;
@@ -422,33 +506,28 @@ ops_status_t analyse_merge(analyse_t *dst, const analyse_t *src, ops_error_t *er
         return ops_error_set(err, OPS_ERR_CONFIG, NULL, 0, NULL,
                              "cannot merge analyses of different periods or scopes");
     /* GL: src's ids are re-interned in dst's dictionaries */
-    GHashTableIter it;
-    gpointer key, val;
-    g_hash_table_iter_init(&it, src->gl_groups);
-    while (g_hash_table_iter_next(&it, &key, &val)) {
-        const gl_group_t *from = val;
+    for (size_t i = 0; i < src->n_gl_groups; i++) {
+        const gl_group_t *from = &src->gl_groups[i];
         const char *cc_text = dict_text(src->cost_centres, from->cost_centre);
         const char *ac_text = dict_text(src->accounts, from->account);
         int32_t cc = dict_id(dst->cost_centres, cc_text, strlen(cc_text));
         int32_t account = dict_id(dst->accounts, ac_text, strlen(ac_text));
         if (cc < 0 || account < 0)
             goto nomem;
-        int64_t k = dict_pair(cc, account);
-        gl_group_t *g = g_hash_table_lookup(dst->gl_groups, &k);
-        if (!g) {
-            if (!(g = calloc(1, sizeof *g)))
-                goto nomem;
-            g->key = k;
-            g->cost_centre = cc;
-            g->account = account;
-            g->account_type = from->account_type;
-            g_hash_table_insert(dst->gl_groups, &g->key, g);
-        }
+        gl_group_t *g = gl_group_get(dst, cc, account, from->account_type);
+        if (!g)
+            goto nomem;
         g->actual_month += from->actual_month;
-        g->budget_month += from->budget_month;
         g->actual_ytd += from->actual_ytd;
-        g->budget_ytd += from->budget_ytd;
-        g->budget_full_year += from->budget_full_year;
+        if (src->gl_budgets) {
+            const gl_budget_t *fb = &src->gl_budgets[i];
+            gl_budget_t *b = gl_budget_of(dst, g);
+            if (!b)
+                goto nomem;
+            b->month += fb->month;
+            b->ytd += fb->ytd;
+            b->full_year += fb->full_year;
+        }
     }
     for (guint i = 0; i < src->cc_opex->len; i++) {
         const int64_t *from = g_ptr_array_index(src->cc_opex, i);
@@ -499,43 +578,51 @@ nomem:
  * detail spool; ids are saved as their texts (a loaded state re-interns them). */
 static void gl_io(analyse_t *a, pio_t *io)
 {
-    size_t n = g_hash_table_size(a->gl_groups);
+    size_t n = a->n_gl_groups;
     pio_count(io, &n, PIO_MAX_ITEMS);
-    GHashTableIter it;
-    gpointer key, val;
-    g_hash_table_iter_init(&it, a->gl_groups);
     for (size_t i = 0; i < n && !io->bad; i++) {
-        gl_group_t tmp = { 0 }, *g = &tmp;
+        gl_group_t g = { 0 };
+        gl_budget_t b = { 0 };
+        int type = 0;
         char *cc = NULL, *account = NULL;
         if (!io->loading) {
-            g_hash_table_iter_next(&it, &key, &val);
-            g = val;
-            cc = (char *)dict_text(a->cost_centres, g->cost_centre);
-            account = (char *)dict_text(a->accounts, g->account);
+            g = a->gl_groups[i];
+            if (a->gl_budgets)
+                b = a->gl_budgets[i];
+            type = g.account_type;
+            cc = (char *)dict_text(a->cost_centres, g.cost_centre);
+            account = (char *)dict_text(a->accounts, g.account);
         }
         pio_str(io, &cc);
         pio_str(io, &account);
-        pio_int(io, &g->account_type);
-        pio_i64(io, &g->actual_month);
-        pio_i64(io, &g->budget_month);
-        pio_i64(io, &g->actual_ytd);
-        pio_i64(io, &g->budget_ytd);
-        pio_i64(io, &g->budget_full_year);
+        pio_int(io, &type);
+        pio_i64(io, &g.actual_month);
+        pio_i64(io, &b.month);
+        pio_i64(io, &g.actual_ytd);
+        pio_i64(io, &b.ytd);
+        pio_i64(io, &b.full_year);
         if (io->loading) {
             int32_t c = cc ? dict_id(a->cost_centres, cc, strlen(cc)) : -1;
             int32_t ac = account ? dict_id(a->accounts, account, strlen(account)) : -1;
             free(cc);
             free(account);
-            gl_group_t *copy = NULL;
-            if (c < 0 || ac < 0 || g->account_type < 0 || g->account_type > 2 || !(copy = malloc(sizeof *copy))) {
+            gl_group_t *to = NULL;
+            if (c < 0 || ac < 0 || type < 0 || type > 2 || !(to = gl_group_get(a, c, ac, type))) {
                 io->bad = true;
                 break;
             }
-            *copy = *g;
-            copy->cost_centre = c;
-            copy->account = ac;
-            copy->key = dict_pair(c, ac);
-            g_hash_table_replace(a->gl_groups, &copy->key, copy);
+            /* a key twice in a file: the last one stands */
+            to->account_type = (int8_t)type;
+            to->actual_month = g.actual_month;
+            to->actual_ytd = g.actual_ytd;
+            if (b.month || b.ytd || b.full_year || a->gl_budgets) {
+                gl_budget_t *tb = gl_budget_of(a, to);
+                if (!tb) {
+                    io->bad = true;
+                    break;
+                }
+                *tb = b;
+            }
         }
     }
     size_t n_cc = 0;
@@ -694,8 +781,9 @@ void analyse_free(analyse_t *a)
 {
     if (!a)
         return;
-    if (a->gl_groups)
-        g_hash_table_destroy(a->gl_groups);
+    free(a->gl_groups);
+    free(a->gl_budgets);
+    id_index_free(&a->gl_index);
     for (size_t i = 0; i < N_MODULES; i++)
         if (a->states[i])
             modules[i]->destroy(a->states[i]);
@@ -713,12 +801,8 @@ void report_model_free(report_model_t *m)
 {
     if (!m)
         return;
-    for (size_t i = 0; i < m->n_bva_lines; i++) {
-        free(m->bva_lines[i].cost_centre);
-        free(m->bva_lines[i].account);
-    }
-    for (size_t i = 0; i < m->n_bva_cc; i++)
-        free(m->bva_cc[i].cost_centre);
+    if (m->bva_texts)
+        g_string_chunk_free(m->bva_texts);
     free(m->bva_lines);
     free(m->bva_cc);
     free(m->inputs);

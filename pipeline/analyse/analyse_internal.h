@@ -138,11 +138,31 @@ void moments_merge(moments_t *dst, const moments_t *src);
 double moments_mean(const moments_t *m);   /* NAN when empty */
 double moments_sd(const moments_t *m);     /* sample sd (n - 1); NAN below 2 values */
 
+/* An open-addressing index of dense ids 0..n-1 whose keys live elsewhere
+ * (a dict's entries, an array of groups): 4 bytes a slot, linear probing,
+ * never more than half full. A lookup of a key with hash h (id_index_mix'd:
+ * the low bits pick the slot) walks from slot h & mask to the first empty
+ * slot, comparing the key of each id there; a new key's id + 1 goes into
+ * that empty slot. The index owns its slots; free with id_index_free. */
+typedef struct {
+    uint32_t *slots; /* id + 1; 0: empty. NULL until the first reserve */
+    size_t mask;     /* number of slots - 1 (a power of two) */
+} id_index_t;
+/* Makes room before a lookup when n ids are indexed, so that a miss can be
+ * added: when n reaches half the slots, they are doubled and every id is put
+ * back by hash_of(owner, id). false: out of memory (or 2^32 - 1 ids). */
+bool id_index_reserve(id_index_t *ix, size_t n, uint32_t (*hash_of)(const void *owner, uint32_t id),
+                      const void *owner);
+void id_index_free(id_index_t *ix);
+/* Spreads a 32-bit hash so that its low bits depend on all of its bits. */
+uint32_t id_index_mix(uint32_t h);
+
 /* Interned strings: each distinct text gets a dense id (0, 1, ...) the first
  * time it is seen, so per-row aggregation keys are integers and a row costs
  * one hash of each dimension's bytes, with no copy and no key building. A
  * repeat of the last text (sorted exports) is a memcmp. The dict owns its
- * copies of the texts. */
+ * copies of the texts, packed in a string chunk, and an id_index_t over
+ * them: 24 to 32 bytes a text beside its own bytes and NUL. */
 typedef struct dict dict_t;
 dict_t *dict_new(void);
 void dict_free(dict_t *d);
@@ -150,6 +170,10 @@ void dict_free(dict_t *d);
 int32_t dict_id(dict_t *d, const char *text, size_t len);
 /* The NUL-terminated text of an id from dict_id. */
 const char *dict_text(const dict_t *d, int32_t id);
+/* Frees d but for its texts: the store they are in is returned (the caller
+ * owns it: g_string_chunk_free), and what dict_text gave stays valid. NULL
+ * for a NULL d. */
+GStringChunk *dict_steal_texts(dict_t *d);
 size_t dict_size(const dict_t *d);
 /* Two ids as one 64-bit key (for g_int64_hash tables of groups). */
 static inline int64_t dict_pair(int32_t a, int32_t b) { return (int64_t)(((uint64_t)(uint32_t)a << 32) | (uint32_t)b); }

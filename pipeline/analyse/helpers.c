@@ -374,64 +374,104 @@ bool table_needs(const analyse_ctx_t *ctx, model_table_t *t, input_kind_t kind, 
     return false;
 }
 
-/* ---- interned strings ---- */
+/* ---- open-addressing index of dense ids ---- */
 
-typedef struct {
-    const char *text; /* owned by the dict for stored entries; the caller's for a probe */
-    size_t len;
-    guint hash;
-} dict_key_t;
-
-struct dict {
-    GHashTable *ids;     /* dict_key_t* -> id + 1 */
-    GPtrArray *entries;  /* dict_key_t*, by id; owns them and their texts */
-    int32_t last;        /* id of the last lookup, -1: none */
-};
-
-/* FNV-1a over the bytes: cheap, and keys are short */
-static guint dict_hash_bytes(const char *s, size_t len)
+uint32_t id_index_mix(uint32_t h)
 {
-    guint h = 2166136261u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    /* MurmurHash3's finaliser: every input bit reaches the low bits the mask keeps */
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
     return h;
 }
 
-static guint dict_key_hash(gconstpointer p) { return ((const dict_key_t *)p)->hash; }
-
-static gboolean dict_key_equal(gconstpointer pa, gconstpointer pb)
+bool id_index_reserve(id_index_t *ix, size_t n, uint32_t (*hash_of)(const void *owner, uint32_t id),
+                      const void *owner)
 {
-    const dict_key_t *a = pa, *b = pb;
-    return a->len == b->len && !memcmp(a->text, b->text, a->len);
-}
-
-static void dict_entry_free(gpointer p)
-{
-    dict_key_t *k = p;
-    if (k) {
-        free((char *)k->text);
-        free(k);
+    size_t cap = ix->slots ? ix->mask + 1 : 0;
+    if (n < cap / 2)
+        return true;
+    if (n >= UINT32_MAX - 1)
+        return false;
+    size_t want = cap ? cap * 2 : 16;
+    uint32_t *slots = calloc(want, sizeof *slots);
+    if (!slots)
+        return false;
+    size_t mask = want - 1;
+    for (uint32_t id = 0; id < n; id++) {
+        size_t i = hash_of(owner, id) & mask;
+        while (slots[i])
+            i = (i + 1) & mask;
+        slots[i] = id + 1;
     }
+    free(ix->slots);
+    ix->slots = slots;
+    ix->mask = mask;
+    return true;
 }
+
+void id_index_free(id_index_t *ix)
+{
+    free(ix->slots);
+    ix->slots = NULL;
+    ix->mask = 0;
+}
+
+/* ---- interned strings ---- */
+
+typedef struct {
+    const char *text; /* in the dict's chunk, NUL-terminated */
+    uint32_t len;
+    uint32_t hash;    /* dict_hash_bytes(text, len) */
+} dict_entry_t;
+
+struct dict {
+    GStringChunk *texts;   /* the copies, len bytes + NUL each, packed */
+    dict_entry_t *entries; /* by id */
+    size_t n, cap;
+    id_index_t index;      /* hash -> id */
+    int32_t last;          /* id of the last lookup, -1: none */
+};
+
+/* FNV-1a over the bytes (cheap, and keys are short), mixed for the index's mask */
+static uint32_t dict_hash_bytes(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return id_index_mix(h);
+}
+
+static uint32_t dict_entry_hash(const void *owner, uint32_t id) { return ((const dict_t *)owner)->entries[id].hash; }
 
 dict_t *dict_new(void)
 {
     dict_t *d = calloc(1, sizeof *d);
     if (!d)
         return NULL;
-    d->ids = g_hash_table_new(dict_key_hash, dict_key_equal);
-    d->entries = g_ptr_array_new_with_free_func(dict_entry_free);
+    d->texts = g_string_chunk_new(4096);
     d->last = -1;
     return d;
 }
 
 void dict_free(dict_t *d)
 {
+    GStringChunk *texts = dict_steal_texts(d);
+    if (texts) /* GLib complains of a NULL chunk */
+        g_string_chunk_free(texts);
+}
+
+GStringChunk *dict_steal_texts(dict_t *d)
+{
     if (!d)
-        return;
-    g_hash_table_destroy(d->ids);
-    g_ptr_array_free(d->entries, TRUE);
+        return NULL;
+    GStringChunk *texts = d->texts;
+    free(d->entries);
+    id_index_free(&d->index);
     free(d);
+    return texts;
 }
 
 int32_t dict_id(dict_t *d, const char *text, size_t len)
@@ -439,36 +479,37 @@ int32_t dict_id(dict_t *d, const char *text, size_t len)
     if (!text)
         len = 0;
     if (d->last >= 0) {
-        const dict_key_t *k = g_ptr_array_index(d->entries, d->last);
-        if (k->len == len && (!len || !memcmp(k->text, text, len)))
+        const dict_entry_t *e = &d->entries[d->last];
+        if (e->len == len && (!len || !memcmp(e->text, text, len)))
             return d->last;
     }
-    dict_key_t probe = { len ? text : "", len, dict_hash_bytes(text, len) };
-    gpointer found = g_hash_table_lookup(d->ids, &probe);
-    if (found)
-        return d->last = GPOINTER_TO_INT(found) - 1;
-    if (d->entries->len >= INT32_MAX - 1)
+    if (len >= UINT32_MAX || d->n >= INT32_MAX - 1)
         return -1;
-    dict_key_t *k = malloc(sizeof *k);
-    char *copy = malloc(len + 1);
-    if (!k || !copy) {
-        free(k);
-        free(copy);
+    /* room first, so the empty slot a miss ends on is where the text goes */
+    if (!id_index_reserve(&d->index, d->n, dict_entry_hash, d))
         return -1;
+    uint32_t h = dict_hash_bytes(text, len);
+    size_t i = h & d->index.mask;
+    for (uint32_t slot; (slot = d->index.slots[i]); i = (i + 1) & d->index.mask) {
+        const dict_entry_t *e = &d->entries[slot - 1];
+        if (e->hash == h && e->len == len && (!len || !memcmp(e->text, text, len)))
+            return d->last = (int32_t)(slot - 1);
     }
-    if (len)
-        memcpy(copy, text, len);
-    copy[len] = '\0';
-    *k = (dict_key_t){ copy, len, probe.hash };
-    int32_t id = (int32_t)d->entries->len;
-    g_ptr_array_add(d->entries, k);
-    g_hash_table_insert(d->ids, k, GINT_TO_POINTER(id + 1));
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 64;
+        dict_entry_t *entries = realloc(d->entries, cap * sizeof *entries);
+        if (!entries)
+            return -1;
+        d->entries = entries;
+        d->cap = cap;
+    }
+    int32_t id = (int32_t)d->n++;
+    d->entries[id] = (dict_entry_t){ g_string_chunk_insert_len(d->texts, len ? text : "", (gssize)len),
+                                     (uint32_t)len, h };
+    d->index.slots[i] = (uint32_t)id + 1;
     return d->last = id;
 }
 
-const char *dict_text(const dict_t *d, int32_t id)
-{
-    return ((const dict_key_t *)g_ptr_array_index(d->entries, (guint)id))->text;
-}
+const char *dict_text(const dict_t *d, int32_t id) { return d->entries[id].text; }
 
-size_t dict_size(const dict_t *d) { return d->entries->len; }
+size_t dict_size(const dict_t *d) { return d->n; }

@@ -536,3 +536,117 @@ Test(analyse_finance, stats_into_context)
     cr_expect(c.input_absent[KIND_PRODUCTION]);
     config_free(cfg);
 }
+
+/*
+ * Many GL groups, the budget of half of them arriving after their actuals
+ * and 300 budget-only groups after those (the groups' storage grows with and
+ * without budgets). Group i is cost centre CC<i % 3>, account A<i>, opex:
+ *   actuals  i < 600, Feb 10 2024, i + 1 cents: month and YTD
+ *   budget   even i < 1200, Mar 01 2024, 1000 + i cents: full year only
+ * so 600 + 300 lines, each checkable from its account number.
+ */
+static void feed_many_actuals(void)
+{
+    char cc[8], account[8];
+    for (int i = 0; i < 600; i++) {
+        snprintf(cc, sizeof cc, "CC%d", i % 3);
+        snprintf(account, sizeof account, "A%04d", i);
+        gl(A, "E1", day(2024, 2, 10), cc, account, GL_TYPE_OPEX, i + 1);
+    }
+}
+
+static void feed_many_budgets(void)
+{
+    char cc[8], account[8];
+    for (int i = 0; i < 1200; i += 2) {
+        snprintf(cc, sizeof cc, "CC%d", i % 3);
+        snprintf(account, sizeof account, "A%04d", i);
+        gl(B, "E1", day(2024, 3, 1), cc, account, GL_TYPE_OPEX, 1000 + i);
+    }
+}
+
+static void check_many_groups(const report_model_t *m, const char *what)
+{
+    cr_assert_eq(m->n_bva_lines, 900, "%s: %zu lines", what, m->n_bva_lines);
+    int64_t actual = 0, budget = 0;
+    for (size_t k = 0; k < m->n_bva_lines; k++) {
+        const bva_row_t *r = &m->bva_lines[k];
+        int i = atoi(r->account + 1);
+        char cc[8];
+        snprintf(cc, sizeof cc, "CC%d", i % 3);
+        cr_assert_str_eq(r->cost_centre, cc, "%s: line %zu", what, k);
+        cr_assert_eq(r->actual_month, i < 600 ? i + 1 : 0, "%s: %s", what, r->account);
+        cr_assert_eq(r->actual_ytd, i < 600 ? i + 1 : 0, "%s: %s", what, r->account);
+        cr_assert_eq(r->budget_full_year, i % 2 ? 0 : 1000 + i, "%s: %s", what, r->account);
+        cr_assert_eq(r->budget_month, 0);
+        cr_assert_eq(r->budget_ytd, 0);
+        if (k)
+            cr_assert(strcmp(r[-1].cost_centre, r->cost_centre) < 0 ||
+                          (!strcmp(r[-1].cost_centre, r->cost_centre) && strcmp(r[-1].account, r->account) < 0),
+                      "%s: line %zu out of order", what, k);
+        actual += r->actual_month;
+        budget += r->budget_full_year;
+    }
+    /* 1 + ... + 600; 300 even i < 600 and 300 from 600: 1000 x 600 + 2 x (0 + ... + 599) */
+    cr_assert_eq(actual, 180300);
+    cr_assert_eq(budget, 600000 + 2 * 179700);
+    cr_assert_eq(m->bva_by_type[GL_TYPE_OPEX].actual_month, 180300);
+    cr_assert_eq(m->bva_by_type[GL_TYPE_OPEX].budget_full_year, 600000 + 2 * 179700);
+    cr_assert_eq(m->n_bva_cc, 3, "%s: one subtotal a cost centre", what);
+}
+
+static analyse_t *fresh(void)
+{
+    analyse_t *a = NULL;
+    ops_error_t err = { 0 };
+    cr_assert_eq(analyse_new(cfg, (period_t){ 2024, 2 }, NULL, &a, &err), OPS_OK, "%s", err.message);
+    return a;
+}
+
+/* Saved and loaded back through a temporary file. */
+static analyse_t *reloaded(analyse_t *a)
+{
+    FILE *f = tmpfile();
+    cr_assert_not_null(f);
+    ops_error_t err = { 0 };
+    cr_assert_eq(analyse_save(a, f, &err), OPS_OK, "%s", err.message);
+    rewind(f);
+    analyse_t *back = NULL;
+    cr_assert_eq(analyse_load(f, cfg, (period_t){ 2024, 2 }, &back, &err), OPS_OK, "%s", err.message);
+    fclose(f);
+    analyse_free(a);
+    return back;
+}
+
+Test(analyse_finance, many_groups_budget_late)
+{
+    load_config(true, 10, 1);
+    ops_error_t err = { 0 };
+    report_model_t *m = NULL;
+    /* one pass */
+    an = fresh();
+    feed_many_actuals();
+    feed_many_budgets();
+    cr_assert_eq(analyse_finish(an, NULL, 0, &m, &err), OPS_OK, "%s", err.message);
+    check_many_groups(m, "one pass");
+    report_model_free(m);
+    analyse_free(an);
+    /* actuals and budgets in two parts, merged either way, each part saved and loaded */
+    for (int order = 0; order < 2; order++) {
+        analyse_t *actuals = an = fresh();
+        feed_many_actuals();
+        analyse_t *budgets = an = fresh();
+        feed_many_budgets();
+        actuals = reloaded(actuals);
+        budgets = reloaded(budgets);
+        analyse_t *dst = order ? budgets : actuals, *src = order ? actuals : budgets;
+        cr_assert_eq(analyse_merge(dst, src, &err), OPS_OK, "%s", err.message);
+        cr_assert_eq(analyse_finish(dst, NULL, 0, &m, &err), OPS_OK, "%s", err.message);
+        check_many_groups(m, order ? "budgets + actuals" : "actuals + budgets");
+        report_model_free(m);
+        analyse_free(actuals);
+        analyse_free(budgets);
+    }
+    an = NULL;
+    config_free(cfg);
+}
