@@ -234,8 +234,12 @@ static void usage_run(FILE *out, const char *cmd)
                     "  --partial FILE    write the partial state to FILE instead of the run folder\n"
                     "  --shard K/N       with --partial: read shard K of N's inputs only\n" : "",
             send ? "  --resend          send again to recipients already delivered\n" : "",
-            send || merge ? "" : "  --jobs N          read inputs in N threads (default: one per CPU); outputs are the\n"
-                                 "                    same bytes for any N; 1 reads them one after another\n");
+            send || merge ? ""
+            : run ? "  --jobs N          read inputs, and render the outputs, in N threads (default: one\n"
+                    "                    per CPU); outputs are the same bytes for any N; 1 does one\n"
+                    "                    after another\n"
+                  : "  --jobs N          read inputs in N threads (default: one per CPU); outputs are the\n"
+                    "                    same bytes for any N; 1 reads them one after another\n");
     ops_exit_codes_print(out);
 }
 
@@ -835,7 +839,7 @@ static ops_status_t render_parallel(const config_t *cfg, runfolder_t *rf, const 
                                     const render_info_t *info, const char *slug, int jobs,
                                     double t_render[RENDER_TIMER_COUNT], ops_error_t *err)
 {
-    render_jobs_t *r = calloc(1, sizeof *r); /* ~30 KB of paths and errors: not on the stack */
+    render_jobs_t *r = calloc(1, sizeof *r); /* ~36 KB of paths and errors: not on the stack */
     if (!r)
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     ops_status_t rc = OPS_OK, reserve_rc = OPS_OK;
@@ -859,12 +863,14 @@ static ops_status_t render_parallel(const config_t *cfg, runfolder_t *rf, const 
     }
     if ((size_t)jobs > r->n)
         jobs = (int)r->n;
+    /* this thread is one of the jobs: it takes outputs too, all of them when
+     * no other thread could start */
     pthread_t threads[RENDER_OUT_COUNT];
     int started = 0;
-    for (; started < jobs && jobs > 1; started++)
+    for (; started < jobs - 1; started++)
         if (pthread_create(&threads[started], NULL, render_worker, r) != 0)
             break;
-    render_worker(r); /* this thread takes outputs too: all of them when no thread could start */
+    render_worker(r);
     for (int t = 0; t < started; t++)
         pthread_join(threads[t], NULL);
 

@@ -20,8 +20,22 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
+
+/* libxlsxwriter 1.1.4 writes docProps/core.xml's dates with gmtime(), whose
+ * result is one buffer for the whole process, and run --jobs closes
+ * report.xlsx and detail.xlsx in two threads at once (a data race
+ * ThreadSanitizer reports). This definition in the program comes before
+ * libc's in the dynamic lookup, so the library's calls get a buffer per
+ * thread; gmtime_r does the work. It lives here, not in a file of its own,
+ * so the linker always takes it from libopsreport.a with the workbook. */
+struct tm *gmtime(const time_t *t)
+{
+    static _Thread_local struct tm tm;
+    return gmtime_r(t, &tm);
+}
 
 typedef struct {
     lxw_workbook *wb;
