@@ -808,6 +808,7 @@ typedef struct {
     const render_info_t *info;
     size_t n;                                       /* outputs reserved */
     const render_output_t *out[RENDER_OUT_COUNT];   /* in registry order */
+    char name[RENDER_OUT_COUNT][RUNFOLDER_NAME_SIZE];
     char path[RENDER_OUT_COUNT][RUNFOLDER_PATH_SIZE];
     ops_status_t rc[RENDER_OUT_COUNT];
     ops_error_t errs[RENDER_OUT_COUNT];
@@ -839,7 +840,7 @@ static ops_status_t render_parallel(const config_t *cfg, runfolder_t *rf, const 
                                     const render_info_t *info, const char *slug, int jobs,
                                     double t_render[RENDER_TIMER_COUNT], ops_error_t *err)
 {
-    render_jobs_t *r = calloc(1, sizeof *r); /* ~36 KB of paths and errors: not on the stack */
+    render_jobs_t *r = calloc(1, sizeof *r); /* ~38 KB of names, paths and errors: not on the stack */
     if (!r)
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     ops_status_t rc = OPS_OK, reserve_rc = OPS_OK;
@@ -849,13 +850,13 @@ static ops_status_t render_parallel(const config_t *cfg, runfolder_t *rf, const 
     pthread_mutex_init(&r->lock, NULL);
     for (size_t k = 0; k < RENDER_OUT_COUNT; k++) {
         const render_output_t *out = &render_outputs[k];
-        char name[RUNFOLDER_NAME_SIZE];
+        char *name = r->name[r->n];
         if ((slug && !out->scoped) || (out->wanted && !out->wanted(model)))
             continue;
         if (!slug)
-            snprintf(name, sizeof name, "%s", output_file(cfg, out));
+            snprintf(name, RUNFOLDER_NAME_SIZE, "%s", output_file(cfg, out));
         else
-            snprintf(name, sizeof name, out->scoped, slug);
+            snprintf(name, RUNFOLDER_NAME_SIZE, out->scoped, slug);
         /* the serial loop renders the outputs before one it cannot reserve, then stops */
         if ((reserve_rc = runfolder_temp_path(rf, name, r->path[r->n], sizeof r->path[r->n], &reserve_err)) != OPS_OK)
             break;
@@ -884,6 +885,7 @@ static ops_status_t render_parallel(const config_t *cfg, runfolder_t *rf, const 
         snprintf(point, sizeof point, "render_%s", r->out[i]->key);
         ops_fault_point(point);
         t_render[r->out[i]->timer] += r->seconds[i];
+        log_msg(2, "%s: rendered in %.2f s", r->name[i], r->seconds[i]);
     }
     if (reserve_rc != OPS_OK) {
         *err = reserve_err;
@@ -1097,7 +1099,9 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
             char point[32];
             snprintf(point, sizeof point, "render_%s", out->key);
             ops_fault_point(point);
-            t_render[out->timer] += now_seconds() - t;
+            double seconds = now_seconds() - t;
+            t_render[out->timer] += seconds;
+            log_msg(2, "%s: rendered in %.2f s", name, seconds);
         }
         report_model_free(model);
         model = NULL;
