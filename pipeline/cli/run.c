@@ -796,12 +796,10 @@ cleanup:
  * order, so a kill at one leaves the run folder as before (temps only).
  * Audited for threads: our render code keeps no static mutable state (the
  * workbook's ranking goes through qsort_r); libharu keeps its state and error
- * handler per document; libxlsxwriter 1.1.4 names its temp files with a
- * static seed and srand/rand (tmpfileplus; a clash retries with O_EXCL, so a
- * race costs a retry, never a shared file) and formats docProps dates through
- * gmtime()'s shared buffer, which both workbooks fill with the same time
- * (period_end_epoch of the one model), so a concurrent call stores the same
- * fields. */
+ * handler per document; libxlsxwriter 1.1.4 dates docProps with gmtime(),
+ * given a buffer per thread in xlsx.c, and names its temp files with a
+ * static seed and srand/rand (tmpfileplus): a clash of two threads' names
+ * fails O_EXCL and is retried with the next seed, never a shared file. */
 
 typedef struct {
     const report_model_t *model;

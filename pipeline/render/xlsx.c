@@ -410,7 +410,7 @@ static void write_variance_pct(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, lxw_
 /* Order for the capped sheet: largest month variance first, then YTD
  * variance, then the sheet's own order (the index) so ties are stable.
  * The lines come through qsort_r's argument, not a static: outputs render
- * in threads (run --jobs), and scoped workbooks may one day render together. */
+ * in threads (run --jobs), and a static would be shared by them all. */
 static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
 static int bva_rank_cmp(const void *pa, const void *pb, void *lines)
 {
