@@ -234,8 +234,12 @@ static void usage_run(FILE *out, const char *cmd)
                     "  --partial FILE    write the partial state to FILE instead of the run folder\n"
                     "  --shard K/N       with --partial: read shard K of N's inputs only\n" : "",
             send ? "  --resend          send again to recipients already delivered\n" : "",
-            send || merge ? "" : "  --jobs N          read inputs in N threads (default: one per CPU); outputs are the\n"
-                                 "                    same bytes for any N; 1 reads them one after another\n");
+            send || merge ? ""
+            : run ? "  --jobs N          read inputs, and render the outputs, in N threads (default: one\n"
+                    "                    per CPU); outputs are the same bytes for any N; 1 does one\n"
+                    "                    after another\n"
+                  : "  --jobs N          read inputs in N threads (default: one per CPU); outputs are the\n"
+                    "                    same bytes for any N; 1 reads them one after another\n");
     ops_exit_codes_print(out);
 }
 
@@ -1070,6 +1074,115 @@ cleanup:
     return rc;
 }
 
+/* ---- parallel render (--jobs N) ---------------------------------------------
+ * The outputs of a scope render in N threads, an output at a time. Their temp
+ * paths are reserved first, one after another in registry order, so the run
+ * folder lists them (and the manifest names them) as the serial loop does.
+ * The renderers share only the model, which they read. The main thread then
+ * walks the outputs in registry order: the first that failed is the error the
+ * serial loop would report, and the render_KEY fault points fire in that
+ * order, so a kill at one leaves the run folder as before (temps only).
+ * Audited for threads: our render code keeps no static mutable state (the
+ * workbook's ranking goes through qsort_r); libharu keeps its state and error
+ * handler per document; libxlsxwriter 1.1.4 dates docProps with gmtime(),
+ * given a buffer per thread in xlsx.c, and names its temp files with a
+ * static seed and srand/rand (tmpfileplus): a clash of two threads' names
+ * fails O_EXCL and is retried with the next seed, never a shared file. */
+
+typedef struct {
+    const report_model_t *model;
+    const render_info_t *info;
+    size_t n;                                       /* outputs reserved */
+    const render_output_t *out[RENDER_OUT_COUNT];   /* in registry order */
+    char name[RENDER_OUT_COUNT][RUNFOLDER_NAME_SIZE];
+    char path[RENDER_OUT_COUNT][RUNFOLDER_PATH_SIZE];
+    ops_status_t rc[RENDER_OUT_COUNT];
+    ops_error_t errs[RENDER_OUT_COUNT];
+    double seconds[RENDER_OUT_COUNT];               /* each render's own wall time */
+    pthread_mutex_t lock;
+    size_t next;                                    /* under lock */
+} render_jobs_t;
+
+static void *render_worker(void *data)
+{
+    render_jobs_t *r = data;
+    for (;;) {
+        pthread_mutex_lock(&r->lock);
+        size_t i = r->next++;
+        pthread_mutex_unlock(&r->lock);
+        if (i >= r->n)
+            return NULL;
+        double t = now_seconds();
+        r->rc[i] = r->out[i]->render(r->model, r->info, r->path[i], &r->errs[i]);
+        r->seconds[i] = now_seconds() - t;
+    }
+}
+
+/* Renders the wanted outputs of one scope (slug NULL: the whole organisation)
+ * in up to jobs threads; adds each render's time to t_render. On failure err
+ * is the error of the first output in registry order that could not be
+ * reserved or rendered, as the serial loop reports it. */
+static ops_status_t render_parallel(const config_t *cfg, runfolder_t *rf, const report_model_t *model,
+                                    const render_info_t *info, const char *slug, int jobs,
+                                    double t_render[RENDER_TIMER_COUNT], ops_error_t *err)
+{
+    render_jobs_t *r = calloc(1, sizeof *r); /* ~38 KB of names, paths and errors: not on the stack */
+    if (!r)
+        return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    ops_status_t rc = OPS_OK, reserve_rc = OPS_OK;
+    ops_error_t reserve_err = { 0 };
+    r->model = model;
+    r->info = info;
+    pthread_mutex_init(&r->lock, NULL);
+    for (size_t k = 0; k < RENDER_OUT_COUNT; k++) {
+        const render_output_t *out = &render_outputs[k];
+        char *name = r->name[r->n];
+        if ((slug && !out->scoped) || (out->wanted && !out->wanted(model)))
+            continue;
+        if (!slug)
+            snprintf(name, RUNFOLDER_NAME_SIZE, "%s", output_file(cfg, out));
+        else
+            snprintf(name, RUNFOLDER_NAME_SIZE, out->scoped, slug);
+        /* the serial loop renders the outputs before one it cannot reserve, then stops */
+        if ((reserve_rc = runfolder_temp_path(rf, name, r->path[r->n], sizeof r->path[r->n], &reserve_err)) != OPS_OK)
+            break;
+        r->out[r->n++] = out;
+    }
+    if ((size_t)jobs > r->n)
+        jobs = (int)r->n;
+    /* this thread is one of the jobs: it takes outputs too, all of them when
+     * no other thread could start */
+    pthread_t threads[RENDER_OUT_COUNT];
+    int started = 0;
+    for (; started < jobs - 1; started++)
+        if (pthread_create(&threads[started], NULL, render_worker, r) != 0)
+            break;
+    render_worker(r);
+    for (int t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->rc[i] != OPS_OK) {
+            *err = r->errs[i];
+            rc = r->rc[i];
+            goto cleanup;
+        }
+        char point[32];
+        snprintf(point, sizeof point, "render_%s", r->out[i]->key);
+        ops_fault_point(point);
+        t_render[r->out[i]->timer] += r->seconds[i];
+        log_msg(2, "%s: rendered in %.2f s", r->name[i], r->seconds[i]);
+    }
+    if (reserve_rc != OPS_OK) {
+        *err = reserve_err;
+        rc = reserve_rc;
+    }
+cleanup:
+    pthread_mutex_destroy(&r->lock);
+    free(r);
+    return rc;
+}
+
 static int run_pipeline(const run_options_t *o, bool validate_only)
 {
     ops_error_t err = { 0 };
@@ -1265,7 +1378,11 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
             warn_unused_kpis(cfg, model);
         else
             scope_slug(fan.scope[sc], slug, sizeof slug);
-        for (size_t k = 0; k < RENDER_OUT_COUNT; k++) {
+        if (jobs > 1) {
+            if (render_parallel(cfg, &rf, model, &info, sc ? slug : NULL, jobs, t_render, &err) != OPS_OK)
+                goto fail;
+        }
+        for (size_t k = 0; k < RENDER_OUT_COUNT && jobs <= 1; k++) { /* --jobs 1: one after another */
             const render_output_t *out = &render_outputs[k];
             char path[RUNFOLDER_PATH_SIZE], name[RUNFOLDER_NAME_SIZE];
             if ((sc > 0 && !out->scoped) || (out->wanted && !out->wanted(model)))
@@ -1281,7 +1398,9 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
             char point[32];
             snprintf(point, sizeof point, "render_%s", out->key);
             ops_fault_point(point);
-            t_render[out->timer] += now_seconds() - t;
+            double seconds = now_seconds() - t;
+            t_render[out->timer] += seconds;
+            log_msg(2, "%s: rendered in %.2f s", name, seconds);
         }
         report_model_free(model);
         model = NULL;

@@ -1,7 +1,9 @@
 /* common.c - error struct helpers and the status message table. */
 #include "opsreport/common.h"
 
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,29 +133,31 @@ void ops_exit_codes_print(FILE *out)
     }
 }
 
+/* the test hook's target, read once from the environment */
+static char fault_target[64];
+static long fault_nth; /* 0: no fault asked for */
+static void fault_init(void)
+{
+    const char *env = getenv("OPSREPORT_FAULT_KILL");
+    if (!env || !*env)
+        return;
+    size_t len = strcspn(env, ":");
+    if (len >= sizeof fault_target)
+        return;
+    memcpy(fault_target, env, len);
+    fault_target[len] = '\0';
+    long nth = env[len] == ':' ? strtol(env + len + 1, NULL, 10) : 1;
+    fault_nth = nth > 0 ? nth : 0;
+}
+
 void ops_fault_point(const char *name)
 {
-    /* 0: not read yet, 1: no fault asked for, 2: armed */
-    static int state;
-    static char target[64];
-    static long nth, hits;
-    if (state == 1)
-        return;
-    if (state == 0) {
-        const char *env = getenv("OPSREPORT_FAULT_KILL");
-        state = 1;
-        if (!env || !*env)
-            return;
-        size_t len = strcspn(env, ":");
-        if (len >= sizeof target)
-            return;
-        memcpy(target, env, len);
-        target[len] = '\0';
-        nth = env[len] == ':' ? strtol(env + len + 1, NULL, 10) : 1;
-        state = nth > 0 ? 2 : 1;
-        if (state == 1)
-            return;
-    }
-    if (strcmp(name, target) == 0 && ++hits == nth)
+    /* once and atomic: the points are fired by the main thread today, but a
+     * call from a worker (run --jobs) must neither race the environment read
+     * nor lose a hit of the count */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    static atomic_long hits;
+    pthread_once(&once, fault_init);
+    if (fault_nth && strcmp(name, fault_target) == 0 && atomic_fetch_add(&hits, 1) + 1 == fault_nth)
         raise(SIGKILL);
 }

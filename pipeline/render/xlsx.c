@@ -20,8 +20,22 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
+
+/* libxlsxwriter 1.1.4 writes docProps/core.xml's dates with gmtime(), whose
+ * result is one buffer for the whole process, and run --jobs closes
+ * report.xlsx and detail.xlsx in two threads at once (a data race
+ * ThreadSanitizer reports). This definition in the program comes before
+ * libc's in the dynamic lookup, so the library's calls get a buffer per
+ * thread; gmtime_r does the work. It lives here, not in a file of its own,
+ * so the linker always takes it from libopsreport.a with the workbook. */
+struct tm *gmtime(const time_t *t)
+{
+    static _Thread_local struct tm tm;
+    return gmtime_r(t, &tm);
+}
 
 typedef struct {
     lxw_workbook *wb;
@@ -394,13 +408,14 @@ static void write_variance_pct(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, lxw_
 }
 
 /* Order for the capped sheet: largest month variance first, then YTD
- * variance, then the sheet's own order (the index) so ties are stable. */
-static const bva_row_t *bva_rank_lines;
+ * variance, then the sheet's own order (the index) so ties are stable.
+ * The lines come through qsort_r's argument, not a static: outputs render
+ * in threads (run --jobs), and a static would be shared by them all. */
 static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
-static int bva_rank_cmp(const void *pa, const void *pb)
+static int bva_rank_cmp(const void *pa, const void *pb, void *lines)
 {
     size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-    const bva_row_t *x = &bva_rank_lines[a], *y = &bva_rank_lines[b];
+    const bva_row_t *x = &((const bva_row_t *)lines)[a], *y = &((const bva_row_t *)lines)[b];
     int64_t vx = abs64(x->actual_month - x->budget_month), vy = abs64(y->actual_month - y->budget_month);
     if (vx != vy)
         return vx > vy ? -1 : 1;
@@ -427,8 +442,7 @@ static size_t *bva_pick(const report_model_t *m)
         return NULL;
     for (size_t i = 0; i < m->n_bva_lines; i++)
         idx[i] = i;
-    bva_rank_lines = m->bva_lines;
-    qsort(idx, m->n_bva_lines, sizeof *idx, bva_rank_cmp);
+    qsort_r(idx, m->n_bva_lines, sizeof *idx, bva_rank_cmp, (void *)m->bva_lines);
     qsort(idx, RENDER_BVA_MAX_LINES, sizeof *idx, size_cmp);
     return idx;
 }

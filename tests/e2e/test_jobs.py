@@ -1,6 +1,7 @@
-"""`opsreport run --jobs N` / `validate --jobs N`: inputs are read in N
-threads, and the run folder is the same bytes for any N (the manifest differs
-only in its timings); errors and rejects are the same too."""
+"""`opsreport run --jobs N` / `validate --jobs N`: inputs are read, and each
+scope's outputs rendered, in N threads, and the run folder is the same bytes
+for any N (the manifest differs only in its timings); errors and rejects are
+the same too."""
 import csv
 import json
 import shutil
@@ -142,6 +143,44 @@ def test_missing_inputs_fail_with_the_first_one_at_any_jobs(tmp_path):
         assert proc.stderr.split("opsreport: ", 1)[1] == first.stderr.split("opsreport: ", 1)[1]
         assert not (folder / "report.xlsx").exists()
         assert not [p for p in folder.iterdir() if p.name.startswith(".rejects")], list(folder.iterdir())
+
+
+def error_line(proc, out):
+    """The run's own error line, without its timestamp and with the --out dir
+    as OUT (libxlsxwriter adds a line of its own per workbook it fails on)."""
+    lines = [line for line in proc.stderr.splitlines() if "opsreport: error:" in line]
+    assert len(lines) == 1, proc.stderr
+    return lines[0].split("opsreport: ", 1)[1].replace(str(out), "OUT")
+
+
+# outputs whose temp path is taken by a directory, and the one the error names:
+# the first of them in render order (report.xlsx, detail.xlsx, summary.pdf,
+# message.txt, summary.html, forecasts.csv), as one render after another stops at it
+BLOCKED = [
+    (("report.xlsx", "summary.pdf"), "report.xlsx"),
+    (("summary.html", "detail.xlsx"), "detail.xlsx"),
+    (("forecasts.csv", "message.txt"), "message.txt"),
+]
+
+
+@pytest.mark.parametrize("blocked,named", BLOCKED)
+def test_render_failure_names_the_first_output_at_any_jobs(tmp_path, blocked, named):
+    """Two outputs cannot be written: rendered in threads both fail, and
+    every N exits 6 naming the first in render order, publishes nothing and
+    leaves no temp file."""
+    lines = []
+    for n in JOBS:
+        folder = tmp_path / f"jobs{n}" / PERIOD
+        folder.mkdir(parents=True)
+        for name in blocked:
+            (folder / f".{name}.tmp").mkdir()
+        proc, _ = run_at(tmp_path, n, check=None)
+        assert proc.returncode == 6, (n, proc.returncode, proc.stderr)
+        lines.append(error_line(proc, folder.parent))
+        left = sorted(p.name for p in folder.iterdir())
+        assert left == sorted([".lock"] + [f".{name}.tmp" for name in blocked]), (n, left)
+    assert lines[0].startswith(f"error: OUT/{PERIOD}/.{named}.tmp: cannot "), lines[0]
+    assert lines[1] == lines[0] and lines[2] == lines[0], lines
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "x", "2x", "257"])

@@ -17,9 +17,11 @@
 #include <criterion/criterion.h>
 #include <glib.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -423,6 +425,30 @@ Test(render_model, output_registry_is_complete)
     cr_expect_eq(scoped, RENDER_OUT_SCOPED, "render.h's RENDER_OUT_SCOPED is stale");
     for (size_t k = 0; k < RENDER_TIMER_COUNT; k++)
         cr_expect(render_timer_names[k] && *render_timer_names[k]);
+}
+
+/* run --jobs closes report.xlsx and detail.xlsx in two threads, and
+ * libxlsxwriter dates their properties with gmtime(): the program's own
+ * gmtime (xlsx.c) gives each thread its buffer, so another thread's call
+ * leaves this thread's date as it was (libc's one buffer would now say 1971) */
+static void *gmtime_1971(void *year)
+{
+    time_t t = 365 * 86400; /* 1971-01-01T00:00:00Z */
+    *(int *)year = gmtime(&t)->tm_year;
+    return NULL;
+}
+
+Test(render_model, gmtime_has_a_buffer_per_thread)
+{
+    time_t zero = 0;
+    struct tm *mine = gmtime(&zero);
+    int theirs = -1;
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, gmtime_1971, &theirs), 0);
+    pthread_join(th, NULL);
+    cr_expect_eq(theirs, 71);
+    cr_expect_eq(mine->tm_year, 70, "the other thread's call overwrote this one's: year %d", 1900 + mine->tm_year);
+    cr_expect_eq(mine->tm_mday, 1);
 }
 
 /* README's "Adding a KPI" says a KPI is documented in docs/kpis.md: every KPI
