@@ -1087,7 +1087,7 @@ static ops_status_t collect_lines(void *ctx, const ingest_record_t *rec, ops_err
 }
 
 /* 5 rows, one row whose quoted account spans 30 lines, 15 rows: the first
- * third of the file ends inside the quotes, the second among plain rows. */
+ * part's guessed end is inside the quotes, the second among plain rows. */
 static GString *parts_file(void)
 {
     GString *s = g_string_new("Posting Date;Entity;Cost Center;Account;Type;Amount\n");
@@ -1106,10 +1106,12 @@ Test(ingest_plan, a_part_that_began_inside_quotes_is_read_again, .init = setup, 
 {
     GString *csv = parts_file();
     write_file("gl.csv", csv->str, csv->len);
-    /* the guesses: just after the first LF at or past a third and two thirds */
-    const char *third = memchr(csv->str + csv->len / 3, '\n', csv->len);
+    /* the guesses: just after the first LF at or past each share of the
+     * file and its hash (an eighth) in 3, part 0 short by the hash's share */
+    size_t hash = csv->len / 8, share = (csv->len + hash) / 3;
+    const char *first = memchr(csv->str + share - hash, '\n', csv->len);
     const char *quote = strchr(csv->str, '"');
-    cr_assert(third > quote && third < strchr(quote + 1, '"'), "the setup puts the first guess inside quotes");
+    cr_assert(first > quote && first < strchr(quote + 1, '"'), "the setup puts the first guess inside quotes");
     ops_error_t err = { 0 };
     config_t *cfg = load_config(GL_INI, &err);
     cr_assert_not_null(cfg, "%s", err.message);
