@@ -124,6 +124,9 @@ typedef struct ingest_plan ingest_plan_t;
 ops_status_t ingest_plan_new(const input_config_t *input, const char *data_dir, int minor_units, size_t want,
                              ingest_plan_t **plan, ops_error_t *err);
 size_t ingest_plan_parts(const ingest_plan_t *plan);
+/* Whether ingest_plan_new would split input (at want >= 2), by its kind,
+ * encoding and the file's type and size alone: nothing is read. */
+bool ingest_splits(const input_config_t *input, const char *data_dir);
 /* Reads part k: its rows to sink, its bad rows to rejects (may be NULL).
  * Parts may be read at once by different threads. For k > 0 the outcome,
  * an error included, holds only once ingest_plan_joined(plan, k) is true. */

@@ -1256,7 +1256,11 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         goto fail;
     int jobs = o->jobs ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
     bool slicing = o->partial_out && o->shard_n > 1; /* large inputs in slices: shard.h */
-    if ((jobs > 1 || slicing) && !o->n_partials &&
+    /* threads for several inputs, or for one that splits; else one after
+     * another, with the progress line */
+    bool parallel = slicing || (jobs > 1 && (cfg->n_inputs > 1 ||
+                                             (cfg->n_inputs == 1 && ingest_splits(&cfg->inputs[0], o->data_dir))));
+    if (parallel && !o->n_partials &&
         ingest_parallel(o, cfg, jobs, &fan, &fresh, stats, rf_open ? rf.dir : NULL, rejects, sliced, pieces,
                         &err) != OPS_OK)
         goto fail;
@@ -1265,7 +1269,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
             pieces[i].taken = shard_takes(cfg, sliced, i, o->shard_k, o->shard_n);
         if (!pieces[i].taken)
             continue;
-        if (jobs <= 1 && !slicing) { /* --jobs 1: one after another, with the progress line */
+        if (!parallel) { /* --jobs 1: one after another, with the progress line */
             if (o->partial_out && partial_rejects_open(o, i, &rejects, &err) != OPS_OK)
                 goto fail;
             progress_start(&progress, &cfg->inputs[i], o->data_dir);

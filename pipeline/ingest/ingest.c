@@ -1139,11 +1139,11 @@ static void parser_set_dialect(struct csv_parser *p, const input_config_t *in)
 /* An export still being written (or replaced) while it was read gives a
  * report of half a file: the size, mtime and inode at open must still hold
  * at the end, for the open file and for its path. */
-static ops_status_t check_unchanged(const char *path, FILE *fp, const struct stat *opened, uint64_t read,
+static ops_status_t check_unchanged(const char *path, int fd, const struct stat *opened, uint64_t read,
                                    ops_error_t *err)
 {
     struct stat now, named;
-    if (fstat(fileno(fp), &now) != 0 || stat(path, &named) != 0 || now.st_size != opened->st_size ||
+    if (fstat(fd, &now) != 0 || stat(path, &named) != 0 || now.st_size != opened->st_size ||
         now.st_mtim.tv_sec != opened->st_mtim.tv_sec || now.st_mtim.tv_nsec != opened->st_mtim.tv_nsec ||
         named.st_ino != opened->st_ino || named.st_dev != opened->st_dev ||
         read != (uint64_t)opened->st_size)
@@ -1308,7 +1308,7 @@ static ops_status_t ingest_read(const input_config_t *in, const char *data_dir, 
             break;
         memmove(block, block + len - carry, carry);
     }
-    if (regular && !header_only && (rc = check_unchanged(stats->path, fp, &opened, stats->bytes, err)) != OPS_OK)
+    if (regular && !header_only && (rc = check_unchanged(stats->path, fileno(fp), &opened, stats->bytes, err)) != OPS_OK)
         goto cleanup;
     if ((rc = text_finish(&st, &parser)) != OPS_OK)
         goto cleanup;
@@ -1494,6 +1494,28 @@ size_t ingest_plan_parts(const ingest_plan_t *plan)
     return plan ? plan->n : 0;
 }
 
+/* The least part: INGEST_PART_MIN, or OPSREPORT_PART_BYTES (tests). */
+static long long part_min(void)
+{
+    const char *least = getenv("OPSREPORT_PART_BYTES");
+    return least && atoll(least) > 0 ? atoll(least) : INGEST_PART_MIN;
+}
+
+static bool kind_splits(const input_config_t *in)
+{
+    return in->schema->key_field < 0 && in->keep_latest_by < 0 && encoding_splits(in->encoding);
+}
+
+bool ingest_splits(const input_config_t *in, const char *data_dir)
+{
+    ingest_stats_t names;
+    struct stat sb;
+    if (!kind_splits(in))
+        return false;
+    stats_init(&names, in, data_dir);
+    return stat(names.path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size / part_min() >= 2;
+}
+
 ops_status_t ingest_plan_new(const input_config_t *in, const char *data_dir, int minor_units, size_t want,
                              ingest_plan_t **out, ops_error_t *err)
 {
@@ -1501,7 +1523,7 @@ ops_status_t ingest_plan_new(const input_config_t *in, const char *data_dir, int
     char *block = NULL;
     ingest_plan_t *plan = NULL;
     *out = NULL;
-    if (want < 2 || in->schema->key_field >= 0 || in->keep_latest_by >= 0 || !encoding_splits(in->encoding))
+    if (want < 2 || !kind_splits(in))
         return OPS_OK;
     plan = calloc(1, sizeof *plan);
     block = malloc(INGEST_BLOCK);
@@ -1519,10 +1541,7 @@ ops_status_t ingest_plan_new(const input_config_t *in, const char *data_dir, int
     if (plan->fd < 0 || fstat(plan->fd, &plan->opened) != 0 || !S_ISREG(plan->opened.st_mode))
         goto cleanup;
     off_t size = plan->opened.st_size;
-    /* OPSREPORT_PART_BYTES: a smaller least part, so tests split small files */
-    const char *least = getenv("OPSREPORT_PART_BYTES");
-    long long min = least && atoll(least) > 0 ? atoll(least) : INGEST_PART_MIN;
-    size_t n = (size_t)(size / min);
+    size_t n = (size_t)(size / part_min());
     if (n > want)
         n = want;
     if (n < 2)
@@ -1915,14 +1934,5 @@ ops_status_t ingest_plan_finish(ingest_plan_t *plan, ingest_stats_t *stats, ops_
     clock_gettime(CLOCK_MONOTONIC, &t1);
     stats->seconds = (double)(t1.tv_sec - plan->t0.tv_sec) + (double)(t1.tv_nsec - plan->t0.tv_nsec) / 1e9;
     /* as ingest_input: the file read is the file named, whole and unchanged */
-    struct stat now, named;
-    if (fstat(plan->fd, &now) != 0 || stat(stats->path, &named) != 0 || now.st_size != plan->opened.st_size ||
-        now.st_mtim.tv_sec != plan->opened.st_mtim.tv_sec || now.st_mtim.tv_nsec != plan->opened.st_mtim.tv_nsec ||
-        named.st_ino != plan->opened.st_ino || named.st_dev != plan->opened.st_dev ||
-        plan->hashed != (uint64_t)plan->opened.st_size)
-        return ops_error_set(err, OPS_ERR_INPUT, stats->path, 0, NULL,
-                             "changed while being read (%lld bytes at open, %llu read): the export was still "
-                             "being written or was replaced; run again once it is complete",
-                             (long long)plan->opened.st_size, (unsigned long long)plan->hashed);
-    return OPS_OK;
+    return check_unchanged(stats->path, plan->fd, &plan->opened, plan->hashed, err);
 }
