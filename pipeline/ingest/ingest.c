@@ -1136,6 +1136,70 @@ static void parser_set_dialect(struct csv_parser *p, const input_config_t *in)
         csv_set_space_func(p, tab_only);
 }
 
+/* libcsv set up for the input's dialect; false: out of memory. */
+static bool parser_open(struct csv_parser *p, const input_config_t *in)
+{
+    if (csv_init(p, 0) != 0)
+        return false;
+    parser_set_dialect(p, in);
+    return true;
+}
+
+/* The decoder for the input's encoding (UTF-8: none, only checked). */
+static ops_status_t decoder_open(decoder_t *d, const input_config_t *in, const char *path, ops_error_t *err)
+{
+    *d = (decoder_t){ .cd = (iconv_t)-1, .unit = 1 };
+    if (!in->encoding)
+        return OPS_OK;
+    d->cd = iconv_open("UTF-8", in->encoding);
+    if (d->cd == (iconv_t)-1)
+        return ops_error_set(err, OPS_ERR_INPUT, path, 0, NULL, "iconv cannot decode encoding = %s: %s",
+                             in->encoding, strerror(errno));
+    d->unit = code_unit(in->encoding);
+    d->out_cap = INGEST_BLOCK * 3;
+    if (!(d->out = malloc(d->out_cap)))
+        return ops_error_set(err, OPS_ERR_NOMEM, path, 0, NULL, "out of memory");
+    return OPS_OK;
+}
+
+static void decoder_close(decoder_t *d)
+{
+    if (d->cd != (iconv_t)-1)
+        iconv_close(d->cd);
+    free(d->out);
+}
+
+/* What a reader's state owns beyond the keys: header names, filter
+ * columns, the record's field bytes. */
+static void state_free(ingest_state_t *st)
+{
+    for (size_t i = 0; i < st->n_header; i++)
+        g_free(st->header[i]);
+    free(st->filter_col);
+    free(st->buf);
+}
+
+/* A SHA-256 context (OpenSSL: the CPU's SHA instructions), or NULL. */
+static EVP_MD_CTX *sha_new(void)
+{
+    EVP_MD_CTX *sha = EVP_MD_CTX_new();
+    if (sha && !EVP_DigestInit_ex(sha, EVP_sha256(), NULL)) {
+        EVP_MD_CTX_free(sha);
+        sha = NULL;
+    }
+    return sha;
+}
+
+/* The digest as 64 hex digits into out (65 bytes). */
+static void sha_hex(EVP_MD_CTX *sha, char out[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    EVP_DigestFinal_ex(sha, md, &md_len);
+    for (unsigned int i = 0; i < md_len && i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
 /* An export still being written (or replaced) while it was read gives a
  * report of half a file: the size, mtime and inode at open must still hold
  * at the end, for the open file and for its path. */
@@ -1254,33 +1318,14 @@ static ops_status_t ingest_read(const input_config_t *in, const char *data_dir, 
     struct stat opened;
     bool regular = fstat(fileno(fp), &opened) == 0 && S_ISREG(opened.st_mode);
     st.keys = st.schema->key_field >= 0 ? keystore_new() : NULL;
-    sha = EVP_MD_CTX_new();
-    if (sha && !EVP_DigestInit_ex(sha, EVP_sha256(), NULL)) {
-        EVP_MD_CTX_free(sha);
-        sha = NULL;
-    }
+    sha = sha_new();
     block = malloc(INGEST_CARRY + INGEST_BLOCK);
-    if (in->encoding) {
-        dec.cd = iconv_open("UTF-8", in->encoding);
-        if (dec.cd == (iconv_t)-1) {
-            rc = ops_error_set(err, OPS_ERR_INPUT, stats->path, 0, NULL,
-                               "iconv cannot decode encoding = %s: %s", in->encoding, strerror(errno));
-            goto cleanup;
-        }
-        dec.unit = code_unit(in->encoding);
-        dec.out_cap = INGEST_BLOCK * 3;
-        dec.out = malloc(dec.out_cap);
-    }
-    if (!block || !sha || (in->encoding && !dec.out) || (st.schema->key_field >= 0 && !st.keys)) {
+    if ((rc = decoder_open(&dec, in, stats->path, err)) != OPS_OK)
+        goto cleanup;
+    if (!block || !sha || (st.schema->key_field >= 0 && !st.keys) || !(parser_ready = parser_open(&parser, in))) {
         rc = ops_error_set(err, OPS_ERR_NOMEM, stats->path, 0, NULL, "out of memory");
         goto cleanup;
     }
-    if (csv_init(&parser, 0) != 0) {
-        rc = ops_error_set(err, OPS_ERR_NOMEM, stats->path, 0, NULL, "out of memory");
-        goto cleanup;
-    }
-    parser_ready = true;
-    parser_set_dialect(&parser, in);
 
     /* block[0..carry) holds a character cut by the previous block's end */
     size_t carry = 0;
@@ -1332,27 +1377,18 @@ static ops_status_t ingest_read(const input_config_t *in, const char *data_dir, 
     }
     if (rc != OPS_OK)
         goto cleanup;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int md_len = 0;
-    EVP_DigestFinal_ex(sha, md, &md_len);
-    for (unsigned int i = 0; i < md_len && 2 * i + 2 < sizeof stats->sha256; i++)
-        snprintf(stats->sha256 + 2 * i, 3, "%02x", md[i]);
+    sha_hex(sha, stats->sha256);
 
 cleanup:
     if (parser_ready)
         csv_free(&parser);
-    if (dec.cd != (iconv_t)-1)
-        iconv_close(dec.cd);
+    decoder_close(&dec);
     if (fp)
         fclose(fp);
     EVP_MD_CTX_free(sha);
     keystore_free(st.keys);
-    for (size_t i = 0; i < st.n_header; i++)
-        g_free(st.header[i]);
-    free(st.filter_col);
-    free(st.buf);
+    state_free(&st);
     free(block);
-    free(dec.out);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     stats->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     return rc;
@@ -1637,22 +1673,12 @@ static ops_status_t plan_read(ingest_plan_t *plan, size_t k, rejects_writer_t *r
     pt->stats.present = true;
     pt->hit_eof = false;
     state_init(&st, in, plan->minor_units, rejects, sink, sink_ctx, &pt->stats, err);
-    if (in->encoding) {
-        dec.cd = iconv_open("UTF-8", in->encoding);
-        if (dec.cd == (iconv_t)-1) {
-            rc = ops_error_set(err, OPS_ERR_INPUT, st.path, 0, NULL, "iconv cannot decode encoding = %s: %s",
-                               in->encoding, strerror(errno));
-            goto cleanup;
-        }
-        dec.out_cap = INGEST_BLOCK * 3;
-        dec.out = malloc(dec.out_cap);
-    }
-    if (!block || (in->encoding && !dec.out) || csv_init(&parser, 0) != 0) {
+    if ((rc = decoder_open(&dec, in, st.path, err)) != OPS_OK)
+        goto cleanup;
+    if (!block || !(parser_ready = parser_open(&parser, in))) {
         rc = ops_error_set(err, OPS_ERR_NOMEM, st.path, 0, NULL, "out of memory");
         goto cleanup;
     }
-    parser_ready = true;
-    parser_set_dialect(&parser, in);
     if (k > 0 && pt->start < size) {
         /* the header maps the columns: read it as part 0 does, then start
          * afresh at this part's offset */
@@ -1687,13 +1713,10 @@ static ops_status_t plan_read(ingest_plan_t *plan, size_t k, rejects_writer_t *r
         pt->stats.present = true;
         memcpy(pt->stats.field_mapped, mapped, sizeof mapped);
         csv_free(&parser);
-        parser_ready = false;
-        if (csv_init(&parser, 0) != 0) {
+        if (!(parser_ready = parser_open(&parser, in))) {
             rc = ops_error_set(err, OPS_ERR_NOMEM, st.path, 0, NULL, "out of memory");
             goto cleanup;
         }
-        parser_ready = true;
-        parser_set_dialect(&parser, in);
         st.header_only = st.stop = false;
         st.n_fields = st.buf_len = 0;
         st.rec_start = st.field_start = st.last_field_start = 0;
@@ -1784,14 +1807,9 @@ static ops_status_t plan_read(ingest_plan_t *plan, size_t k, rejects_writer_t *r
 cleanup:
     if (parser_ready)
         csv_free(&parser);
-    if (dec.cd != (iconv_t)-1)
-        iconv_close(dec.cd);
-    for (size_t i = 0; i < st.n_header; i++)
-        g_free(st.header[i]);
-    free(st.filter_col);
-    free(st.buf);
+    decoder_close(&dec);
+    state_free(&st);
     free(block);
-    free(dec.out);
     return rc;
 }
 
@@ -1868,8 +1886,8 @@ ops_status_t ingest_plan_hash(ingest_plan_t *plan, ops_error_t *err)
 {
     ops_status_t rc = OPS_OK;
     char *block = malloc(INGEST_BLOCK);
-    EVP_MD_CTX *sha = EVP_MD_CTX_new();
-    if (!block || !sha || !EVP_DigestInit_ex(sha, EVP_sha256(), NULL)) {
+    EVP_MD_CTX *sha = sha_new();
+    if (!block || !sha) {
         rc = ops_error_set(err, OPS_ERR_NOMEM, plan->base.path, 0, NULL, "out of memory");
         goto cleanup;
     }
@@ -1885,11 +1903,7 @@ ops_status_t ingest_plan_hash(ingest_plan_t *plan, ops_error_t *err)
         EVP_DigestUpdate(sha, block, (size_t)got);
         plan->hashed += (uint64_t)got;
     }
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int md_len = 0;
-    EVP_DigestFinal_ex(sha, md, &md_len);
-    for (unsigned int i = 0; i < md_len && 2 * i + 2 < sizeof plan->sha256; i++)
-        snprintf(plan->sha256 + 2 * i, 3, "%02x", md[i]);
+    sha_hex(sha, plan->sha256);
 
 cleanup:
     EVP_MD_CTX_free(sha);
