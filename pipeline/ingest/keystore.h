@@ -5,8 +5,9 @@
  * keystore_t: a set of byte-string keys, each with one 64-bit value, and an
  * id counting from 0 in the order of first insertion. The key bytes live in
  * one arena, the entries (16 bytes) in one array and the hash table holds
- * 32-bit entry numbers: about 24 bytes plus the key per key (at most 4 GB
- * of key bytes in all), where a GHashTable of g_strdup'd keys took about
+ * 8-byte slots (entry number and hash): about 30 bytes plus the key per
+ * key (at most 4 GB of key bytes in all), where a GHashTable of g_strdup'd
+ * keys took about
  * 65 for a short one (malloc's per-string overhead, 8-byte slots) and had
  * no insertion order of its own.
  *
