@@ -1310,3 +1310,76 @@ Test(ingest, duplicate_long_key, .init = setup, .fini = teardown)
     cr_assert_str_eq(st.first_rejects[0].reason, want);
     config_free(cfg);
 }
+
+/* Lines without quotes are split by the reader itself (split_line), the
+ * rest by libcsv: both give the hand-checked fields, and the same as
+ * libcsv alone (OPSREPORT_LIBCSV_ONLY=1). */
+typedef struct {
+    const char *delimiter; /* config value */
+    char d;                /* the byte */
+} split_dialect_t;
+
+Test(reader, quote_free_lines_split_as_libcsv, .init = setup, .fini = teardown)
+{
+    static const split_dialect_t dialects[] = { { "comma", ',' }, { "tab", '\t' } };
+    for (size_t k = 0; k < sizeof dialects / sizeof dialects[0]; k++) {
+        char d = dialects[k].d;
+        /* | stands for the delimiter */
+        const char *lines[] = {
+            "Date|Entity|CC|Account|Type|Amount",
+            "2026-10-01|  Alpha  |CC1|4000|revenue|10.00",    /* 2: spaces around a field trimmed */
+            "   ",                                           /* 3: blank, no row */
+            "2026-10-02|Beta|CC1|4000|revenue|20.00|",       /* 4: a trailing empty column is harmless */
+            "2026-10-03|Gamma|CC1|4000|revenue",             /* 5: 5 fields */
+            "|||||",                                         /* 6: 6 empty fields: date missing */
+            "2026-10-04|\"Delta| Inc\"|CC1|4000|revenue|30.00", /* 7: quoted, through libcsv */
+            "2026-10-05|Ep\"silon|CC1|4000|revenue|40.00",   /* 8: stray quote kept as text */
+            "2026-10-06|Zeta|CC1|4000|revenue|50.00",        /* 9 */
+        };
+        GString *csv = g_string_new("");
+        for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+            for (const char *c = lines[i]; *c; c++)
+                g_string_append_c(csv, *c == '|' ? d : *c);
+            g_string_append(csv, i == 4 ? "\r\r\n" : i == 6 ? "\r" : "\n");
+        }
+        write_file("gl.csv", csv->str, csv->len);
+        g_string_free(csv, TRUE);
+        char ini[600];
+        snprintf(ini, sizeof ini,
+                 "[report]\norganisation = Test\n\n[input.gl_actuals]\nfile = gl.csv\ndelimiter = %s\n"
+                 "col.date = Date\ncol.entity = Entity\ncol.cost_centre = CC\ncol.account = Account\n"
+                 "col.account_type = Type\ncol.amount = Amount\n",
+                 dialects[k].delimiter);
+        for (int libcsv_only = 0; libcsv_only < 2; libcsv_only++) {
+            if (libcsv_only)
+                setenv("OPSREPORT_LIBCSV_ONLY", "1", 1);
+            ops_error_t err = { 0 };
+            collected_t c = { 0 };
+            ingest_stats_t st;
+            ops_status_t rc = read_input(ini, NULL, collect, &c, &st, &err);
+            unsetenv("OPSREPORT_LIBCSV_ONLY");
+            cr_assert_eq(rc, OPS_OK, "%s", err.message);
+            cr_assert_eq(st.physical_lines, 9, "dialect %zu, libcsv only %d", k, libcsv_only);
+            cr_assert_eq(st.rows_read, 7, "dialect %zu, libcsv only %d: %llu", k, libcsv_only,
+                         (unsigned long long)st.rows_read);
+            cr_assert_eq(c.n, 5, "dialect %zu, libcsv only %d: %d", k, libcsv_only, c.n);
+            const char *names[] = { "Alpha", "Beta", "Delta| Inc", "Ep\"silon", "Zeta" };
+            const long at[] = { 2, 4, 7, 8, 9 };
+            for (int i = 0; i < 5; i++) {
+                char want[32];
+                snprintf(want, sizeof want, "%s", names[i]);
+                for (char *p = want; *p; p++)
+                    if (*p == '|')
+                        *p = d;
+                cr_assert_str_eq(c.text[i], want, "dialect %zu, libcsv only %d, row %d", k, libcsv_only, i);
+                cr_assert_eq(c.lines[i], at[i], "dialect %zu, libcsv only %d, row %d", k, libcsv_only, i);
+            }
+            cr_assert_eq(c.amount_sum, 15000);
+            cr_assert_eq(st.n_first_rejects, 2);
+            cr_assert_eq(st.first_rejects[0].line, 5);
+            cr_assert_str_eq(st.first_rejects[0].reason, "expected 6 fields as in the header, found 5");
+            cr_assert_eq(st.first_rejects[1].line, 6);
+            cr_assert_str_eq(st.first_rejects[1].column, "Date");
+        }
+    }
+}
