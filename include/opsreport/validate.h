@@ -24,5 +24,15 @@ bool validate_field(const field_def_t *def, const input_config_t *in, int minor_
 
 /* True if the value is one of the input's missing tokens (after trimming). */
 bool validate_is_missing(const input_config_t *in, const char *raw, size_t len);
+/* validate_field for a caller that has trimmed raw (no ASCII space at either
+ * end) and already asked validate_is_missing: missing is its answer. The
+ * ingest's per-field path, which used to trim and look up the missing
+ * tokens twice more per field. */
+bool validate_value(const field_def_t *def, const input_config_t *in, int minor_units, const char *raw,
+                    size_t len, bool missing, field_value_t *out, char *why_buf, size_t why_size,
+                    const char **why);
+/* ASCII white space (what isspace means in the C locale the program runs
+ * in), without the ctype table call isspace makes per byte. */
+static inline bool validate_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 #endif

@@ -535,14 +535,27 @@ static const char *cell(const ingest_state_t *st, int col, size_t *len)
         *len = n;
         return t;
     }
-    while (n && isspace((unsigned char)*t)) {
+    while (n && validate_space((unsigned char)*t)) {
         t++;
         n--;
     }
-    while (n && isspace((unsigned char)t[n - 1]))
+    while (n && validate_space((unsigned char)t[n - 1]))
         n--;
     *len = n;
     return t;
+}
+
+/* A text from the config or joined from cells, trimmed as a cell is. */
+static void trim_view(const char **t, size_t *len)
+{
+    if (!*len || ((unsigned char)(*t)[0] > ' ' && (unsigned char)(*t)[*len - 1] > ' '))
+        return;
+    while (*len && validate_space((unsigned char)**t)) {
+        (*t)++;
+        (*len)--;
+    }
+    while (*len && validate_space((unsigned char)(*t)[*len - 1]))
+        (*len)--;
 }
 
 /* Rejects the row for field f: writes the reject and books its amounts. */
@@ -560,11 +573,11 @@ static void reject_row(ingest_state_t *st, long line, const char *column, const 
     }
 }
 
-/* The text a field gets from its sources (steps 2 and 3 of map.h). Sets
- * *column to what a reject should name. false with a reason: no value of
- * a closed vocabulary. */
+/* The text a field gets from its sources (steps 2 and 3 of map.h),
+ * trimmed, and whether it is a missing-value token. Sets *column to what a
+ * reject should name. false with a reason: no value of a closed vocabulary. */
 static bool field_source(ingest_state_t *st, size_t f, const char **text, size_t *len,
-                         const char **column, char *why, size_t why_size)
+                         const char **column, bool *is_missing, char *why, size_t why_size)
 {
     const input_config_t *in = st->in;
     const field_def_t *def = &st->schema->fields[f];
@@ -598,12 +611,15 @@ static bool field_source(ingest_state_t *st, size_t f, const char **text, size_t
                 break;
         }
     }
+    trim_view(text, len);
     bool missing = validate_is_missing(in, *text, *len);
     if (missing && in->default_value[f]) {
         *text = in->default_value[f];
         *len = strlen(*text);
+        trim_view(text, len);
         missing = validate_is_missing(in, *text, *len);
     }
+    *is_missing = missing;
     if (missing)
         return true;
     const value_map_t *m = &in->maps[f];
@@ -612,6 +628,8 @@ static bool field_source(ingest_state_t *st, size_t f, const char **text, size_t
         if (to) {
             *text = to;
             *len = strlen(to);
+            trim_view(text, len);
+            *is_missing = validate_is_missing(in, *text, *len);
         } else if (def->type == FT_ENUM && map_vocab(def, *text, *len) < 0) {
             char shown[300], allowed[200];
             map_describe(m, shown, sizeof shown);
@@ -631,6 +649,7 @@ static bool field_source(ingest_state_t *st, size_t f, const char **text, size_t
         if (idx >= 0) {
             *text = def->enum_values[idx];
             *len = strlen(*text);
+            *is_missing = validate_is_missing(in, *text, *len);
         }
     }
     return true;
@@ -671,13 +690,15 @@ static void process_row(ingest_state_t *st)
         const field_def_t *def = &st->schema->fields[f];
         const char *text, *column;
         size_t len;
+        bool missing = false;
         memset(&values[f], 0, sizeof values[f]);
         values[f].text = "";
-        bool ok = field_source(st, f, &text, &len, &column, why_buf, sizeof why_buf);
+        bool ok = field_source(st, f, &text, &len, &column, &missing, why_buf, sizeof why_buf);
         if (ok && st->derive_account_type && f == GL_ACCOUNT_TYPE)
             continue; /* classified from the account below */
         if (ok)
-            ok = validate_field(def, in, st->minor_units, text, len, &values[f], why_buf, sizeof why_buf, &why);
+            ok = validate_value(def, in, st->minor_units, text, len, missing, &values[f], why_buf, sizeof why_buf,
+                                &why);
         else
             why = why_buf;
         if (!ok && !bad_column) {

@@ -109,16 +109,24 @@ bool validate_field(const field_def_t *def, const input_config_t *in, int minor_
                     const char *raw, size_t len, field_value_t *out, char *why_buf,
                     size_t why_size, const char **why)
 {
-    while (len && isspace((unsigned char)*raw)) {
+    while (len && validate_space((unsigned char)*raw)) {
         raw++;
         len--;
     }
-    while (len && isspace((unsigned char)raw[len - 1]))
+    while (len && validate_space((unsigned char)raw[len - 1]))
         len--;
+    return validate_value(def, in, minor_units, raw, len, validate_is_missing(in, raw, len), out, why_buf,
+                         why_size, why);
+}
+
+bool validate_value(const field_def_t *def, const input_config_t *in, int minor_units, const char *raw,
+                    size_t len, bool missing, field_value_t *out, char *why_buf, size_t why_size,
+                    const char **why)
+{
     memset(out, 0, sizeof *out);
     out->text = raw;
     out->len = len;
-    if (validate_is_missing(in, raw, len)) {
+    if (missing) {
         if (def->required) {
             snprintf(why_buf, why_size, "required %s is missing (expected %s)", def->name,
                      type_name(def->type));
