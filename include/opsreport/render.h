@@ -74,7 +74,10 @@ typedef struct {
     const char *scoped;  /* a scoped recipient's copy, "%s" = the scope's slug; NULL: whole organisation only */
     render_timer_t timer;
     render_fn_t render;
-    bool (*wanted)(const report_model_t *m); /* NULL: always written */
+    bool (*wanted)(const report_model_t *m); /* NULL: always written; asked before the forecast runs */
+    /* reads only what the analysis made, nothing the forecast and review
+     * write (forecasts, review, KPIs): --jobs N renders it beside them */
+    bool before_forecast;
 } render_output_t;
 
 extern const render_output_t render_outputs[RENDER_OUT_COUNT];

@@ -1082,6 +1082,10 @@ cleanup:
  * walks the outputs in registry order: the first that failed is the error the
  * serial loop would report, and the render_KEY fault points fire in that
  * order, so a kill at one leaves the run folder as before (temps only).
+ * An output marked before_forecast (detail.xlsx: the period's GL lines, the
+ * longest render of a large month) starts in a thread of its own as soon as
+ * the analysis is done and renders while the forecast runs, which writes
+ * only model fields it does not read (render.h).
  * Audited for threads: our render code keeps no static mutable state (the
  * workbook's ranking goes through qsort_r); libharu keeps its state and error
  * handler per document; libxlsxwriter 1.1.4 dates docProps with gmtime(),
@@ -1099,67 +1103,121 @@ typedef struct {
     ops_status_t rc[RENDER_OUT_COUNT];
     ops_error_t errs[RENDER_OUT_COUNT];
     double seconds[RENDER_OUT_COUNT];               /* each render's own wall time */
+    ops_status_t reserve_rc;                        /* the first output that could not be reserved */
+    ops_error_t reserve_err;
     pthread_mutex_t lock;
-    size_t next;                                    /* under lock */
+    size_t next[2];                                 /* under lock: per stage, 0 early, 1 the rest */
+    bool early_running;                             /* a thread renders the early outputs */
+    pthread_t early;
 } render_jobs_t;
 
-static void *render_worker(void *data)
+static int render_stage(const render_jobs_t *r, size_t i) { return r->out[i]->before_forecast ? 0 : 1; }
+
+/* Renders the outputs of one stage until none is left. */
+static void render_take(render_jobs_t *r, int stage)
 {
-    render_jobs_t *r = data;
     for (;;) {
         pthread_mutex_lock(&r->lock);
-        size_t i = r->next++;
+        while (r->next[stage] < r->n && render_stage(r, r->next[stage]) != stage)
+            r->next[stage]++;
+        size_t i = r->next[stage]++;
         pthread_mutex_unlock(&r->lock);
         if (i >= r->n)
-            return NULL;
+            return;
         double t = now_seconds();
         r->rc[i] = r->out[i]->render(r->model, r->info, r->path[i], &r->errs[i]);
         r->seconds[i] = now_seconds() - t;
     }
 }
 
-/* Renders the wanted outputs of one scope (slug NULL: the whole organisation)
- * in up to jobs threads; adds each render's time to t_render. On failure err
- * is the error of the first output in registry order that could not be
- * reserved or rendered, as the serial loop reports it. */
-static ops_status_t render_parallel(const config_t *cfg, runfolder_t *rf, const report_model_t *model,
-                                    const render_info_t *info, const char *slug, int jobs,
-                                    double t_render[RENDER_TIMER_COUNT], ops_error_t *err)
+static void *render_worker_early(void *data)
+{
+    render_take(data, 0);
+    return NULL;
+}
+
+static void *render_worker(void *data)
+{
+    render_take(data, 1);
+    return NULL;
+}
+
+/* Reserves the temp paths of one scope's wanted outputs (slug NULL: the
+ * whole organisation) in registry order and, with jobs > 1, starts the early
+ * ones in a thread of their own. *out is the caller's, ended by
+ * render_parallel or render_abandon. */
+static ops_status_t render_begin(const config_t *cfg, runfolder_t *rf, const report_model_t *model,
+                                 const render_info_t *info, const char *slug, int jobs, render_jobs_t **out,
+                                 ops_error_t *err)
 {
     render_jobs_t *r = calloc(1, sizeof *r); /* ~38 KB of names, paths and errors: not on the stack */
+    *out = r;
     if (!r)
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    ops_status_t rc = OPS_OK, reserve_rc = OPS_OK;
-    ops_error_t reserve_err = { 0 };
     r->model = model;
     r->info = info;
     pthread_mutex_init(&r->lock, NULL);
+    bool early = false;
     for (size_t k = 0; k < RENDER_OUT_COUNT; k++) {
-        const render_output_t *out = &render_outputs[k];
+        const render_output_t *o = &render_outputs[k];
         char *name = r->name[r->n];
-        if ((slug && !out->scoped) || (out->wanted && !out->wanted(model)))
+        if ((slug && !o->scoped) || (o->wanted && !o->wanted(model)))
             continue;
         if (!slug)
-            snprintf(name, RUNFOLDER_NAME_SIZE, "%s", output_file(cfg, out));
+            snprintf(name, RUNFOLDER_NAME_SIZE, "%s", output_file(cfg, o));
         else
-            snprintf(name, RUNFOLDER_NAME_SIZE, out->scoped, slug);
+            snprintf(name, RUNFOLDER_NAME_SIZE, o->scoped, slug);
         /* the serial loop renders the outputs before one it cannot reserve, then stops */
-        if ((reserve_rc = runfolder_temp_path(rf, name, r->path[r->n], sizeof r->path[r->n], &reserve_err)) != OPS_OK)
+        if ((r->reserve_rc = runfolder_temp_path(rf, name, r->path[r->n], sizeof r->path[r->n], &r->reserve_err)) !=
+            OPS_OK)
             break;
-        r->out[r->n++] = out;
+        early = early || o->before_forecast;
+        r->out[r->n++] = o;
     }
-    if ((size_t)jobs > r->n)
-        jobs = (int)r->n;
+    /* a thread that cannot start leaves its outputs to render_parallel */
+    if (early && jobs > 1)
+        r->early_running = pthread_create(&r->early, NULL, render_worker_early, r) == 0;
+    return OPS_OK;
+}
+
+/* Waits for the early renders and frees r, after a failure elsewhere. */
+static void render_abandon(render_jobs_t *r)
+{
+    if (!r)
+        return;
+    if (r->early_running)
+        pthread_join(r->early, NULL);
+    pthread_mutex_destroy(&r->lock);
+    free(r);
+}
+
+/* Renders the rest of r's outputs in up to jobs threads (the early thread
+ * counts as one while it runs), waits for all, adds each render's time to
+ * t_render and frees r. On failure err is the error of the first output in
+ * registry order that could not be reserved or rendered, as the serial loop
+ * reports it. */
+static ops_status_t render_parallel(render_jobs_t *r, int jobs, double t_render[RENDER_TIMER_COUNT],
+                                    ops_error_t *err)
+{
+    ops_status_t rc = OPS_OK;
+    int extra = jobs - 1 - (r->early_running ? 1 : 0);
+    if (extra > (int)r->n)
+        extra = (int)r->n;
     /* this thread is one of the jobs: it takes outputs too, all of them when
      * no other thread could start */
     pthread_t threads[RENDER_OUT_COUNT];
     int started = 0;
-    for (; started < jobs - 1; started++)
+    for (; started < extra; started++)
         if (pthread_create(&threads[started], NULL, render_worker, r) != 0)
             break;
-    render_worker(r);
+    render_take(r, 1);
+    if (!r->early_running)
+        render_take(r, 0);
     for (int t = 0; t < started; t++)
         pthread_join(threads[t], NULL);
+    if (r->early_running)
+        pthread_join(r->early, NULL);
+    r->early_running = false;
 
     for (size_t i = 0; i < r->n; i++) {
         if (r->rc[i] != OPS_OK) {
@@ -1173,13 +1231,12 @@ static ops_status_t render_parallel(const config_t *cfg, runfolder_t *rf, const 
         t_render[r->out[i]->timer] += r->seconds[i];
         log_msg(2, "%s: rendered in %.2f s", r->name[i], r->seconds[i]);
     }
-    if (reserve_rc != OPS_OK) {
-        *err = reserve_err;
-        rc = reserve_rc;
+    if (r->reserve_rc != OPS_OK) {
+        *err = r->reserve_err;
+        rc = r->reserve_rc;
     }
 cleanup:
-    pthread_mutex_destroy(&r->lock);
-    free(r);
+    render_abandon(r);
     return rc;
 }
 
@@ -1189,6 +1246,7 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     config_t *cfg = NULL;
     fanout_t fan = { 0 };
     report_model_t *model = NULL;
+    render_jobs_t *renders = NULL; /* a scope's outputs, begun before its forecast (--jobs N) */
     ingest_stats_t *stats = NULL;
     bool *sliced = NULL;           /* per input: read in slices by shards */
     shard_piece_t *pieces = NULL;  /* per input: what this run read of it */
@@ -1366,6 +1424,11 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
             snprintf(model->dq_findings[i], sizeof model->dq_findings[i], "%s", dq[i]);
         model->n_dq_findings = n_dq;
         t_analyse += now_seconds() - t;
+        if (sc > 0)
+            scope_slug(fan.scope[sc], slug, sizeof slug);
+        /* the outputs that need no forecast start rendering now, beside it */
+        if (jobs > 1 && render_begin(cfg, &rf, model, &info, sc ? slug : NULL, jobs, &renders, &err) != OPS_OK)
+            goto fail;
         t = now_seconds();
         outlook_context_t octx = { out_dir, o->data_dir, templates, rejects };
         if (outlook_run_ctx(cfg, model, sc == 0 ? &octx : NULL, &err) != OPS_OK)
@@ -1380,10 +1443,10 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         t_forecast += now_seconds() - t;
         if (sc == 0)
             warn_unused_kpis(cfg, model);
-        else
-            scope_slug(fan.scope[sc], slug, sizeof slug);
         if (jobs > 1) {
-            if (render_parallel(cfg, &rf, model, &info, sc ? slug : NULL, jobs, t_render, &err) != OPS_OK)
+            render_jobs_t *r = renders;
+            renders = NULL;
+            if (render_parallel(r, jobs, t_render, &err) != OPS_OK)
                 goto fail;
         }
         for (size_t k = 0; k < RENDER_OUT_COUNT && jobs <= 1; k++) { /* --jobs 1: one after another */
@@ -1470,6 +1533,8 @@ write_manifest:
     goto cleanup;
 
 fail:
+    render_abandon(renders); /* its early renders end before the run folder goes */
+    renders = NULL;
     exit_code = report_error(&err);
     if (rejects)
         rejects_close(rejects, NULL);

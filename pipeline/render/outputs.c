@@ -25,12 +25,12 @@ static bool detail_wanted(const report_model_t *m) { return m->gl_detail.spool !
 /* positional, so a missing entry is a compile error against render.h's size;
  * test_render_model checks each entry sits at its own id */
 const render_output_t render_outputs[] = {
-    { RENDER_OUT_WORKBOOK, "xlsx", "report.xlsx", NULL, RENDER_TIMER_XLSX, render_xlsx, NULL },
-    { RENDER_OUT_DETAIL, "detail", "detail.xlsx", NULL, RENDER_TIMER_XLSX, detail_render, detail_wanted },
-    { RENDER_OUT_PDF, "pdf", "summary.pdf", "summary-%s.pdf", RENDER_TIMER_PDF, render_pdf, NULL },
-    { RENDER_OUT_MESSAGE, "message", "message.txt", "message-%s.txt", RENDER_TIMER_PDF, render_message, NULL },
-    { RENDER_OUT_HTML, "html", "summary.html", "summary-%s.html", RENDER_TIMER_PDF, render_html, NULL },
-    { RENDER_OUT_FORECASTS, "forecasts", "forecasts.csv", NULL, RENDER_TIMER_XLSX, snapshot_render, NULL },
+    { RENDER_OUT_WORKBOOK, "xlsx", "report.xlsx", NULL, RENDER_TIMER_XLSX, render_xlsx, NULL, false },
+    { RENDER_OUT_DETAIL, "detail", "detail.xlsx", NULL, RENDER_TIMER_XLSX, detail_render, detail_wanted, true },
+    { RENDER_OUT_PDF, "pdf", "summary.pdf", "summary-%s.pdf", RENDER_TIMER_PDF, render_pdf, NULL, false },
+    { RENDER_OUT_MESSAGE, "message", "message.txt", "message-%s.txt", RENDER_TIMER_PDF, render_message, NULL, false },
+    { RENDER_OUT_HTML, "html", "summary.html", "summary-%s.html", RENDER_TIMER_PDF, render_html, NULL, false },
+    { RENDER_OUT_FORECASTS, "forecasts", "forecasts.csv", NULL, RENDER_TIMER_XLSX, snapshot_render, NULL, false },
 };
 
 const char *const render_timer_names[RENDER_TIMER_COUNT] = {

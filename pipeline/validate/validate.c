@@ -29,13 +29,8 @@ static bool token_equal(const char *tok, const char *raw, size_t len)
     return tok[len] == '\0';
 }
 
-bool validate_is_missing(const input_config_t *in, const char *raw, size_t len)
+bool validate_is_missing_listed(const input_config_t *in, const char *raw, size_t len)
 {
-    if (len == 0)
-        return true;
-    unsigned char c = ascii_lower((unsigned char)raw[0]);
-    if (in->missing_indexed && !(in->missing_first[c >> 3] & (1u << (c & 7))))
-        return false;
     for (size_t i = 0; i < in->missing.count; i++)
         if (token_equal(in->missing.items[i], raw, len))
             return true;

@@ -194,3 +194,23 @@ def test_jobs_is_not_an_option_of_merge():
     proc = run_opsreport("merge", "--jobs", "2", "x.partial")
     assert proc.returncode == 2
     assert "--jobs is an option of run and validate" in proc.stderr
+
+
+def test_forecast_failure_while_detail_renders_at_any_jobs(tmp_path):
+    """At --jobs N detail.xlsx starts rendering before the forecast runs; a
+    forecast that fails (an overrides file without its columns) stops every
+    N with the same error, after the early render ended: nothing published,
+    no temp file left."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "sample-data", data)
+    (data / "overrides.csv").write_text("series,period\nrevenue,2026-11\n")
+    config = tmp_path / "ovr.ini"
+    config.write_text((ROOT / CONFIG).read_text() + "\n[forecast]\noverrides = overrides.csv\n")
+    lines = []
+    for n in JOBS:
+        proc, folder = run_at(tmp_path, n, config=config, data=data, check=None)
+        assert proc.returncode not in (0, None) and proc.returncode < 128, (n, proc.returncode, proc.stderr)
+        lines.append(error_line(proc, folder.parent))
+        assert sorted(p.name for p in folder.iterdir()) == [".lock"], (n, list(folder.iterdir()))
+    assert "overrides.csv" in lines[0] and "no column 'value'" in lines[0], lines[0]
+    assert lines[1] == lines[0] and lines[2] == lines[0], lines
