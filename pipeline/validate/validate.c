@@ -165,7 +165,16 @@ bool validate_value(const field_def_t *def, const input_config_t *in, int minor_
             *why = date_why(&in->timestamp_formats, true, *why, why_buf, why_size);
         break;
     case FT_ENUM:
-        ok = parse_enum(raw, len, def->enum_values, &out->v.enum_index, why);
+        /* the ingest hands on the allowed value itself once map_vocab knew
+         * it: its index without comparing texts again */
+        ok = false;
+        for (int i = 0; def->enum_values[i] && !ok; i++)
+            if (raw == def->enum_values[i]) {
+                out->v.enum_index = i;
+                ok = true;
+            }
+        if (!ok)
+            ok = parse_enum(raw, len, def->enum_values, &out->v.enum_index, why);
         if (!ok) {
             size_t n = 0;
             append(why_buf, why_size, &n, "expected one of ");
