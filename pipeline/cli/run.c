@@ -971,7 +971,11 @@ static ops_status_t ingest_parallel(const run_options_t *o, const config_t *cfg,
                 count++;
                 bytes += file_bytes(o, &cfg->inputs[i]);
             }
-        if (count == 1 && !j.slicing && (rc = ingest_plan_new(&cfg->inputs[first], o->data_dir, cfg->minor_units, (size_t)jobs,
+        /* three parts per thread: a part's cost follows its rows, not its
+         * bytes (the period's rows at a file's end feed the detail and the
+         * SPC charts), and smaller parts at the end of the queue let the
+         * threads finish together; each more part is one more merge */
+        if (count == 1 && !j.slicing && (rc = ingest_plan_new(&cfg->inputs[first], o->data_dir, cfg->minor_units, (size_t)jobs * 3,
                                                 &j.plans[first], err)) != OPS_OK)
             goto cleanup;
         size_t parts = ingest_plan_parts(j.plans[first]);

@@ -1,5 +1,5 @@
 """`run/validate --jobs N` read a large export of a kind whose rows stand
-alone (GL, inventory, production, quality) in N parts, one thread each. A part
+alone (GL, inventory, production, quality) in up to 3N parts on N threads. A part
 starts just after an LF, a guess at a record start; where the guess was inside
 a quoted field, the part is read again from where the part before it ended.
 The run folder must be the same bytes as reading the file whole (--jobs 1):
@@ -109,7 +109,8 @@ def test_parts_give_the_bytes_of_one_pass(tmp_path, monkeypatch, case):
     ini, data = write_case(tmp_path, case, gl_text(seed=len(case), **CASES[case]))
     results = [run_jobs(tmp_path, ini, data, n, monkeypatch) for n in (1, 2, 7)]
     assert results[0][2] == (1, 0)  # --jobs 1 reads the file whole
-    assert results[1][2][0] == 2 and results[2][2][0] == 7, [r[2] for r in results]
+    # three parts per thread, as many as the file has room for
+    assert results[1][2][0] == 6 and results[2][2][0] > 6, [r[2] for r in results]
     if case != "clean":  # some guess fell inside a quoted field and was read again
         assert sum(r[2][1] for r in results) > 0, [r[2] for r in results]
     assert_same_folders([r[1] for r in results])
@@ -124,7 +125,7 @@ def test_line_numbers_of_rejects_are_those_of_the_file(tmp_path, monkeypatch):
     text = gl_text(seed=5, eol="\r\n")
     ini, data = write_case(tmp_path, "lines", text)
     _, folder, parts = run_jobs(tmp_path, ini, data, 5, monkeypatch)
-    assert parts[0] == 5
+    assert parts[0] > 5  # up to three per thread
     # physical lines as the reader counts them: LF, CR LF, CR CR LF, a lone CR
     want = [n + 1 for n, line in enumerate(re.split(r"\r*\n|\r", text)) if line.startswith("31.02.x")]
     got = []
@@ -139,7 +140,7 @@ def test_a_single_byte_encoding_splits_too(tmp_path, monkeypatch):
     ini, data = write_case(tmp_path, "latin1", text.replace("Łódź", "Málaga").replace("São", "Sâo"),
                            encoding="latin-1", config_encoding="ISO-8859-1")
     results = [run_jobs(tmp_path, ini, data, n, monkeypatch) for n in (1, 3)]
-    assert results[1][2][0] == 3
+    assert results[1][2][0] > 3  # up to three per thread
     assert_same_folders([r[1] for r in results])
 
 
