@@ -631,12 +631,16 @@ static ops_status_t merge_partials(const run_options_t *o, const config_t *cfg, 
  * units (a row only touches its own input's entry); parts count in a gate of
  * their own, merged like the states. Tasks start largest first. */
 
-typedef enum { TASK_UNIT, TASK_PART, TASK_HASH } task_kind_t;
+/* A TASK_PLAN finds where the parts of an input that may split begin (a
+ * pass counting its lines) and queues them and its hash, or reads the input
+ * whole as its unit's TASK_UNIT would; plans run first, beside each other
+ * and the units, not one after another before any thread starts. */
+typedef enum { TASK_UNIT, TASK_PART, TASK_HASH, TASK_PLAN } task_kind_t;
 
 typedef struct {
     task_kind_t kind;
-    size_t unit;             /* TASK_UNIT */
-    size_t input, part;      /* TASK_PART, TASK_HASH */
+    size_t unit;             /* TASK_UNIT, TASK_PLAN */
+    size_t input, part;      /* TASK_PART, TASK_HASH, TASK_PLAN */
     uint64_t weight;         /* bytes to read, for the order */
 } task_t;
 
@@ -663,7 +667,10 @@ typedef struct {
     ops_status_t *hash_rc;   /* per input with a plan */
     ops_error_t *hash_errs;
     task_t *tasks;
-    size_t n_tasks;
+    size_t n_tasks;          /* under lock once the threads run (a plan adds tasks) */
+    size_t plans_pending;    /* TASK_PLANs not finished, under lock */
+    pthread_cond_t more;     /* tasks added or the last plan finished */
+    int jobs;
     bool slicing;            /* run --partial --shard K/N, N > 1: large inputs in N slices */
     bool *sliced;            /* per input: read in slices (shard.h), filled here */
     shard_piece_t *pieces;   /* per input: what this shard read, filled here; may be NULL */
@@ -731,42 +738,6 @@ static ops_status_t jobs_read_part(jobs_t *j, size_t i, size_t k)
     return ps->rc = rc != OPS_OK ? rc : crc;
 }
 
-static void *jobs_worker(void *data)
-{
-    jobs_t *j = data;
-    for (;;) {
-        pthread_mutex_lock(&j->lock);
-        size_t t = j->next_task++;
-        size_t failed = j->first_failed;
-        pthread_mutex_unlock(&j->lock);
-        if (t >= j->n_tasks)
-            return NULL;
-        const task_t *task = &j->tasks[t];
-        if (task->kind == TASK_PART) {
-            jobs_read_part(j, task->input, task->part);
-            continue;
-        }
-        if (task->kind == TASK_HASH) {
-            j->hash_rc[task->input] = ingest_plan_hash(j->plans[task->input], &j->hash_errs[task->input]);
-            continue;
-        }
-        size_t u = task->unit;
-        for (size_t i = 0; i < j->cfg->n_inputs; i++) {
-            if (j->unit_of[i] != u)
-                continue;
-            if (i > failed) /* the serial pass would have stopped before it */
-                break;
-            if ((j->rc[i] = jobs_read_input(j, &j->fans[u], i, &j->errs[i])) != OPS_OK) {
-                pthread_mutex_lock(&j->lock);
-                if (i < j->first_failed)
-                    j->first_failed = i;
-                pthread_mutex_unlock(&j->lock);
-                break;
-            }
-        }
-    }
-}
-
 static int task_cmp(const void *a, const void *b)
 {
     const task_t *x = a, *y = b;
@@ -787,6 +758,91 @@ static uint64_t file_bytes(const run_options_t *o, const input_config_t *in)
         snprintf(path, sizeof path, "%s/%s", o->data_dir, in->file);
     return stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
 }
+
+static void jobs_fail(jobs_t *j, size_t i)
+{
+    pthread_mutex_lock(&j->lock);
+    if (i < j->first_failed)
+        j->first_failed = i;
+    pthread_mutex_unlock(&j->lock);
+}
+
+/* The inputs of unit u, one after another into its states. */
+static void jobs_run_unit(jobs_t *j, size_t u, size_t failed)
+{
+    for (size_t i = 0; i < j->cfg->n_inputs; i++) {
+        if (j->unit_of[i] != u)
+            continue;
+        if (i > failed) /* the serial pass would have stopped before it */
+            break;
+        if ((j->rc[i] = jobs_read_input(j, &j->fans[u], i, &j->errs[i])) != OPS_OK) {
+            jobs_fail(j, i);
+            break;
+        }
+    }
+}
+
+/* TASK_PLAN: input i's parts and hash queued (the tasks not yet taken
+ * sorted again, largest first), or, when it does not split after all, the
+ * input read whole as unit u. */
+static void jobs_plan(jobs_t *j, size_t u, size_t i, size_t failed)
+{
+    ingest_plan_t *plan = NULL;
+    part_state_t *parts = NULL;
+    ops_status_t rc = ingest_plan_new(&j->cfg->inputs[i], j->o->data_dir, j->cfg->minor_units, (size_t)j->jobs * 3,
+                                      &plan, &j->errs[i]);
+    size_t n = ingest_plan_parts(plan);
+    if (rc == OPS_OK && n && !(parts = calloc(n, sizeof *parts)))
+        rc = ops_error_set(&j->errs[i], OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    if (rc != OPS_OK) {
+        ingest_plan_free(plan);
+        j->rc[i] = rc;
+        jobs_fail(j, i);
+    } else if (!n) {
+        jobs_run_unit(j, u, failed);
+    }
+    pthread_mutex_lock(&j->lock);
+    if (rc == OPS_OK && n) {
+        j->plans[i] = plan;
+        j->parts[i] = parts;
+        uint64_t bytes = file_bytes(j->o, &j->cfg->inputs[i]);
+        for (size_t k = 0; k < n; k++)
+            j->tasks[j->n_tasks++] = (task_t){ TASK_PART, u, i, k, bytes / n };
+        /* hashing runs several times faster than parsing: weigh it so */
+        j->tasks[j->n_tasks++] = (task_t){ TASK_HASH, u, i, SIZE_MAX, bytes / 8 };
+        qsort(j->tasks + j->next_task, j->n_tasks - j->next_task, sizeof *j->tasks, task_cmp);
+    }
+    j->plans_pending--;
+    pthread_cond_broadcast(&j->more);
+    pthread_mutex_unlock(&j->lock);
+}
+
+static void *jobs_worker(void *data)
+{
+    jobs_t *j = data;
+    for (;;) {
+        pthread_mutex_lock(&j->lock);
+        /* none left, but a plan still running may add some */
+        while (j->next_task >= j->n_tasks && j->plans_pending)
+            pthread_cond_wait(&j->more, &j->lock);
+        size_t t = j->next_task++;
+        size_t failed = j->first_failed;
+        task_t task = t < j->n_tasks ? j->tasks[t] : (task_t){ 0 };
+        bool done = t >= j->n_tasks;
+        pthread_mutex_unlock(&j->lock);
+        if (done)
+            return NULL;
+        if (task.kind == TASK_PART)
+            jobs_read_part(j, task.input, task.part);
+        else if (task.kind == TASK_HASH)
+            j->hash_rc[task.input] = ingest_plan_hash(j->plans[task.input], &j->hash_errs[task.input]);
+        else if (task.kind == TASK_PLAN)
+            jobs_plan(j, task.unit, task.input, failed);
+        else
+            jobs_run_unit(j, task.unit, failed);
+    }
+}
+
 
 /* Moves src's states into dst and frees them, so memory holds each unit's
  * or part's states only until it is taken. Into an empty dst (nothing taken
@@ -895,7 +951,9 @@ static ops_status_t ingest_parallel(const run_options_t *o, const config_t *cfg,
                  .slicing = o->partial_out && o->shard_n > 1 && pieces };
     pthread_t *threads = NULL;
     ops_status_t rc = OPS_OK;
+    j.jobs = jobs;
     pthread_mutex_init(&j.lock, NULL);
+    pthread_cond_init(&j.more, NULL);
     j.unit_of = calloc(n ? n : 1, sizeof *j.unit_of);
     j.rc = calloc(n ? n : 1, sizeof *j.rc);
     j.errs = calloc(n ? n : 1, sizeof *j.errs);
@@ -971,38 +1029,34 @@ static ops_status_t ingest_parallel(const run_options_t *o, const config_t *cfg,
                 count++;
                 bytes += file_bytes(o, &cfg->inputs[i]);
             }
-        /* three parts per thread: a part's cost follows its rows, not its
-         * bytes (the period's rows at a file's end feed the detail and the
-         * SPC charts), and smaller parts at the end of the queue let the
-         * threads finish together; each more part is one more merge */
-        if (count == 1 && !j.slicing && (rc = ingest_plan_new(&cfg->inputs[first], o->data_dir, cfg->minor_units, (size_t)jobs * 3,
-                                                &j.plans[first], err)) != OPS_OK)
+        if ((rc = fanout_new(&j.fans[u], cfg, o->period, err)) != OPS_OK)
             goto cleanup;
-        size_t parts = ingest_plan_parts(j.plans[first]);
-        if (!parts) {
-            if ((rc = fanout_new(&j.fans[u], cfg, o->period, err)) != OPS_OK)
-                goto cleanup;
-            j.fans[u].fresh = fresh;
-            j.fans[u].cfg = cfg;
+        j.fans[u].fresh = fresh;
+        j.fans[u].cfg = cfg;
+        /* an input alone in its unit that may split is planned first (the
+         * weight puts plans ahead, the largest first); its parts are three
+         * per thread: a part's cost follows its rows, not its bytes (the
+         * period's rows at a file's end feed the detail and the SPC charts),
+         * and smaller parts at the end of the queue let the threads finish
+         * together; each more part is one more merge */
+        if (count == 1 && !j.slicing && ingest_splits(&cfg->inputs[first], o->data_dir)) {
+            j.tasks[j.n_tasks++] = (task_t){ TASK_PLAN, u, first, 0, UINT64_MAX / 2 + bytes };
+            j.plans_pending++;
+        } else {
             j.tasks[j.n_tasks++] = (task_t){ TASK_UNIT, u, first, 0, bytes };
-            continue;
         }
-        task_t *grown = realloc(j.tasks, (j.n_tasks + n + parts + 1) * sizeof *grown);
-        j.parts[first] = calloc(parts, sizeof *j.parts[first]);
-        if (grown)
-            j.tasks = grown;
-        if (!grown || !j.parts[first]) {
-            rc = ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-            goto cleanup;
-        }
-        for (size_t k = 0; k < parts; k++)
-            j.tasks[j.n_tasks++] = (task_t){ TASK_PART, u, first, k, bytes / parts };
-        /* hashing runs several times faster than parsing: weigh it so */
-        j.tasks[j.n_tasks++] = (task_t){ TASK_HASH, u, first, SIZE_MAX, bytes / 8 };
     }
+    /* room for what the plans add: up to 3 parts per thread and a hash each */
+    size_t room = j.n_tasks + j.plans_pending * ((size_t)jobs * 3 + 1);
+    task_t *grown = realloc(j.tasks, (room ? room : 1) * sizeof *grown);
+    if (!grown) {
+        rc = ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        goto cleanup;
+    }
+    j.tasks = grown;
     qsort(j.tasks, j.n_tasks, sizeof *j.tasks, task_cmp);
-    if ((size_t)jobs > j.n_tasks)
-        jobs = (int)(j.n_tasks ? j.n_tasks : 1);
+    if ((size_t)jobs > room)
+        jobs = (int)(room ? room : 1);
     int started = 0;
     for (; started < jobs; started++)
         if (pthread_create(&threads[started], NULL, jobs_worker, &j) != 0)
@@ -1064,6 +1118,7 @@ cleanup:
     }
     for (size_t u = 0; j.fans && u < j.n_units; u++)
         fanout_free(&j.fans[u]);
+    pthread_cond_destroy(&j.more);
     pthread_mutex_destroy(&j.lock);
     free(threads);
     free(j.tasks);
