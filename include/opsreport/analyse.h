@@ -20,6 +20,20 @@ ops_status_t analyse_record(void *analyse, const ingest_record_t *rec, ops_error
 /* Consumes the accumulators; stats (copied) become model->inputs. */
 ops_status_t analyse_finish(analyse_t *a, const ingest_stats_t *stats, size_t n_stats,
                             report_model_t **out, ops_error_t *err);
+
+/* analyse_finish, calling ready->ready once the model's GL part is complete
+ * (organisation, currency, period, the Budget vs Actual lines and the GL
+ * detail spool), before the areas finish: a reader of only those fields may
+ * run beside the rest (run --jobs renders detail.xlsx there). If the finish
+ * then fails, ready->cancel is called before the model is freed: the reader
+ * must be done with it when cancel returns. ready may be NULL. */
+typedef struct {
+    ops_status_t (*ready)(void *ctx, const report_model_t *m, ops_error_t *err);
+    void (*cancel)(void *ctx);
+    void *ctx;
+} analyse_ready_t;
+ops_status_t analyse_finish_ready(analyse_t *a, const ingest_stats_t *stats, size_t n_stats,
+                                  const analyse_ready_t *ready, report_model_t **out, ops_error_t *err);
 void analyse_free(analyse_t *a);
 
 /* Adds src's accumulators into dst (src is left as it was), giving the state

@@ -75,8 +75,10 @@ typedef struct {
     render_timer_t timer;
     render_fn_t render;
     bool (*wanted)(const report_model_t *m); /* NULL: always written; asked before the forecast runs */
-    /* reads only what the analysis made, nothing the forecast and review
-     * write (forecasts, review, KPIs): --jobs N renders it beside them */
+    /* reads only the model's GL part (analyse_finish_ready: organisation,
+     * currency, period, Budget vs Actual lines, GL detail), nothing the
+     * areas, the forecast and the review write: --jobs N renders it beside
+     * them */
     bool before_forecast;
 } render_output_t;
 

@@ -426,7 +426,14 @@ static ops_status_t build_bva(analyse_t *a, report_model_t *m, ops_error_t *err)
 ops_status_t analyse_finish(analyse_t *a, const ingest_stats_t *stats, size_t n_stats,
                             report_model_t **out, ops_error_t *err)
 {
+    return analyse_finish_ready(a, stats, n_stats, NULL, out, err);
+}
+
+ops_status_t analyse_finish_ready(analyse_t *a, const ingest_stats_t *stats, size_t n_stats,
+                                  const analyse_ready_t *ready, report_model_t **out, ops_error_t *err)
+{
     ops_status_t rc;
+    bool readers = false; /* ready called: cancel before freeing m */
     report_model_t *m = calloc(1, sizeof *m);
     if (!m)
         return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
@@ -446,12 +453,6 @@ ops_status_t analyse_finish(analyse_t *a, const ingest_stats_t *stats, size_t n_
         goto fail;
     ctx_set_stats(&a->ctx, stats, n_stats);
     m->gl_present = ctx_input_usable(&a->ctx, KIND_GL_ACTUALS);
-    for (size_t i = 0; i < N_MODULES; i++) {
-        rc = modules[i]->finish(a->states[i], m, err);
-        if (rc != OPS_OK)
-            goto fail;
-    }
-    model_apply_targets(m, a->cfg);
     if (a->detail && m->gl_present) { /* no GL actuals to list: no detail workbook */
         rewind(a->detail);
         m->gl_detail.spool = a->detail;
@@ -459,6 +460,17 @@ ops_status_t analyse_finish(analyse_t *a, const ingest_stats_t *stats, size_t n_
         snprintf(m->gl_detail.source, sizeof m->gl_detail.source, "%s", a->detail_source);
         a->detail = NULL;
     }
+    if (ready && ready->ready) { /* the GL part is complete: the areas write only fields of their own */
+        readers = true;
+        if ((rc = ready->ready(ready->ctx, m, err)) != OPS_OK)
+            goto fail;
+    }
+    for (size_t i = 0; i < N_MODULES; i++) {
+        rc = modules[i]->finish(a->states[i], m, err);
+        if (rc != OPS_OK)
+            goto fail;
+    }
+    model_apply_targets(m, a->cfg);
     if (n_stats) {
         m->inputs = malloc(n_stats * sizeof *m->inputs);
         if (!m->inputs) {
@@ -471,6 +483,8 @@ ops_status_t analyse_finish(analyse_t *a, const ingest_stats_t *stats, size_t n_
     *out = m;
     return OPS_OK;
 fail:
+    if (readers && ready->cancel)
+        ready->cancel(ready->ctx);
     report_model_free(m);
     return rc;
 }

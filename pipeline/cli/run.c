@@ -1143,8 +1143,9 @@ cleanup:
  * order, so a kill at one leaves the run folder as before (temps only).
  * An output marked before_forecast (detail.xlsx: the period's GL lines, the
  * longest render of a large month) starts in a thread of its own as soon as
- * the analysis is done and renders while the forecast runs, which writes
- * only model fields it does not read (render.h).
+ * the model's GL part is done (analyse_finish_ready) and renders while the
+ * areas finish and the forecast runs, which write only model fields it does
+ * not read (render.h).
  * Audited for threads: our render code keeps no static mutable state (the
  * workbook's ranking goes through qsort_r); libharu keeps its state and error
  * handler per document; libxlsxwriter 1.1.4 dates docProps with gmtime(),
@@ -1248,6 +1249,29 @@ static void render_abandon(render_jobs_t *r)
         pthread_join(r->early, NULL);
     pthread_mutex_destroy(&r->lock);
     free(r);
+}
+
+/* analyse_ready_t of run --jobs N: the model's GL part is done, render_begin. */
+typedef struct {
+    const config_t *cfg;
+    runfolder_t *rf;
+    const render_info_t *info;
+    const char *slug;
+    int jobs;
+    render_jobs_t **renders;
+} early_render_t;
+
+static ops_status_t early_ready(void *ctx, const report_model_t *m, ops_error_t *err)
+{
+    early_render_t *e = ctx;
+    return render_begin(e->cfg, e->rf, m, e->info, e->slug, e->jobs, e->renders, err);
+}
+
+static void early_cancel(void *ctx)
+{
+    early_render_t *e = ctx;
+    render_abandon(*e->renders);
+    *e->renders = NULL;
 }
 
 /* Renders the rest of r's outputs in up to jobs threads (the early thread
@@ -1471,8 +1495,14 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
     double t_analyse = 0, t_forecast = 0, t_render[RENDER_TIMER_COUNT] = { 0 };
     for (size_t sc = 0; sc < fan.n; sc++) {
         char slug[100] = "";
+        if (sc > 0)
+            scope_slug(fan.scope[sc], slug, sizeof slug);
         t = now_seconds();
-        if (analyse_finish(fan.a[sc], stats, cfg->n_inputs, &model, &err) != OPS_OK)
+        /* --jobs N: the outputs that need neither the areas nor the forecast
+         * (detail.xlsx) start rendering once the model's GL part is done */
+        early_render_t early = { cfg, &rf, &info, sc ? slug : NULL, jobs, &renders };
+        analyse_ready_t ready = { early_ready, early_cancel, &early };
+        if (analyse_finish_ready(fan.a[sc], stats, cfg->n_inputs, jobs > 1 ? &ready : NULL, &model, &err) != OPS_OK)
             goto fail;
         /* the model owns what the reports need: the accumulators (a large GL
          * table among them) go before the renderers' memory comes */
@@ -1483,11 +1513,6 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
             snprintf(model->dq_findings[i], sizeof model->dq_findings[i], "%s", dq[i]);
         model->n_dq_findings = n_dq;
         t_analyse += now_seconds() - t;
-        if (sc > 0)
-            scope_slug(fan.scope[sc], slug, sizeof slug);
-        /* the outputs that need no forecast start rendering now, beside it */
-        if (jobs > 1 && render_begin(cfg, &rf, model, &info, sc ? slug : NULL, jobs, &renders, &err) != OPS_OK)
-            goto fail;
         t = now_seconds();
         outlook_context_t octx = { out_dir, o->data_dir, templates, rejects };
         if (outlook_run_ctx(cfg, model, sc == 0 ? &octx : NULL, &err) != OPS_OK)

@@ -503,3 +503,63 @@ Test(merge, moments_exact_and_order_free)
     cr_expect_eq(moments_mean(&one), 412.25);
     cr_expect(isnan(moments_sd(&one)));
 }
+
+/* analyse_finish_ready: the hook sees the model's GL part complete (the
+ * Budget vs Actual lines and the detail spool of the sample month, no KPI
+ * of the areas yet), and the finished model keeps exactly that part. */
+typedef struct {
+    int calls;
+    size_t n_bva_lines, n_kpis;
+    const bva_row_t *bva_lines;
+    FILE *spool;
+    uint64_t detail_rows;
+} ready_seen_t;
+
+static ops_status_t ready_record(void *ctx, const report_model_t *m, ops_error_t *err)
+{
+    (void)err;
+    ready_seen_t *r = ctx;
+    r->calls++;
+    r->n_bva_lines = m->n_bva_lines;
+    r->bva_lines = m->bva_lines;
+    r->n_kpis = m->n_kpis;
+    r->spool = m->gl_detail.spool;
+    r->detail_rows = m->gl_detail.n_rows;
+    return OPS_OK;
+}
+
+Test(analyse_merge, ready_sees_the_gl_part_before_the_areas, .timeout = 180)
+{
+    sample_t s = { 0 };
+    sample_load(&s);
+    analyse_t *a = ingest_all(&s, NULL);
+    ready_seen_t seen = { 0 };
+    analyse_ready_t ready = { ready_record, NULL, &seen };
+    ops_error_t err = { 0 };
+    report_model_t *m = NULL;
+    cr_assert_eq(analyse_finish_ready(a, s.stats, s.cfg->n_inputs, &ready, &m, &err), OPS_OK, "%s", err.message);
+    cr_assert_eq(seen.calls, 1);
+    cr_assert_eq(seen.n_kpis, 0, "the areas had not finished");
+    cr_assert_gt(m->n_kpis, 0);
+    cr_assert_gt(seen.n_bva_lines, 0);
+    cr_assert_not_null(seen.spool);
+    cr_assert_gt(seen.detail_rows, 0);
+    cr_assert_eq(m->n_bva_lines, seen.n_bva_lines);
+    cr_assert_eq(m->bva_lines, seen.bva_lines, "the lines the hook saw are the model's, not moved");
+    cr_assert_eq(m->gl_detail.spool, seen.spool);
+    cr_assert_eq(m->gl_detail.n_rows, seen.detail_rows);
+    /* the sample GL's October lines, counted in the file, less the one
+     * rejected for its account type Capex: what the spool holds */
+    FILE *gl = fopen("sample-data/gl_actuals.csv", "r");
+    cr_assert_not_null(gl);
+    char line[4096];
+    uint64_t october = 0;
+    while (fgets(line, sizeof line, gl))
+        october += strlen(line) > 11 && !memcmp(line + 2, ".10.2026;", 9) && !strstr(line, ";Capex;");
+    fclose(gl);
+    cr_assert_eq(seen.detail_rows, october, "spool %lu, file %lu", (unsigned long)seen.detail_rows,
+                 (unsigned long)october);
+    report_model_free(m);
+    analyse_free(a);
+    sample_free(&s);
+}
