@@ -66,6 +66,18 @@ struct keystore {
 #define KEYSTORE_MIN_REGION (64 * 1024)
 #define KEYSTORE_HUGE_REGION (2 * 1024 * 1024)
 
+/* ThreadSanitizer does not intercept mremap: a range a moved mapping left
+ * keeps its old thread's accesses in the shadow memory, and the next
+ * mapping placed there (another thread's keystore) is reported as a race.
+ * Under it, a region grows by a new mapping, a copy and munmap. */
+#if defined(__SANITIZE_THREAD__)
+#define KEYSTORE_NO_MREMAP 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define KEYSTORE_NO_MREMAP 1
+#endif
+#endif
+
 static bool region_reserve(region_t *r, size_t need)
 {
     if (need <= r->cap)
@@ -73,8 +85,16 @@ static bool region_reserve(region_t *r, size_t need)
     size_t cap = r->cap ? r->cap : KEYSTORE_MIN_REGION;
     while (cap < need)
         cap *= 2;
+#ifdef KEYSTORE_NO_MREMAP
+    void *q = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (q != MAP_FAILED && r->p) {
+        memcpy(q, r->p, r->cap);
+        munmap(r->p, r->cap);
+    }
+#else
     void *q = r->p ? mremap(r->p, r->cap, cap, MREMAP_MAYMOVE)
                    : mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+#endif
     if (q == MAP_FAILED)
         return false;
 #ifdef MADV_HUGEPAGE
