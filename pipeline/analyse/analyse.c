@@ -511,7 +511,20 @@ fail:
     return ops_error_set(err, OPS_ERR_OUTPUT, NULL, 0, NULL, "cannot copy the GL detail spool (disk full?)");
 }
 
+static ops_status_t merge_into(analyse_t *dst, analyse_t *src, bool consume, ops_error_t *err);
+
 ops_status_t analyse_merge(analyse_t *dst, const analyse_t *src, ops_error_t *err)
+{
+    /* consume false: nothing of src is written */
+    return merge_into(dst, (analyse_t *)src, false, err);
+}
+
+ops_status_t analyse_absorb(analyse_t *dst, analyse_t *src, ops_error_t *err)
+{
+    return merge_into(dst, src, true, err);
+}
+
+static ops_status_t merge_into(analyse_t *dst, analyse_t *src, bool consume, ops_error_t *err)
 {
     if (dst->cfg != src->cfg && strcmp(dst->cfg->sha256, src->cfg->sha256))
         return ops_error_set(err, OPS_ERR_CONFIG, NULL, 0, NULL, "cannot merge analyses of different configurations");
@@ -572,7 +585,8 @@ ops_status_t analyse_merge(analyse_t *dst, const analyse_t *src, ops_error_t *er
         dst->detail_rows += src->detail_rows;
     }
     for (size_t i = 0; i < N_MODULES; i++) {
-        ops_status_t rc = modules[i]->merge(dst->states[i], src->states[i], err);
+        ops_status_t rc = consume && modules[i]->absorb ? modules[i]->absorb(dst->states[i], src->states[i], err)
+                                                        : modules[i]->merge(dst->states[i], src->states[i], err);
         if (rc != OPS_OK)
             return rc;
     }

@@ -227,6 +227,9 @@ typedef struct {
     ops_status_t (*merge)(void *dst, const void *src, ops_error_t *err);
     /* Saves the state through io, or loads it into a state fresh from create() */
     void (*io)(void *state, pio_t *io);
+    /* merge, allowed to move src's contents into dst instead of copying
+     * them (src is destroyed next): analyse_absorb. NULL: merge serves. */
+    ops_status_t (*absorb)(void *dst, void *src, ops_error_t *err);
 } area_module_t;
 
 extern const area_module_t area_finance, area_procurement, area_inventory, area_service,

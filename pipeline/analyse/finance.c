@@ -221,4 +221,4 @@ static void finance_io(void *state, pio_t *io)
 }
 
 const area_module_t area_finance = { "finance", finance_create, finance_record, finance_finish,
-                                     finance_destroy, finance_merge, finance_io };
+                                     finance_destroy, finance_merge, finance_io, NULL };

@@ -768,4 +768,4 @@ cleanup:
 
 const area_module_t area_inventory = { "inventory", inventory_create, inventory_record, inventory_finish,
                                        inventory_destroy,
-                                       inventory_merge, inventory_io };
+                                       inventory_merge, inventory_io, NULL };

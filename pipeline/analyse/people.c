@@ -426,4 +426,4 @@ static void people_io(void *state, pio_t *io)
 }
 
 const area_module_t area_people = { "people", people_create, people_record, people_finish,
-                                    people_destroy, people_merge, people_io };
+                                    people_destroy, people_merge, people_io, NULL };

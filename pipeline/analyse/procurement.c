@@ -636,4 +636,4 @@ static void procurement_io(void *state, pio_t *io)
 
 const area_module_t area_procurement = { "procurement", procurement_create, procurement_record,
                                          procurement_finish, procurement_destroy,
-                                         procurement_merge, procurement_io };
+                                         procurement_merge, procurement_io, NULL };

@@ -557,4 +557,4 @@ static void projects_io(void *state, pio_t *io)
 }
 
 const area_module_t area_projects = { "projects", projects_create, projects_record, projects_finish,
-                                      projects_destroy, projects_merge, projects_io };
+                                      projects_destroy, projects_merge, projects_io, NULL };

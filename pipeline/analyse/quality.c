@@ -649,10 +649,9 @@ static ops_status_t quality_finish(void *state, report_model_t *m, ops_error_t *
     return OPS_OK;
 }
 
-static ops_status_t quality_merge(void *dst, const void *src, ops_error_t *err)
+/* The per-month sums of src into dst. */
+static void quality_merge_sums(quality_t *d, const quality_t *s)
 {
-    quality_t *d = dst;
-    const quality_t *s = src;
     sums_add(d->produced, s->produced, MODEL_WINDOW);
     sums_add(d->defective, s->defective, MODEL_WINDOW);
     sums_add(d->first_pass, s->first_pass, MODEL_WINDOW);
@@ -662,6 +661,13 @@ static ops_status_t quality_merge(void *dst, const void *src, ops_error_t *err)
     xsum_merge_n(d->eff_actual_sum, s->eff_actual_sum, MODEL_WINDOW);
     sums_add(d->eff_met, s->eff_met, MODEL_WINDOW);
     sums_add(d->eff_rows, s->eff_rows, MODEL_WINDOW);
+}
+
+static ops_status_t quality_merge(void *dst, const void *src, ops_error_t *err)
+{
+    quality_t *d = dst;
+    const quality_t *s = src;
+    quality_merge_sums(d, s);
     GHashTableIter it, git;
     gpointer key, val;
     g_hash_table_iter_init(&it, s->lines);
@@ -676,6 +682,42 @@ static ops_status_t quality_merge(void *dst, const void *src, ops_error_t *err)
             subgroup_t *gt = subgroup_get(to, gf->number, gf->first_ts);
             if (!gt)
                 return nomem(err);
+            if (gf->first_ts < gt->first_ts)
+                gt->first_ts = gf->first_ts;
+            moments_merge(&gt->stat, &gf->stat);
+        }
+    }
+    return OPS_OK;
+}
+
+/* quality_merge for a src destroyed next: a line or subgroup dst lacks is
+ * moved over (stolen from src's table) instead of copied, so merging the
+ * parts of a quality export, whose subgroups rarely straddle two parts,
+ * makes no new subgroup; the few shared ones merge as in quality_merge. */
+static ops_status_t quality_absorb(void *dst, void *src, ops_error_t *err)
+{
+    (void)err;
+    quality_t *d = dst, *s = src;
+    quality_merge_sums(d, s);
+    GHashTableIter it, git;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, s->lines);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        spc_line_t *from = val;
+        spc_line_t *to = g_hash_table_lookup(d->lines, from->key);
+        if (!to) { /* the whole line, its subgroups with it */
+            g_hash_table_iter_steal(&it);
+            g_hash_table_insert(d->lines, from->key, from);
+            continue;
+        }
+        g_hash_table_iter_init(&git, from->subgroups);
+        while (g_hash_table_iter_next(&git, &key, &val)) {
+            subgroup_t *gf = val, *gt = g_hash_table_lookup(to->subgroups, &gf->number);
+            if (!gt) {
+                g_hash_table_iter_steal(&git);
+                g_hash_table_insert(to->subgroups, &gf->number, gf);
+                continue;
+            }
             if (gf->first_ts < gt->first_ts)
                 gt->first_ts = gf->first_ts;
             moments_merge(&gt->stat, &gf->stat);
@@ -744,4 +786,4 @@ static void quality_io(void *state, pio_t *io)
 }
 
 const area_module_t area_quality = { "quality", quality_create, quality_record, quality_finish,
-                                     quality_destroy, quality_merge, quality_io };
+                                     quality_destroy, quality_merge, quality_io, quality_absorb };

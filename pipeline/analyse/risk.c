@@ -305,4 +305,4 @@ static void risk_io(void *state, pio_t *io)
 }
 
 const area_module_t area_risk = { "risk", risk_create, risk_record, risk_finish, risk_destroy,
-                                 risk_merge, risk_io };
+                                 risk_merge, risk_io, NULL };

@@ -413,4 +413,4 @@ static void service_io(void *state, pio_t *io)
 }
 
 const area_module_t area_service = { "service", service_create, service_record, service_finish,
-                                     service_destroy, service_merge, service_io };
+                                     service_destroy, service_merge, service_io, NULL };

@@ -856,8 +856,8 @@ static ops_status_t fan_take(fanout_t *dst, fanout_t *src, bool *fan_empty, ops_
             analyse_t *t = dst->a[sc];
             dst->a[sc] = src->a[sc];
             src->a[sc] = t;
-        } else {
-            rc = analyse_merge(dst->a[sc], src->a[sc], err);
+        } else { /* src is freed below: its contents may move */
+            rc = analyse_absorb(dst->a[sc], src->a[sc], err);
         }
     }
     *fan_empty = false;

@@ -87,7 +87,9 @@ static report_model_t *single_pass(sample_t *s, const char *scope)
 }
 
 /* Every input split into n_parts runs of consecutive rows; with save, each
- * part goes through analyse_save and analyse_load before the merge. */
+ * part goes through analyse_save and analyse_load before the merge; with
+ * absorb, the parts are merged by analyse_absorb (moved, as run --jobs does). */
+static bool g_absorb;
 static report_model_t *split_pass_io(sample_t *s, const char *scope, size_t n_parts, bool save)
 {
     ops_error_t err = { 0 };
@@ -119,7 +121,9 @@ static report_model_t *split_pass_io(sample_t *s, const char *scope, size_t n_pa
         fclose(f);
     }
     for (size_t k = 1; k < n_parts; k++)
-        cr_assert_eq(analyse_merge(sp.parts[0], sp.parts[k], &err), OPS_OK, "%s", err.message);
+        cr_assert_eq(g_absorb ? analyse_absorb(sp.parts[0], sp.parts[k], &err)
+                              : analyse_merge(sp.parts[0], sp.parts[k], &err),
+                     OPS_OK, "%s", err.message);
     report_model_t *m = finish(s, sp.parts[0]);
     for (size_t k = 0; k < n_parts; k++)
         analyse_free(sp.parts[k]);
@@ -252,6 +256,13 @@ static void check_split(const char *scope, size_t n_parts)
 Test(analyse_merge, two_parts_equal_one_pass, .timeout = 180) { check_split(NULL, 2); }
 Test(analyse_merge, three_parts_equal_one_pass, .timeout = 180) { check_split(NULL, 3); }
 Test(analyse_merge, seven_parts_equal_one_pass, .timeout = 180) { check_split(NULL, 7); }
+/* moved instead of copied (the SPC subgroups and lines): the same model and workbook */
+Test(analyse_merge, seven_parts_absorbed_equal_one_pass, .timeout = 180)
+{
+    g_absorb = true;
+    check_split(NULL, 7);
+    g_absorb = false;
+}
 
 /* A part with no rows at all merges as nothing. */
 Test(analyse_merge, empty_part_changes_nothing, .timeout = 180)
