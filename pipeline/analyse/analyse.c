@@ -524,8 +524,20 @@ ops_status_t analyse_absorb(analyse_t *dst, analyse_t *src, ops_error_t *err)
     return merge_into(dst, src, true, err);
 }
 
+/* dst's id of src's id, interned in dst at its first use (map[id] < 0);
+ * -1: no memory. */
+static int32_t id_mapped(int32_t *map, const dict_t *from, dict_t *to, int32_t id)
+{
+    if (map[id] < 0) {
+        const char *text = dict_text(from, id);
+        map[id] = dict_id(to, text, strlen(text));
+    }
+    return map[id];
+}
+
 static ops_status_t merge_into(analyse_t *dst, analyse_t *src, bool consume, ops_error_t *err)
 {
+    int32_t *cc_map = NULL, *ac_map = NULL; /* src's ids -> dst's, -1: not met yet */
     if (dst->cfg != src->cfg && strcmp(dst->cfg->sha256, src->cfg->sha256))
         return ops_error_set(err, OPS_ERR_CONFIG, NULL, 0, NULL, "cannot merge analyses of different configurations");
     if (period_index(dst->period) != period_index(src->period) ||
@@ -533,62 +545,43 @@ static ops_status_t merge_into(analyse_t *dst, analyse_t *src, bool consume, ops
         return ops_error_set(err, OPS_ERR_CONFIG, NULL, 0, NULL,
                              "cannot merge analyses of different periods or scopes");
     /* GL: src's ids are re-interned in dst's dictionaries, each text once
-     * (a map from src's ids, filled at an id's first group: the order in
-     * which dst meets new texts stays that of the groups); a high-
-     * cardinality GL read in parts has hundreds of thousands of groups in
-     * every part, and a text lookup per group doubled the merge's cost */
+     * (a map from src's ids, filled at an id's first use: the order in which
+     * dst meets new texts stays that of the groups); a high-cardinality GL
+     * read in parts has hundreds of thousands of groups in every part, and a
+     * text lookup per group doubled the merge's cost */
     size_t n_cc = dict_size(src->cost_centres), n_ac = dict_size(src->accounts);
-    int32_t *cc_map = malloc((n_cc ? n_cc : 1) * sizeof *cc_map);
-    int32_t *ac_map = malloc((n_ac ? n_ac : 1) * sizeof *ac_map);
-    if (!cc_map || !ac_map) {
-        free(cc_map);
-        free(ac_map);
+    cc_map = malloc((n_cc ? n_cc : 1) * sizeof *cc_map);
+    ac_map = malloc((n_ac ? n_ac : 1) * sizeof *ac_map);
+    if (!cc_map || !ac_map)
         goto nomem;
-    }
     for (size_t i = 0; i < n_cc; i++)
         cc_map[i] = -1;
     for (size_t i = 0; i < n_ac; i++)
         ac_map[i] = -1;
     for (size_t i = 0; i < src->n_gl_groups; i++) {
         const gl_group_t *from = &src->gl_groups[i];
-        int32_t cc = cc_map[from->cost_centre], account = ac_map[from->account];
-        if (cc < 0) {
-            const char *cc_text = dict_text(src->cost_centres, from->cost_centre);
-            cc = cc_map[from->cost_centre] = dict_id(dst->cost_centres, cc_text, strlen(cc_text));
-        }
-        if (account < 0) {
-            const char *ac_text = dict_text(src->accounts, from->account);
-            account = ac_map[from->account] = dict_id(dst->accounts, ac_text, strlen(ac_text));
-        }
+        int32_t cc = id_mapped(cc_map, src->cost_centres, dst->cost_centres, from->cost_centre);
+        int32_t account = id_mapped(ac_map, src->accounts, dst->accounts, from->account);
         gl_group_t *g = cc < 0 || account < 0 ? NULL : gl_group_get(dst, cc, account, from->account_type);
-        if (!g) {
-            free(cc_map);
-            free(ac_map);
+        if (!g)
             goto nomem;
-        }
         g->actual_month += from->actual_month;
         g->actual_ytd += from->actual_ytd;
         if (src->gl_budgets) {
             const gl_budget_t *fb = &src->gl_budgets[i];
             gl_budget_t *b = gl_budget_of(dst, g);
-            if (!b) {
-                free(cc_map);
-                free(ac_map);
+            if (!b)
                 goto nomem;
-            }
             b->month += fb->month;
             b->ytd += fb->ytd;
             b->full_year += fb->full_year;
         }
     }
-    free(cc_map);
-    free(ac_map);
     for (guint i = 0; i < src->cc_opex->len; i++) {
         const int64_t *from = g_ptr_array_index(src->cc_opex, i);
         if (!from)
             continue;
-        const char *cc_text = dict_text(src->cost_centres, (int32_t)i);
-        int32_t cc = dict_id(dst->cost_centres, cc_text, strlen(cc_text));
+        int32_t cc = id_mapped(cc_map, src->cost_centres, dst->cost_centres, (int32_t)i);
         if (cc < 0)
             goto nomem;
         if ((guint)cc >= dst->cc_opex->len)
@@ -599,6 +592,9 @@ static ops_status_t merge_into(analyse_t *dst, analyse_t *src, bool consume, ops
         for (int h = 0; h < MODEL_HISTORY_MONTHS; h++)
             series[h] += from[h];
     }
+    free(cc_map);
+    free(ac_map);
+    cc_map = ac_map = NULL;
     for (int b = 0; b < 2; b++)
         for (int t = 0; t < 3; t++)
             for (int h = 0; h < MODEL_HISTORY_MONTHS; h++)
@@ -619,6 +615,8 @@ static ops_status_t merge_into(analyse_t *dst, analyse_t *src, bool consume, ops
     }
     return OPS_OK;
 nomem:
+    free(cc_map);
+    free(ac_map);
     return ops_error_set(err, OPS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
 }
 
