@@ -917,25 +917,29 @@ static ops_status_t parse_bytes(ingest_state_t *st, struct csv_parser *p, const 
  * of its own: anything quoted still goes through libcsv, and
  * tests/fuzz/fuzz_ingest.c checks both give the same rows on any input
  * (OPSREPORT_LIBCSV_ONLY=1 turns this off). */
+static inline bool csv_space(const ingest_state_t *st, char c)
+{
+    return (unsigned char)c == st->space_a || (unsigned char)c == st->space_b;
+}
+
 static void split_line(ingest_state_t *st, const char *s, size_t n)
 {
-    const unsigned char a = st->space_a, b = st->space_b;
     const char delim = (char)st->in->delimiter;
     size_t pos = 0;
-    while (pos < n && ((unsigned char)s[pos] == a || (unsigned char)s[pos] == b))
+    while (pos < n && csv_space(st, s[pos]))
         pos++;
     if (pos == n)
         return; /* blank: libcsv submits no row */
     for (;;) {
         const char *d = memchr(s + pos, delim, n - pos);
         size_t end = d ? (size_t)(d - s) : n, fe = end;
-        while (fe > pos && ((unsigned char)s[fe - 1] == a || (unsigned char)s[fe - 1] == b))
+        while (fe > pos && csv_space(st, s[fe - 1]))
             fe--;
         on_field((void *)(s + pos), fe - pos, st);
         if (!d)
             break;
         pos = end + 1;
-        while (pos < n && ((unsigned char)s[pos] == a || (unsigned char)s[pos] == b))
+        while (pos < n && csv_space(st, s[pos]))
             pos++;
     }
     on_record('\n', st);
