@@ -1527,32 +1527,14 @@ static int run_pipeline(const run_options_t *o, bool validate_only)
         t_forecast += now_seconds() - t;
         if (sc == 0)
             warn_unused_kpis(cfg, model);
-        if (jobs > 1) {
-            render_jobs_t *r = renders;
-            renders = NULL;
-            if (render_parallel(r, jobs, t_render, &err) != OPS_OK)
-                goto fail;
-        }
-        for (size_t k = 0; k < RENDER_OUT_COUNT && jobs <= 1; k++) { /* --jobs 1: one after another */
-            const render_output_t *out = &render_outputs[k];
-            char path[RUNFOLDER_PATH_SIZE], name[RUNFOLDER_NAME_SIZE];
-            if ((sc > 0 && !out->scoped) || (out->wanted && !out->wanted(model)))
-                continue;
-            if (sc == 0)
-                snprintf(name, sizeof name, "%s", output_file(cfg, out));
-            else
-                snprintf(name, sizeof name, out->scoped, slug);
-            t = now_seconds();
-            if (runfolder_temp_path(&rf, name, path, sizeof path, &err) != OPS_OK ||
-                out->render(model, &info, path, &err) != OPS_OK)
-                goto fail;
-            char point[32];
-            snprintf(point, sizeof point, "render_%s", out->key);
-            ops_fault_point(point);
-            double seconds = now_seconds() - t;
-            t_render[out->timer] += seconds;
-            log_msg(2, "%s: rendered in %.2f s", name, seconds);
-        }
+        /* --jobs 1 reserves its outputs here and renders them in this
+         * thread, one after another; --jobs N began at the analysis's GL part */
+        if (!renders && render_begin(cfg, &rf, model, &info, sc ? slug : NULL, jobs, &renders, &err) != OPS_OK)
+            goto fail;
+        render_jobs_t *r = renders;
+        renders = NULL;
+        if (render_parallel(r, jobs, t_render, &err) != OPS_OK)
+            goto fail;
         report_model_free(model);
         model = NULL;
     }
